@@ -1,0 +1,101 @@
+/*
+ * The guest runtime: system call stubs, startup information, strings,
+ * formatted output and a heap. Link with libarchk_rt (see archk_add_guest in
+ * CMakeLists.txt). Everything here is usable after crt0 calls main().
+ */
+#ifndef ARCHK_RUNTIME_H
+#define ARCHK_RUNTIME_H
+
+#include <stdarg.h>
+#include <archk/errors.h>
+#include <archk/object.h>
+#include <archk/rights.h>
+#include <archk/startup.h>
+#include <archk/syscall.h>
+
+/* ---- raw system calls (syscall.c) ---- */
+long archk_syscall0(long nr);
+long archk_syscall1(long nr, long a0);
+long archk_syscall2(long nr, long a0, long a1);
+long archk_syscall3(long nr, long a0, long a1, long a2);
+long archk_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+archk_koid_t archk_process_self(void);
+__attribute__((noreturn)) void archk_process_exit(int code);
+long archk_yield(void);
+int64_t archk_clock_get(int clock);
+long archk_handle_close(archk_handle_t h);
+/* Returns the new handle value (> 0) or an error code. */
+long archk_handle_duplicate(archk_handle_t h, uint32_t rights);
+long archk_handle_info(archk_handle_t h, struct archk_handle_info *info);
+long archk_do_io(int op, archk_handle_t h, long a0, long a1, long a2, long a3);
+long archk_read(archk_handle_t h, void *buf, size_t len);
+long archk_write(archk_handle_t h, const void *buf, size_t len);
+long archk_pread(archk_handle_t h, void *buf, size_t len, uint64_t offset);
+/* Opens path relative to directory dir; returns a handle or an error. */
+long archk_open(archk_handle_t dir, const char *path, uint32_t rights);
+long archk_get_meta(archk_handle_t h, struct archk_meta *meta);
+long archk_process_spawn(archk_handle_t spawner, const struct archk_spawn_args *args);
+long archk_process_wait(archk_handle_t process, struct archk_exit_status *status);
+
+/* ---- startup (crt0.S, start.c) ---- */
+extern const struct archk_startup *archk_startup_info;
+extern char **archk_environ;
+/* The handle the spawner gave under name, or ARCHK_HANDLE_INVALID. */
+archk_handle_t archk_handle_named(const char *name);
+
+/*
+ * Spawns the store program at path (opened through the "root" handle) with
+ * argv and the given named handles (in, out, err, root and process are
+ * passed on automatically unless handles names them). Returns a process handle
+ * or an error code.
+ */
+long archk_spawn(const char *path, const char *const *argv,
+		 const struct archk_spawn_handle *handles, uint32_t handle_count);
+/* Name of an error code, e.g. "HND_INVALID"; "OK" for 0; "UNKNOWN" otherwise. */
+const char *archk_strerror(long err);
+
+/* ---- strings (string.c) ---- */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
+char *strcpy(char *dst, const char *src);
+size_t strlcpy(char *dst, const char *src, size_t size);
+char *strdup(const char *s);
+long strtol(const char *s, char **end, int base);
+unsigned long strtoul(const char *s, char **end, int base);
+int atoi(const char *s);
+
+/* ---- formatted output (fmt.c) ----
+ * Conversions: %d %i %u %x %X %o %c %s %p %% with flags '-', '0', ' ', '+',
+ * '#', width and precision (also '*'), and length modifiers hh h l ll z j t.
+ * No floating point.
+ */
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Formats and writes to handle h; returns bytes written or an error code. */
+int archk_vdprintf(archk_handle_t h, const char *fmt, va_list ap);
+int archk_dprintf(archk_handle_t h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Writes to the "out" handle. */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int puts(const char *s);
+
+/* ---- heap (malloc.c) ---- */
+void archk_heap_init(void *base, size_t size);
+void *malloc(size_t size);
+void *calloc(size_t count, size_t size);
+void *realloc(void *ptr, size_t size);
+void free(void *ptr);
+/* Bytes currently allocated (for tests that check for leaks). */
+size_t archk_heap_in_use(void);
+
+#endif

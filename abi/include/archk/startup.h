@@ -1,0 +1,37 @@
+/*
+ * What a new process finds at its entry point.
+ *
+ * The stack pointer is 16-byte aligned and points at argc, followed by argv
+ * (argc pointers and NULL), envp (NULL-terminated) and the auxiliary vector
+ * (type/value pairs ending with AT_NULL), exactly as on Linux. Besides the
+ * standard AT_PHDR, AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_BASE and AT_RANDOM,
+ * archk adds ARCHK_AT_STARTUP: a pointer to struct archk_startup.
+ */
+#ifndef ARCHK_STARTUP_H
+#define ARCHK_STARTUP_H
+
+#include <archk/syscall.h>
+
+#define ARCHK_AT_STARTUP 0x41524b00UL /* "ARK\0" */
+
+struct archk_named_handle {
+	char name[ARCHK_NAME_MAX + 1];
+	archk_handle_t handle;
+	uint32_t reserved;
+};
+
+struct archk_startup {
+	uint32_t version;          /* ARCHK_STARTUP_VERSION */
+	uint32_t handle_count;
+	const struct archk_named_handle *handles;
+	void *heap_base;           /* free memory for malloc, page-aligned */
+	uint64_t heap_size;
+	void *image_base;          /* load bias of the executable */
+	void *stack_limit;         /* lowest usable stack address */
+	const char *name;          /* process name */
+	archk_koid_t koid;         /* this process */
+};
+
+#define ARCHK_STARTUP_VERSION 1
+
+#endif

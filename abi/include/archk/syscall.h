@@ -1,0 +1,92 @@
+/*
+ * System call numbers and argument structures.
+ *
+ * A guest makes a call with the x86-64 `syscall` instruction: the number in
+ * rax, arguments in rdi, rsi, rdx, r10, r8, r9, the result in rax (>= 0 on
+ * success, an ARCHK_ERR_* code otherwise). rcx and r11 are clobbered, as on
+ * Linux. docs/abi.md describes each call.
+ */
+#ifndef ARCHK_SYSCALL_H
+#define ARCHK_SYSCALL_H
+
+#include <archk/types.h>
+
+enum archk_syscall_number {
+	ARCHK_SYS_PROCESS_SELF = 0,     /* () -> koid of the caller's process */
+	ARCHK_SYS_PROCESS_EXIT = 1,     /* (int32 code) -> does not return */
+	ARCHK_SYS_YIELD = 2,            /* () -> 0 */
+	ARCHK_SYS_CLOCK_GET = 3,        /* (clock) -> nanoseconds */
+	ARCHK_SYS_HANDLE_CLOSE = 4,     /* (h) -> 0 */
+	ARCHK_SYS_HANDLE_DUPLICATE = 5, /* (h, rights) -> new handle */
+	ARCHK_SYS_HANDLE_INFO = 6,      /* (h, struct archk_handle_info *) -> 0 */
+	ARCHK_SYS_DO_IO = 7,            /* (op, h, a0, a1, a2, a3) -> op result */
+	ARCHK_SYS_PROCESS_SPAWN = 8,    /* (spawner h, struct archk_spawn_args *) -> process h */
+	ARCHK_SYS_PROCESS_WAIT = 9,     /* (process h, struct archk_exit_status *) -> 0 */
+	ARCHK_SYS_COUNT
+};
+
+enum archk_clock {
+	ARCHK_CLOCK_MONOTONIC = 0,
+	ARCHK_CLOCK_REALTIME = 1,
+};
+
+/*
+ * Operations of the uniform object interface, used by do_io.
+ *   READ      (buf, len, offset)      -> bytes read, 0 at end
+ *   WRITE     (buf, len, offset)      -> bytes written
+ *   OPEN      (path, path_len, rights) -> new handle
+ *   GET_META  (struct archk_meta *)   -> 0
+ * The remaining operations are reserved; objects answer NOT_SUPPORTED.
+ */
+enum archk_io_op {
+	ARCHK_IO_READ = 0,
+	ARCHK_IO_WRITE = 1,
+	ARCHK_IO_OPEN = 2,
+	ARCHK_IO_CREATE = 3,
+	ARCHK_IO_DESTROY = 4,
+	ARCHK_IO_GET_META = 5,
+	ARCHK_IO_SET_META = 6,
+	ARCHK_IO_SEEK = 7,
+	ARCHK_IO_SHARE = 8,
+	ARCHK_IO_CLOSE = 9,
+	ARCHK_IO_CANCEL = 10,
+	ARCHK_IO_OP_COUNT
+};
+
+/* Pass as the READ/WRITE offset to use the object's own position. */
+#define ARCHK_IO_OFFSET_CURRENT UINT64_MAX
+
+/* GET_META output. */
+struct archk_meta {
+	uint32_t type;  /* enum archk_object_type */
+	uint32_t mode;  /* ARCHK_MODE_* bits for store files */
+	uint64_t size;  /* bytes of a file; entries of a directory */
+};
+
+#define ARCHK_MODE_EXEC 1u /* the store marks the file executable */
+
+/* Limits that bound spawn arguments. */
+#define ARCHK_NAME_MAX      15   /* bytes in a handle name, without NUL */
+#define ARCHK_SPAWN_ARGS_MAX 65536 /* total bytes of argv strings */
+#define ARCHK_SPAWN_ARGC_MAX 1024
+#define ARCHK_SPAWN_HANDLES_MAX 16
+#define ARCHK_PATH_MAX      1024
+
+/* One named handle given to a new process (a copy; the caller keeps its own). */
+struct archk_spawn_handle {
+	char name[ARCHK_NAME_MAX + 1]; /* NUL-terminated, e.g. "out" */
+	archk_handle_t handle;         /* must carry ARCHK_RIGHT_TRANSFER */
+	uint32_t rights;               /* rights for the copy, or ARCHK_RIGHTS_SAME */
+};
+
+struct archk_spawn_args {
+	archk_handle_t executable;     /* a store file with ARCHK_RIGHT_EXECUTE */
+	uint32_t argc;
+	const char *const *argv;       /* argc pointers to NUL-terminated strings */
+	uint32_t handle_count;
+	uint32_t reserved;
+	const struct archk_spawn_handle *handles;
+	const char *name;              /* process name; NULL means argv[0]'s last part */
+};
+
+#endif

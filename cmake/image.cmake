@@ -1,0 +1,48 @@
+# Store images. archk_package(NAME PROGRAMS dest=target... FILES dest=source...)
+# stages a directory tree for one package; archk_image(OUTPUT PACKAGES names...)
+# packs and signs packages into an image with archk-mkimage.
+
+function(archk_package name)
+  cmake_parse_arguments(P "" "" "PROGRAMS;FILES" ${ARGN})
+  set(dir ${CMAKE_BINARY_DIR}/packages/${name})
+  set(cmds)
+  set(deps)
+  foreach(pair IN LISTS P_PROGRAMS P_FILES)
+    string(REPLACE "=" ";" kv "${pair}")
+    list(GET kv 0 dest)
+    list(GET kv 1 src)
+    get_filename_component(dest_dir "${dir}/${dest}" DIRECTORY)
+    if(TARGET ${src})
+      set(src_file $<TARGET_FILE:${src}>)
+    else()
+      set(src_file ${src})
+    endif()
+    list(APPEND cmds COMMAND ${CMAKE_COMMAND} -E make_directory ${dest_dir}
+                     COMMAND ${CMAKE_COMMAND} -E copy ${src_file} ${dir}/${dest})
+    list(APPEND deps ${src})
+  endforeach()
+  add_custom_command(OUTPUT ${dir}.stamp
+    COMMAND ${CMAKE_COMMAND} -E rm -rf ${dir}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+    ${cmds}
+    COMMAND ${CMAKE_COMMAND} -E touch ${dir}.stamp
+    DEPENDS ${deps}
+    COMMENT "Staging package ${name}")
+  add_custom_target(package_${name} DEPENDS ${dir}.stamp)
+endfunction()
+
+function(archk_image output)
+  cmake_parse_arguments(I "" "" "PACKAGES" ${ARGN})
+  set(args)
+  set(deps)
+  foreach(name IN LISTS I_PACKAGES)
+    list(APPEND args ${name}=${CMAKE_BINARY_DIR}/packages/${name})
+    list(APPEND deps ${CMAKE_BINARY_DIR}/packages/${name}.stamp)
+  endforeach()
+  get_filename_component(target_name ${output} NAME_WE)
+  add_custom_command(OUTPUT ${output}
+    COMMAND archk-mkimage build --key ${ARCHK_SIGNING_KEY}.key --out ${output} ${args}
+    DEPENDS ${deps} archk-mkimage ${ARCHK_SIGNING_KEY}.pub
+    COMMENT "Building and signing ${output}")
+  add_custom_target(image_${target_name} ALL DEPENDS ${output})
+endfunction()

@@ -1,0 +1,82 @@
+/*
+ * The host layer: everything that touches Linux. It implements the hooks of
+ * kernel/hooks.h and gives loader/ the calls to set up and run archk.
+ */
+#ifndef HOST_HOST_H
+#define HOST_HOST_H
+
+#include <liburing.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <time.h>
+#include <ucontext.h>
+#include "../kernel/proc.h"
+#include "entry.h"
+
+/* Where the guest arena lives; seccomp traps every syscall made from it. */
+#define ARENA_BASE      0x100000000000UL
+#define PARTITION_SIZE  (64UL << 20)
+#define ARENA_SLOTS     1024UL /* 64 GiB: a multiple of 4 GiB, see trap.c */
+#define ARENA_SIZE      (PARTITION_SIZE * ARENA_SLOTS)
+
+/* The signal that ends a timeslice (per-vCPU CPU-time timer). */
+#define PREEMPT_SIGNAL  SIGVTALRM
+
+/* A signal frame for rt_sigreturn: the kernel reads the ucontext at rsp. */
+struct sigreturn_frame {
+	uint64_t pretcode;
+	ucontext_t uc;
+};
+
+struct host_vcpu {
+	struct vcpu k;             /* the kernel's part */
+	pthread_t thread;
+	struct io_uring ring;
+	struct signal_block *block; /* bottom of this vCPU's alternate signal stack */
+	struct resume_point resume; /* where a trap returns to */
+	struct guest_context *ctx;  /* the context being run */
+	struct guest_exit *exit;
+	timer_t timer;
+	volatile sig_atomic_t preempt_pending;
+	struct sigreturn_frame frame __attribute__((aligned(64)));
+};
+
+struct host_options {
+	unsigned vcpus;
+	unsigned slice_us;
+	int log_level;
+	bool huge_pages;
+	bool sandbox;
+};
+
+extern uint64_t host_arena_base, host_arena_size;
+extern uint8_t host_have_fsgsbase, host_have_xsave;
+extern struct host_options host_opts;
+
+/* ---- trap.c ---- */
+/* Gives the calling thread an alternate signal stack and its signal block. */
+int trap_thread_init(struct host_vcpu *hv);
+/* Installs the handlers and measures the CPU's register-state format. */
+int trap_init(void);
+/* Installs the seccomp filter that traps every syscall from the arena. */
+int trap_install_filter(void);
+
+/* ---- sandbox.c ---- */
+/* Restricts archk's own syscalls to an allow-list (after boot). */
+int sandbox_install(void);
+/* Reports a disallowed host syscall or a fault in archk's code and exits. */
+__attribute__((noreturn)) void sandbox_host_fault(int sig, siginfo_t *info, ucontext_t *uc);
+/* Loads what the fault reporter needs before the sandbox forbids loading. */
+void sandbox_prepare(void);
+
+/* ---- memory.c ---- */
+int memory_init(void);
+
+/* ---- vcpu.c ---- */
+/* Creates the rings; called before the sandbox forbids io_uring_setup. */
+int vcpu_prepare(unsigned count);
+/* Runs the vCPUs until the kernel shuts down; returns archk's exit status. */
+int vcpu_run_all(void);
+
+#endif

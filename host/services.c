@@ -1,0 +1,77 @@
+/*
+ * Small host services for the kernel: the console's output side, clocks,
+ * randomness, log lines, panics and debugger announcements.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <unistd.h>
+#include "host.h"
+
+long hook_console_write(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return done ? (long)done : errno == EPIPE ? ARCHK_ERR_PEER_CLOSED : ARCHK_ERR_IO;
+		done += (size_t)n;
+	}
+	return (long)done;
+}
+
+int64_t hook_clock(int clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock == ARCHK_CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void hook_random(void *buf, size_t len)
+{
+	if (getrandom(buf, len, 0) != (ssize_t)len)
+		kpanic("getrandom failed");
+}
+
+void hook_log_write(const char *line, size_t len)
+{
+	hook_console_write(STDERR_FILENO, line, len);
+}
+
+void hook_panic(void)
+{
+	_exit(70);
+}
+
+/*
+ * Debuggers: scripts/archk-gdb sets a breakpoint on these (they are never
+ * inlined) to add and remove a guest's symbols at its load bias.
+ */
+__attribute__((noinline, used)) void archk_debug_image_loaded(const char *path, uintptr_t bias,
+							      uint64_t koid)
+{
+	__asm__ volatile("" ::"r"(path), "r"(bias), "r"(koid) : "memory");
+}
+
+__attribute__((noinline, used)) void archk_debug_image_unloaded(const char *path, uintptr_t bias,
+								uint64_t koid)
+{
+	__asm__ volatile("" ::"r"(path), "r"(bias), "r"(koid) : "memory");
+}
+
+void hook_image_loaded(const char *path, uintptr_t bias, uint64_t koid)
+{
+	klog(LOG_INFO, "loaded /%s at %#lx for process %lu", path, (unsigned long)bias,
+	     (unsigned long)koid);
+	archk_debug_image_loaded(path, bias, koid);
+}
+
+void hook_image_unloaded(const char *path, uintptr_t bias, uint64_t koid)
+{
+	archk_debug_image_unloaded(path, bias, koid);
+}

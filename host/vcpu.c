@@ -1,0 +1,196 @@
+/*
+ * vCPUs: host threads that each run the kernel's run loop, own one io_uring
+ * and block nowhere else ("block externally, queue internally"). Idle vCPUs
+ * wait in io_uring_enter; another vCPU wakes one with IORING_OP_MSG_RING
+ * rather than a futex; completions already in the ring are reaped from
+ * memory without a syscall.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "host.h"
+
+#define RING_ENTRIES 64
+#define KICK_TAG     0 /* user_data of a wake-up message */
+
+static struct host_vcpu *vcpus;
+static unsigned vcpu_count;
+static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
+static int exit_status;
+static _Thread_local struct host_vcpu *current_vcpu;
+struct host_options host_opts = {.vcpus = 1, .slice_us = 10000, .huge_pages = true};
+
+/* Limits each ring to the operations archk uses, so that even code that
+ * escapes a guest cannot open files through io_uring. */
+static int restrict_ring(struct io_uring *ring)
+{
+	static const uint8_t ops[] = {IORING_OP_NOP,     IORING_OP_READ,    IORING_OP_WRITE,
+				      IORING_OP_MSG_RING, IORING_OP_TIMEOUT, IORING_OP_ASYNC_CANCEL,
+				      IORING_OP_POLL_ADD, IORING_OP_READ_FIXED,
+				      IORING_OP_WRITE_FIXED};
+	struct io_uring_restriction res[sizeof(ops) + 1];
+	int n = 0;
+
+	memset(res, 0, sizeof(res));
+	for (size_t i = 0; i < sizeof(ops); i++) {
+		res[n].opcode = IORING_RESTRICTION_SQE_OP;
+		res[n++].sqe_op = ops[i];
+	}
+	res[n].opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED;
+	res[n++].sqe_flags = IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK | IOSQE_ASYNC;
+	/* Through io_uring_register: Debian's liburing 2.3 does not export the helpers. */
+	int err = io_uring_register(ring->ring_fd, IORING_REGISTER_RESTRICTIONS, res, (unsigned)n);
+	if (err < 0)
+		return err;
+	return io_uring_register(ring->ring_fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0);
+}
+
+int vcpu_prepare(unsigned count)
+{
+	vcpu_count = count;
+	vcpus = aligned_alloc(64, sizeof(*vcpus) * count);
+	if (!vcpus)
+		return -ENOMEM;
+	memset(vcpus, 0, sizeof(*vcpus) * count);
+	for (unsigned i = 0; i < count; i++) {
+		struct io_uring_params params = {.flags = IORING_SETUP_R_DISABLED};
+		int err = io_uring_queue_init_params(RING_ENTRIES, &vcpus[i].ring, &params);
+
+		if (err < 0 || (err = restrict_ring(&vcpus[i].ring)) < 0)
+			return err;
+		vcpus[i].k.id = i;
+	}
+	return 0;
+}
+
+/* A CPU-time timer: a guest that computes without end is preempted after a
+ * slice, and an idle vCPU gets no ticks at all. */
+static int arm_slice_timer(struct host_vcpu *hv)
+{
+	struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = PREEMPT_SIGNAL};
+	struct itimerspec slice = {0};
+
+	sev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &hv->timer) < 0)
+		return -errno;
+	slice.it_value.tv_sec = host_opts.slice_us / 1000000;
+	slice.it_value.tv_nsec = (long)(host_opts.slice_us % 1000000) * 1000;
+	slice.it_interval = slice.it_value;
+	return timer_settime(hv->timer, 0, &slice, NULL) < 0 ? -errno : 0;
+}
+
+static void *vcpu_main(void *arg)
+{
+	struct host_vcpu *hv = arg;
+
+	current_vcpu = hv;
+	if (trap_thread_init(hv) < 0 || arm_slice_timer(hv) < 0)
+		kpanic("vcpu %u: cannot set up signals or its timer", hv->k.id);
+	kernel_vcpu_run(&hv->k);
+	timer_delete(hv->timer);
+	return NULL;
+}
+
+int vcpu_run_all(void)
+{
+	for (unsigned i = 0; i < vcpu_count; i++) {
+		int err = pthread_create(&vcpus[i].thread, NULL, vcpu_main, &vcpus[i]);
+
+		if (err) {
+			fprintf(stderr, "archk: cannot start vcpu %u: %s\n", i, strerror(err));
+			return 1;
+		}
+	}
+	for (unsigned i = 0; i < vcpu_count; i++)
+		pthread_join(vcpus[i].thread, NULL);
+	return exit_status;
+}
+
+void hook_lock(void)
+{
+	pthread_mutex_lock(&kernel_lock);
+}
+
+void hook_unlock(void)
+{
+	pthread_mutex_unlock(&kernel_lock);
+}
+
+/* Hands one completion to the kernel; wake-up messages carry no work. */
+static void complete(struct io_uring_cqe *cqe)
+{
+	void *token = io_uring_cqe_get_data(cqe);
+	long res = cqe->res;
+
+	if (token != (void *)KICK_TAG)
+		kernel_io_done(token, res >= 0 ? res : ARCHK_ERR_IO);
+}
+
+void hook_poll(struct vcpu *v)
+{
+	struct host_vcpu *hv = (struct host_vcpu *)v;
+	struct io_uring_cqe *cqe;
+
+	while (io_uring_peek_cqe(&hv->ring, &cqe) == 0) {
+		struct io_uring_cqe copy = *cqe;
+
+		io_uring_cqe_seen(&hv->ring, cqe);
+		complete(&copy);
+	}
+}
+
+void hook_idle(struct vcpu *v)
+{
+	struct host_vcpu *hv = (struct host_vcpu *)v;
+	struct io_uring_cqe *cqe;
+
+	if (io_uring_wait_cqe(&hv->ring, &cqe) == 0)
+		hook_poll(v);
+}
+
+/* Sends a wake-up message from the calling vCPU's ring to target's. */
+static void send_kick(struct host_vcpu *target)
+{
+	struct host_vcpu *self = current_vcpu;
+	struct io_uring_sqe *sqe;
+
+	if (!self || self == target)
+		return;
+	sqe = io_uring_get_sqe(&self->ring);
+	if (!sqe) {
+		io_uring_submit(&self->ring);
+		sqe = io_uring_get_sqe(&self->ring);
+	}
+	io_uring_prep_msg_ring(sqe, target->ring.ring_fd, 0, KICK_TAG, 0);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_submit(&self->ring);
+}
+
+void hook_kick(struct vcpu *v)
+{
+	send_kick((struct host_vcpu *)v);
+}
+
+void hook_shutdown(int status)
+{
+	exit_status = status;
+	for (unsigned i = 0; i < vcpu_count; i++)
+		send_kick(&vcpus[i]);
+}
+
+void hook_console_read(struct vcpu *v, void *buf, size_t len, void *token)
+{
+	struct host_vcpu *hv = (struct host_vcpu *)v;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&hv->ring);
+
+	if (!sqe) {
+		io_uring_submit(&hv->ring);
+		sqe = io_uring_get_sqe(&hv->ring);
+	}
+	io_uring_prep_read(sqe, (int)kconfig.boot->devices[0].host_fd[0], buf, (unsigned)len,
+			   (uint64_t)-1);
+	io_uring_sqe_set_data(sqe, token);
+	io_uring_submit(&hv->ring);
+}

@@ -1,0 +1,207 @@
+/*
+ * Spawning a process from a store file: a fresh partition, the ELF image
+ * copied in by the loader, the initial stack (argv, auxiliary vector, named
+ * handles), one thread at the entry point.
+ *
+ * Partition layout (offsets from its base; docs/architecture.md has a picture):
+ *   [0, 64 KiB)            guard: never accessible, catches stack overflow
+ *   [64 KiB, 8 MiB)        stack, growing down from 8 MiB
+ *   [8 MiB, image end)     the executable's segments with their protections
+ *   [image end, end)       heap, handed to the runtime's malloc
+ */
+#include <stdio.h>
+#include <string.h>
+#include <archk/startup.h>
+#include "proc.h"
+
+#define GUARD_BYTES   (64UL << 10)
+#define STACK_TOP     (8UL << 20)
+#define IMAGE_OFFSET  STACK_TOP
+#define MIN_HEAP      (1UL << 20)
+
+/* Linux auxiliary vector types that static-pie startup code expects. */
+#define AT_NULL   0
+#define AT_PHDR   3
+#define AT_PHENT  4
+#define AT_PHNUM  5
+#define AT_PAGESZ 6
+#define AT_BASE   7
+#define AT_ENTRY  9
+#define AT_RANDOM 25
+
+/* Grows the initial stack downwards inside the partition. */
+struct stack_builder {
+	uintptr_t sp;
+	uintptr_t limit;
+};
+
+/* Reserves len bytes aligned to align and returns their guest address. */
+static uintptr_t stack_push(struct stack_builder *s, const void *data, size_t len, size_t align)
+{
+	s->sp = ALIGN_DOWN(s->sp - len, align);
+	KASSERT(s->sp >= s->limit);
+	if (data)
+		memcpy((void *)s->sp, data, len);
+	return s->sp;
+}
+
+/* The last path component: the default process name. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Bytes the stack needs besides the fixed structures, to refuse huge argv early. */
+static size_t argv_bytes(const struct spawn_request *req)
+{
+	size_t total = 0;
+
+	for (uint32_t i = 0; i < req->argc; i++)
+		total += strlen(req->argv[i]) + 1;
+	return total;
+}
+
+/* Writes argc, argv, envp and auxv as the Linux x86-64 ABI lays them out. */
+static void build_stack(struct process *p, const struct load_result *res,
+			const struct spawn_request *req, const struct archk_named_handle *handles,
+			uint32_t handle_count, struct guest_context *ctx)
+{
+	struct stack_builder s = {p->base + STACK_TOP, p->base + GUARD_BYTES};
+	uintptr_t argv_addr[ARCHK_SPAWN_ARGC_MAX + 1];
+	struct archk_startup startup = {0};
+	uint8_t random[16];
+	uint64_t words[ARCHK_SPAWN_ARGC_MAX + 32];
+	size_t n = 0;
+
+	for (uint32_t i = req->argc; i-- > 0;)
+		argv_addr[i] = stack_push(&s, req->argv[i], strlen(req->argv[i]) + 1, 1);
+	startup.name = (const char *)stack_push(&s, p->name, strlen(p->name) + 1, 1);
+	hook_random(random, sizeof(random));
+	uintptr_t random_addr = stack_push(&s, random, sizeof(random), 16);
+
+	startup.version = ARCHK_STARTUP_VERSION;
+	startup.handle_count = handle_count;
+	startup.handles = (const struct archk_named_handle *)stack_push(
+		&s, handles, sizeof(*handles) * handle_count, 16);
+	startup.heap_base = (void *)p->heap_base;
+	startup.heap_size = p->heap_size;
+	startup.image_base = (void *)res->bias;
+	startup.stack_limit = (void *)(p->base + GUARD_BYTES);
+	startup.koid = p->obj.koid;
+	uintptr_t startup_addr = stack_push(&s, &startup, sizeof(startup), 16);
+
+	words[n++] = req->argc;
+	for (uint32_t i = 0; i < req->argc; i++)
+		words[n++] = argv_addr[i];
+	words[n++] = 0; /* end of argv */
+	words[n++] = 0; /* empty environment */
+	const uint64_t auxv[] = {AT_PHDR,   res->phdr,  AT_PHNUM,   res->phnum,    AT_PHENT,
+				 56,        AT_PAGESZ,  PAGE_SIZE,  AT_BASE,       res->bias,
+				 AT_ENTRY,  res->entry, AT_RANDOM,  random_addr,   ARCHK_AT_STARTUP,
+				 startup_addr, AT_NULL, 0};
+	memcpy(&words[n], auxv, sizeof(auxv));
+	n += ARRAY_SIZE(auxv);
+	/* The ABI wants rsp 16-byte aligned at argc. */
+	s.sp = ALIGN_DOWN(s.sp - n * 8, 16);
+	memcpy((void *)s.sp, words, n * 8);
+
+	ctx->rsp = s.sp;
+	ctx->rip = res->entry;
+	ctx->rflags = 0x202;
+	ctx->full_restore = 1;
+}
+
+/* The partition's regions: stack, the loaded segments, then the heap after them. */
+static void set_regions(struct process *p, const struct load_result *res)
+{
+	struct load_region *r = p->regions;
+	unsigned n = 0;
+
+	r[n++] = (struct load_region){p->base + GUARD_BYTES, STACK_TOP - GUARD_BYTES,
+				      HOOK_PROT_READ | HOOK_PROT_WRITE};
+	for (unsigned i = 0; i < res->region_count; i++)
+		r[n++] = res->regions[i];
+	p->heap_base = res->image_end;
+	p->heap_size = p->base + p->size - res->image_end;
+	/* Merge the heap into a read-write segment that ends where it starts. */
+	if (r[n - 1].prot == (HOOK_PROT_READ | HOOK_PROT_WRITE) &&
+	    r[n - 1].start + r[n - 1].len == p->heap_base)
+		r[n - 1].len += p->heap_size;
+	else
+		r[n++] = (struct load_region){p->heap_base, p->heap_size,
+					      HOOK_PROT_READ | HOOK_PROT_WRITE};
+	p->region_count = n;
+}
+
+/* Installs the named handles in the child and lists them for its startup block. */
+static long install_handles(struct process *p, const struct spawn_request *req,
+			    struct archk_named_handle *out)
+{
+	for (uint32_t i = 0; i < req->handle_count; i++) {
+		long value = handle_install(&p->handles, req->handles[i].obj, req->handles[i].rights);
+
+		if (value < 0)
+			return value;
+		memset(&out[i], 0, sizeof(out[i]));
+		memcpy(out[i].name, req->handles[i].name, sizeof(out[i].name));
+		out[i].handle = (archk_handle_t)value;
+	}
+	return 0;
+}
+
+/* Undoes a spawn that failed half-way: the process never ran. */
+static long spawn_fail(struct process *p, long err)
+{
+	struct archk_exit_status status = {.reason = ARCHK_EXIT_KILLED};
+
+	process_exit(p, &status);
+	return err;
+}
+
+long exec_spawn(const struct spawn_request *req, struct process **out)
+{
+	struct archk_named_handle named[ARCHK_SPAWN_HANDLES_MAX];
+	struct load_result res;
+	struct process *p;
+	struct thread *t;
+	char why[160];
+	long err;
+
+	if (req->argc == 0 || req->argc > ARCHK_SPAWN_ARGC_MAX ||
+	    req->handle_count > ARCHK_SPAWN_HANDLES_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	if (argv_bytes(req) > ARCHK_SPAWN_ARGS_MAX)
+		return ARCHK_ERR_TOO_LONG;
+	p = process_create(req->name ? req->name : base_name(req->argv[0]));
+	if (!p)
+		return ARCHK_ERR_NO_MEMORY;
+	snprintf(p->image_path, sizeof(p->image_path), "%.*s", (int)req->exe->path_len,
+		 req->exe->path);
+	if ((err = vm_partition_alloc(p)) < 0)
+		return spawn_fail(p, err);
+	if (hook_load_elf(req->exe->data, req->exe->size, p->base + IMAGE_OFFSET,
+			  p->size - IMAGE_OFFSET - MIN_HEAP, &res, why, sizeof(why)) < 0) {
+		klog(LOG_ERROR, "cannot run %s: %s", p->image_path, why);
+		return spawn_fail(p, ARCHK_ERR_BAD_ELF);
+	}
+	set_regions(p, &res);
+	p->image = req->exe;
+	p->bias = res.bias;
+	p->image_end = res.image_end;
+	if ((err = install_handles(p, req, named)) < 0)
+		return spawn_fail(p, err);
+	t = thread_create(p);
+	if (!t)
+		return spawn_fail(p, ARCHK_ERR_NO_MEMORY);
+	build_stack(p, &res, req, named, req->handle_count, t->ctx);
+	/* Everything was writable while loading; now the final protections. */
+	vm_close(p);
+	if (kconfig.isolation == ARCHK_ISOLATION_OFF)
+		vm_open(p);
+	hook_image_loaded(p->image_path, p->bias, p->obj.koid);
+	sched_make_runnable(t);
+	*out = p;
+	return 0;
+}

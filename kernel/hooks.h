@@ -1,0 +1,120 @@
+/*
+ * The hooks the kernel needs from its host. kernel/ is portable C and never
+ * calls Linux; host/ (and loader/ for program loading) implement these.
+ */
+#ifndef KERNEL_HOOKS_H
+#define KERNEL_HOOKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct guest_context;
+struct vcpu;
+
+/* Memory protections for hook_protect, combinable. */
+#define HOOK_PROT_READ  1
+#define HOOK_PROT_WRITE 2
+#define HOOK_PROT_EXEC  4
+
+/* Why hook_enter_guest returned. */
+enum exit_reason {
+	EXIT_SYSCALL = 1, /* the guest executed syscall; number in exit.syscall_nr */
+	EXIT_PREEMPT = 2, /* the vCPU's timeslice timer fired while in the guest */
+	EXIT_FAULT = 3,   /* the guest faulted; signal and address in exit */
+};
+
+struct guest_exit {
+	int reason;       /* enum exit_reason */
+	int signal;       /* host signal for EXIT_FAULT */
+	int code;         /* host si_code for EXIT_FAULT */
+	int foreign_abi;  /* EXIT_SYSCALL: the call came through a non-64-bit entry */
+	uint64_t syscall_nr;
+	uint64_t fault_addr;
+	const char *signal_name; /* EXIT_FAULT: "SIGSEGV", ... */
+};
+
+/* ---- memory ---- */
+/* Zeroed, page-aligned memory for kernel tables; NULL when exhausted. */
+void *hook_alloc_pages(size_t bytes);
+void hook_free_pages(void *ptr, size_t bytes);
+/* Makes [addr, addr+len) fresh zeroed read-write memory (a new partition). */
+int hook_commit(uintptr_t addr, size_t len);
+/* Returns [addr, addr+len) to the inaccessible reserved state, freeing memory. */
+void hook_decommit(uintptr_t addr, size_t len);
+/* Sets protections of [addr, addr+len); prot 0 makes it inaccessible. */
+void hook_protect(uintptr_t addr, size_t len, int prot);
+
+/* ---- guest execution ---- */
+/*
+ * Runs the guest context ctx on the calling vCPU until it traps back into
+ * the kernel, and describes why in exit.
+ */
+void hook_enter_guest(struct vcpu *v, struct guest_context *ctx, struct guest_exit *exit);
+/* Fills ctx->fpu with the initial floating-point state of a new thread. */
+void hook_init_fpu(struct guest_context *ctx);
+
+/* ---- waiting and waking ---- */
+/* Blocks the calling vCPU until hook_kick targets it or host I/O completes. */
+void hook_idle(struct vcpu *v);
+/* Makes an idle vCPU return from hook_idle. Safe from any vCPU. */
+void hook_kick(struct vcpu *v);
+/* Completes host I/O that finished on this vCPU without blocking. */
+void hook_poll(struct vcpu *v);
+/* Asks the host to stop all vCPUs; archk exits with status. */
+void hook_shutdown(int status);
+
+/* ---- the big kernel lock ---- */
+void hook_lock(void);
+void hook_unlock(void);
+
+/* ---- console and time ---- */
+/* Writes guest bytes to a host fd; bytes written, ARCHK_ERR_PEER_CLOSED or ARCHK_ERR_IO. */
+long hook_console_write(int fd, const void *buf, size_t len);
+/*
+ * Starts reading host stdin into buf; kernel_io_done(token, result) is called
+ * later on the same vCPU with the byte count (0 at end of input) or ARCHK_ERR_IO.
+ */
+void hook_console_read(struct vcpu *v, void *buf, size_t len, void *token);
+/* Nanoseconds of the given ARCHK_CLOCK_*. */
+int64_t hook_clock(int clock);
+/* Fills buf with random bytes (handle scrambling secrets, AT_RANDOM). */
+void hook_random(void *buf, size_t len);
+
+/* ---- programs ---- */
+struct load_region {
+	uintptr_t start;
+	size_t len;
+	int prot; /* HOOK_PROT_* */
+};
+
+#define LOAD_REGIONS_MAX 8
+
+struct load_result {
+	uintptr_t entry;
+	uintptr_t bias;       /* where virtual address 0 of the ELF landed */
+	uintptr_t image_end;  /* first byte after the highest segment, page-aligned */
+	uintptr_t phdr;       /* guest address of the program headers (AT_PHDR) */
+	unsigned phnum;
+	unsigned region_count;
+	struct load_region regions[LOAD_REGIONS_MAX];
+};
+
+/*
+ * Validates an ELF image and copies it into the writable memory at
+ * [base, base+max_len), applying relocations. Returns 0, or -1 with one line
+ * in err saying why the file was rejected.
+ */
+int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_len,
+		  struct load_result *out, char *err, size_t errlen);
+/* Names the function containing offset in an ELF file; 0 if found. */
+int hook_symbolize(const uint8_t *file, size_t size, uint64_t offset, char *name, size_t len);
+/* Announces a loaded guest image to debuggers (see scripts/archk-gdb). */
+void hook_image_loaded(const char *path, uintptr_t bias, uint64_t koid);
+void hook_image_unloaded(const char *path, uintptr_t bias, uint64_t koid);
+
+/* ---- log output and fatal errors ---- */
+void hook_log_write(const char *line, size_t len);
+/* Stops archk at once after a kernel panic (exit status 70). */
+__attribute__((noreturn)) void hook_panic(void);
+
+#endif

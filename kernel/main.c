@@ -1,0 +1,71 @@
+/*
+ * Stage 2 of the boot: bring up the kernel's tables from the boot-info
+ * structure and start init (or the batch program named after "--"), which
+ * receives the full set of named handles from the kernel.
+ */
+#include <string.h>
+#include "io.h"
+
+/* Starts the first process with in, out, err, root and process handles. */
+static int start_init(const struct archk_bootinfo *boot)
+{
+	const char *path = boot->init_argv[0];
+	struct spawn_handle handles[] = {
+		{"in", console_object(0), ARCHK_RIGHT_READ | ARCHK_RIGHT_WAIT},
+		{"out", console_object(1), ARCHK_RIGHT_WRITE},
+		{"err", console_object(2), ARCHK_RIGHT_WRITE},
+		{"root", store_root(),
+		 ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_ENUMERATE |
+			 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
+		{"process", spawner_object(), ARCHK_RIGHT_MANAGE},
+	};
+	struct spawn_request req = {
+		.argc = boot->init_argc,
+		.argv = boot->init_argv,
+		.handle_count = ARRAY_SIZE(handles),
+		.handles = handles,
+	};
+	struct process *init;
+	long err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(handles); i++)
+		handles[i].rights |= ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER;
+	while (*path == '/')
+		path++;
+	req.exe = store_find(path, strlen(path));
+	if (!req.exe) {
+		klog(LOG_ERROR, "%s: not found in the image", boot->init_argv[0]);
+		return ARCHK_ERR_NOT_FOUND;
+	}
+	if (!(req.exe->mode & ARCHK_MODE_EXEC)) {
+		klog(LOG_ERROR, "%s: not executable", boot->init_argv[0]);
+		return ARCHK_ERR_ACCESS_DENIED;
+	}
+	if ((err = exec_spawn(&req, &init)) < 0) {
+		if (err != ARCHK_ERR_BAD_ELF)
+			klog(LOG_ERROR, "cannot start %s: %ld", boot->init_argv[0], err);
+		return (int)err;
+	}
+	init->is_init = true;
+	return 0;
+}
+
+int kernel_main(const struct archk_bootinfo *boot)
+{
+	int err;
+
+	if (boot->magic != ARCHK_BOOTINFO_MAGIC || boot->version != ARCHK_BOOTINFO_VERSION)
+		kpanic("boot info has a wrong magic or version");
+	kconfig.boot = boot;
+	kconfig.isolation = (int)boot->isolation;
+	kconfig.log_level = boot->log_level;
+	kconfig.trace = boot->trace;
+	sched_init(boot->vcpu_count);
+	if ((err = vm_init(boot)) < 0 || (err = proc_init()) < 0 ||
+	    (err = console_init(boot)) < 0 || (err = store_init(boot)) < 0 ||
+	    (err = spawner_init()) < 0) {
+		klog(LOG_ERROR, "kernel initialisation failed: %d", err);
+		return err;
+	}
+	return start_init(boot);
+}

@@ -1,0 +1,42 @@
+/*
+ * Object lifetime: reference counting and per-type destruction. All kernel
+ * code runs under the big kernel lock, so plain counters suffice.
+ */
+#include "object.h"
+
+static const struct object_type *object_types[ARCHK_OBJ_TYPE_COUNT];
+static archk_koid_t next_koid = 1;
+
+void object_type_register(uint32_t type, const struct object_type *ops)
+{
+	KASSERT(type < ARCHK_OBJ_TYPE_COUNT && !object_types[type]);
+	object_types[type] = ops;
+}
+
+const char *object_type_name(uint32_t type)
+{
+	if (type < ARCHK_OBJ_TYPE_COUNT && object_types[type])
+		return object_types[type]->name;
+	return "?";
+}
+
+void object_init(struct object *obj, uint32_t type)
+{
+	KASSERT(type < ARCHK_OBJ_TYPE_COUNT && object_types[type]);
+	obj->type = type;
+	obj->refcount = 1;
+	obj->koid = next_koid++;
+}
+
+void object_ref(struct object *obj)
+{
+	KASSERT(obj->refcount > 0);
+	obj->refcount++;
+}
+
+void object_unref(struct object *obj)
+{
+	KASSERT(obj->refcount > 0);
+	if (--obj->refcount == 0)
+		object_types[obj->type]->destroy(obj);
+}

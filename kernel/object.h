@@ -1,0 +1,31 @@
+/*
+ * The common header of every kernel object: its type, its reference count
+ * and its koid. Each handle holds one reference; kernel structures that keep
+ * a pointer hold their own. The last unref destroys the object through its
+ * type's destroy function, which returns the slot to the type's arena.
+ */
+#ifndef KERNEL_OBJECT_H
+#define KERNEL_OBJECT_H
+
+#include "kernel.h"
+
+struct object {
+	uint32_t type;     /* enum archk_object_type */
+	uint32_t refcount;
+	archk_koid_t koid;
+};
+
+struct object_type {
+	const char *name;
+	void (*destroy)(struct object *obj);
+};
+
+/* Registers the destroy function of a type (called once at boot per type). */
+void object_type_register(uint32_t type, const struct object_type *ops);
+const char *object_type_name(uint32_t type);
+/* Gives a fresh object one reference and a new koid. */
+void object_init(struct object *obj, uint32_t type);
+void object_ref(struct object *obj);
+void object_unref(struct object *obj);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * Process and thread lifetimes.
+ *
+ * A process lives from exec_spawn until process_exit; then its threads stop
+ * and, once none is on a vCPU any more, process_reclaim frees its partition
+ * and closes its handles. The process object itself stays (holding the exit
+ * status) until the last handle to it is closed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "arena.h"
+#include "proc.h"
+#include "syscall.h"
+
+#define MAX_PROCESSES 1024
+#define MAX_THREADS   4096
+
+static struct arena process_arena, thread_arena, context_arena;
+
+static void process_destroy(struct object *obj)
+{
+	struct process *p = process_from_object(obj);
+
+	KASSERT(p->state == PROCESS_EXITED && p->thread_count == 0);
+	arena_free(&process_arena, p);
+}
+
+static void thread_destroy(struct object *obj)
+{
+	struct thread *t = (struct thread *)obj;
+
+	arena_free(&context_arena, t->ctx);
+	arena_free(&thread_arena, t);
+}
+
+static const struct object_type process_type = {"process", process_destroy};
+static const struct object_type thread_type = {"thread", thread_destroy};
+
+int proc_init(void)
+{
+	object_type_register(ARCHK_OBJ_PROCESS, &process_type);
+	object_type_register(ARCHK_OBJ_THREAD, &thread_type);
+	if (arena_init(&process_arena, "process", sizeof(struct process), MAX_PROCESSES) ||
+	    arena_init(&thread_arena, "thread", sizeof(struct thread), MAX_THREADS) ||
+	    arena_init(&context_arena, "context", sizeof(struct guest_context), MAX_THREADS))
+		return ARCHK_ERR_NO_MEMORY;
+	return 0;
+}
+
+struct process *process_create(const char *name)
+{
+	struct process *p = arena_alloc(&process_arena);
+
+	if (!p)
+		return NULL;
+	if (handle_table_init(&p->handles, p) < 0) {
+		arena_free(&process_arena, p);
+		return NULL;
+	}
+	object_init(&p->obj, ARCHK_OBJ_PROCESS);
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->state = PROCESS_ALIVE;
+	TAILQ_INIT(&p->threads);
+	TAILQ_INIT(&p->waiters);
+	return p;
+}
+
+struct thread *thread_create(struct process *p)
+{
+	struct thread *t = arena_alloc(&thread_arena);
+
+	if (!t)
+		return NULL;
+	t->ctx = arena_alloc(&context_arena);
+	if (!t->ctx) {
+		arena_free(&thread_arena, t);
+		return NULL;
+	}
+	object_init(&t->obj, ARCHK_OBJ_THREAD);
+	hook_init_fpu(t->ctx);
+	t->proc = p;
+	t->tid = ++p->next_tid;
+	TAILQ_INSERT_TAIL(&p->threads, t, proc_link);
+	p->thread_count++;
+	return t;
+}
+
+void thread_block(struct thread *t, struct thread_list *queue)
+{
+	t->state = THREAD_BLOCKED;
+	t->wait_queue = queue;
+	if (queue)
+		TAILQ_INSERT_TAIL(queue, t, run_link);
+}
+
+static void resume_with_result(struct thread *t)
+{
+	syscall_finish(t, t->wake_result);
+}
+
+void thread_wake(struct thread *t, long result, thread_resume_fn resume)
+{
+	KASSERT(t->state == THREAD_BLOCKED);
+	if (t->wait_queue)
+		TAILQ_REMOVE(t->wait_queue, t, run_link);
+	t->wait_queue = NULL;
+	t->wake_result = result;
+	t->resume = resume ? resume : resume_with_result;
+	sched_make_runnable(t);
+}
+
+int process_status_code(const struct archk_exit_status *status)
+{
+	switch (status->reason) {
+	case ARCHK_EXIT_NORMAL:
+		return status->code & 0xff;
+	case ARCHK_EXIT_FAULT:
+		return 128 + (int)status->signal;
+	default:
+		return 128 + 9;
+	}
+}
+
+/* process_wait's resume: copies the final status out to the waiter. */
+static void resume_waiter(struct thread *t)
+{
+	struct process *child = t->wait_object;
+	long err = copy_to_guest(t->proc, t->wait_arg, &child->status, sizeof(child->status));
+
+	t->wait_object = NULL;
+	object_unref(&child->obj);
+	syscall_finish(t, err);
+}
+
+/* Frees what a dead process owned; its waiters learn the status. */
+static void process_reclaim(struct process *p)
+{
+	struct thread *w;
+
+	if (p->bias)
+		hook_image_unloaded(p->image_path, p->bias, p->obj.koid);
+	if (p->slot)
+		vm_partition_free(p);
+	while ((w = TAILQ_FIRST(&p->waiters)))
+		thread_wake(w, 0, resume_waiter);
+	if (p->is_init)
+		kernel_shutdown(process_status_code(&p->status));
+	handle_table_destroy(&p->handles);
+	object_unref(&p->obj); /* the reference process_create gave */
+}
+
+void thread_release(struct thread *t)
+{
+	struct process *p = t->proc;
+
+	KASSERT(t->state == THREAD_DEAD);
+	TAILQ_REMOVE(&p->threads, t, proc_link);
+	if (t->wait_object)
+		object_unref(t->wait_object);
+	object_unref(&t->obj);
+	if (--p->thread_count == 0 && p->state == PROCESS_EXITED)
+		process_reclaim(p);
+}
+
+/*
+ * Stops every thread of p. A thread on another vCPU is only marked dead; that
+ * vCPU drops it at its next exit (within a timeslice), and the partition is
+ * freed only then, so no guest code ever runs in a reused partition.
+ */
+void process_exit(struct process *p, const struct archk_exit_status *status)
+{
+	struct thread *t, *next;
+
+	if (p->state == PROCESS_EXITED)
+		return;
+	p->state = PROCESS_EXITED;
+	p->status = *status;
+	klog(LOG_DEBUG, "%s[%lu] exited: status %d", p->name, (unsigned long)p->obj.koid,
+	     process_status_code(status));
+	if (TAILQ_EMPTY(&p->threads)) {
+		process_reclaim(p);
+		return;
+	}
+	for (t = TAILQ_FIRST(&p->threads); t; t = next) {
+		int was = t->state;
+
+		next = TAILQ_NEXT(t, proc_link);
+		if (was == THREAD_RUNNABLE)
+			sched_remove(t);
+		else if (was == THREAD_BLOCKED && t->wait_queue)
+			TAILQ_REMOVE(t->wait_queue, t, run_link);
+		t->state = THREAD_DEAD;
+		if (was != THREAD_RUNNING)
+			thread_release(t);
+	}
+}

@@ -1,0 +1,178 @@
+/*
+ * Processes, threads and vCPUs.
+ *
+ * A process is a partition of the guest arena, a handle table and threads.
+ * A thread is a guest register context that the scheduler multiplexes onto
+ * vCPUs (host threads). All of this state is guarded by the big kernel lock
+ * (hook_lock), which a vCPU holds whenever it runs kernel code and drops
+ * before it enters a guest.
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <sys/queue.h>
+#include "context.h"
+#include "handle.h"
+
+struct thread;
+struct process;
+
+enum thread_state {
+	THREAD_RUNNABLE = 1, /* on the run queue */
+	THREAD_RUNNING = 2,  /* owned by a vCPU */
+	THREAD_BLOCKED = 3,  /* waiting; a wake-up puts it back on the run queue */
+	THREAD_DEAD = 4,     /* its process ended; freed when the last ref goes */
+};
+
+/*
+ * Runs on the thread's vCPU just before it re-enters the guest, with its
+ * partition accessible: blocked calls use it to copy their results out.
+ */
+typedef void (*thread_resume_fn)(struct thread *t);
+
+struct thread {
+	struct object obj;
+	struct process *proc;
+	struct vcpu *vcpu;       /* the vCPU it last ran on */
+	struct guest_context *ctx;
+	int state;
+	uint32_t tid;            /* small number within the process, for traces */
+	uint64_t syscall_nr;     /* the call being served, for traces */
+	thread_resume_fn resume;
+	struct thread_list *wait_queue; /* where a blocked thread waits */
+	void *wait_object;       /* what the blocked call waits on (referenced) */
+	uint64_t wait_arg;       /* the blocked call's guest output pointer */
+	void *wait_io;           /* host I/O the blocked call waits for */
+	long wake_result;        /* result handed over by thread_wake */
+	TAILQ_ENTRY(thread) run_link;  /* run queue or a wait queue */
+	TAILQ_ENTRY(thread) proc_link; /* process's thread list */
+};
+
+TAILQ_HEAD(thread_list, thread);
+
+enum process_state {
+	PROCESS_ALIVE = 1,
+	PROCESS_EXITED = 2, /* status is final; memory and handles are reclaimed */
+};
+
+#define PROCESS_NAME_MAX 31
+#define PROCESS_REGIONS_MAX (LOAD_REGIONS_MAX + 3)
+
+struct process {
+	struct object obj;
+	char name[PROCESS_NAME_MAX + 1];
+	int state;
+	struct handle_table handles;
+
+	/* Partition: slot of the arena and the regions guests may touch. */
+	uint32_t slot;
+	uintptr_t base;
+	size_t size;
+	unsigned region_count;
+	struct load_region regions[PROCESS_REGIONS_MAX];
+	uintptr_t heap_base;
+	size_t heap_size;
+	int vcpus_holding;       /* vCPUs that have the partition open for it */
+
+	/* The executable, for fault symbolization and debugger announcements. */
+	const struct archk_boot_file *image;
+	char image_path[ARCHK_PATH_MAX + 1];
+	uintptr_t bias;
+	uintptr_t image_end;
+
+	struct thread_list threads;
+	uint32_t thread_count;
+	uint32_t next_tid;
+
+	struct archk_exit_status status;
+	struct thread_list waiters;  /* threads blocked in process_wait */
+	bool is_init;
+};
+
+/* The kernel side of a vCPU; the host embeds it in its own per-vCPU state. */
+struct vcpu {
+	unsigned id;
+	bool idle;
+	struct thread *current;
+	struct process *holding; /* partition this vCPU keeps open */
+};
+
+static inline struct process *process_from_object(struct object *o)
+{
+	return (struct process *)o;
+}
+
+/* ---- proc.c ---- */
+int proc_init(void);
+/* A new process with no partition, no threads and one reference. */
+struct process *process_create(const char *name);
+/* Ends the process with status: threads stop, memory and handles are freed. */
+void process_exit(struct process *p, const struct archk_exit_status *status);
+struct thread *thread_create(struct process *p);
+/* Blocks t (the caller of the current system call) on queue, or on nothing if NULL. */
+void thread_block(struct thread *t, struct thread_list *queue);
+/*
+ * Wakes a blocked thread. Before it re-enters the guest, resume runs with its
+ * partition open and must call syscall_finish; NULL finishes with result.
+ */
+void thread_wake(struct thread *t, long result, thread_resume_fn resume);
+/* Drops a thread that left its vCPU for good (its process ended). */
+void thread_release(struct thread *t);
+/* archk's exit status for a process status (shell convention: 128+signal). */
+int process_status_code(const struct archk_exit_status *status);
+
+/* ---- exec.c ---- */
+struct spawn_handle {
+	char name[ARCHK_NAME_MAX + 1];
+	struct object *obj;
+	uint32_t rights;
+};
+
+struct spawn_request {
+	const struct archk_boot_file *exe;
+	const char *name;          /* NULL: derived from argv[0] */
+	uint32_t argc;
+	const char *const *argv;
+	uint32_t handle_count;
+	const struct spawn_handle *handles;
+};
+
+/* Creates a process running exe; ARCHK_ERR_* on failure. */
+long exec_spawn(const struct spawn_request *req, struct process **out);
+
+/* ---- sched.c ---- */
+void sched_init(unsigned vcpu_count);
+void sched_make_runnable(struct thread *t);
+void sched_remove(struct thread *t);
+/* The vCPU loop: pick, enter, handle the exit, repeat, until shutdown. */
+void kernel_vcpu_run(struct vcpu *v);
+/* Stops every vCPU; archk exits with status. */
+void kernel_shutdown(int status);
+/* Called by the host (without the lock) when host I/O for token completes. */
+void kernel_io_done(void *token, long result);
+
+/* ---- vm.c ---- */
+int vm_init(const struct archk_bootinfo *boot);
+int vm_partition_alloc(struct process *p);
+void vm_partition_free(struct process *p);
+/* Applies region protections (the partition is being opened). */
+void vm_open(struct process *p);
+void vm_close(struct process *p);
+/* Makes p's partition accessible on v according to the isolation mode. */
+void vm_hold(struct vcpu *v, struct process *p);
+/* Gives up v's hold (the vCPU idles or switches away). */
+void vm_release(struct vcpu *v);
+/* May v run p now (strict mode allows one process at a time)? */
+bool vm_may_run(const struct vcpu *v, const struct process *p);
+/* 0 if [addr, addr+len) lies in p's memory with the access, else BAD_ADDRESS. */
+int vm_check(const struct process *p, uintptr_t addr, size_t len, int prot);
+int copy_from_guest(const struct process *p, void *dst, uintptr_t src, size_t len);
+int copy_to_guest(const struct process *p, uintptr_t dst, const void *src, size_t len);
+/* Copies a NUL-terminated guest string of at most max bytes plus NUL into dst
+ * (max + 1 bytes); returns its length or BAD_ADDRESS / TOO_LONG. */
+long copy_string_from_guest(const struct process *p, char *dst, uintptr_t src, size_t max);
+
+/* ---- fault.c ---- */
+void fault_report(struct thread *t, const struct guest_exit *exit);
+
+#endif

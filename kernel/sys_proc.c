@@ -1,0 +1,172 @@
+/*
+ * Process system calls and the spawner: the kernel-served process table
+ * behind the "process" handle.
+ */
+#include <string.h>
+#include "io.h"
+#include "syscall.h"
+
+static struct object spawner;
+
+static void spawner_destroy(struct object *obj)
+{
+	kpanic("spawner destroyed");
+}
+
+static const struct object_type spawner_type = {"spawner", spawner_destroy};
+
+int spawner_init(void)
+{
+	object_type_register(ARCHK_OBJ_SPAWNER, &spawner_type);
+	object_init(&spawner, ARCHK_OBJ_SPAWNER);
+	return 0;
+}
+
+struct object *spawner_object(void)
+{
+	return &spawner;
+}
+
+long sys_process_self(struct thread *t, struct syscall_args *args)
+{
+	return (long)t->proc->obj.koid;
+}
+
+long sys_process_exit(struct thread *t, struct syscall_args *args)
+{
+	struct archk_exit_status status = {.reason = ARCHK_EXIT_NORMAL, .code = (int32_t)args->a[0]};
+
+	if (kconfig.trace)
+		syscall_trace(t, "?");
+	process_exit(t->proc, &status);
+	return 0;
+}
+
+/* Moves the caller to the back of the run queue. */
+long sys_yield(struct thread *t, struct syscall_args *args)
+{
+	syscall_finish(t, 0);
+	sched_make_runnable(t);
+	return 0;
+}
+
+long sys_clock_get(struct thread *t, struct syscall_args *args)
+{
+	if (args->a[0] != ARCHK_CLOCK_MONOTONIC && args->a[0] != ARCHK_CLOCK_REALTIME)
+		return ARCHK_ERR_INVALID_ARGS;
+	return (long)hook_clock((int)args->a[0]);
+}
+
+/* Guest argv copied into the kernel: strings packed in one buffer. */
+struct spawn_argv {
+	const char *argv[ARCHK_SPAWN_ARGC_MAX];
+	char strings[ARCHK_SPAWN_ARGS_MAX];
+};
+
+static long copy_argv(struct process *p, const struct archk_spawn_args *sa, struct spawn_argv *out)
+{
+	uint64_t ptrs[ARCHK_SPAWN_ARGC_MAX];
+	size_t used = 0;
+	long err;
+
+	if (sa->argc == 0 || sa->argc > ARCHK_SPAWN_ARGC_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	if ((err = copy_from_guest(p, ptrs, (uintptr_t)sa->argv, sa->argc * sizeof(ptrs[0]))) < 0)
+		return err;
+	for (uint32_t i = 0; i < sa->argc; i++) {
+		long len = copy_string_from_guest(p, out->strings + used, ptrs[i],
+						  ARCHK_SPAWN_ARGS_MAX - used - 1);
+
+		if (len < 0)
+			return len;
+		out->argv[i] = out->strings + used;
+		used += (size_t)len + 1;
+	}
+	return 0;
+}
+
+/* Resolves the handles the child gets: each needs the transfer right. */
+static long copy_spawn_handles(struct process *p, const struct archk_spawn_args *sa,
+			       struct spawn_handle *out)
+{
+	struct archk_spawn_handle in[ARCHK_SPAWN_HANDLES_MAX];
+	long err;
+
+	if (sa->handle_count > ARCHK_SPAWN_HANDLES_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	err = copy_from_guest(p, in, (uintptr_t)sa->handles, sa->handle_count * sizeof(in[0]));
+	if (err < 0)
+		return err;
+	for (uint32_t i = 0; i < sa->handle_count; i++) {
+		struct handle_entry *e;
+
+		if (in[i].name[0] == '\0' || memchr(in[i].name, '\0', sizeof(in[i].name)) == NULL)
+			return ARCHK_ERR_INVALID_ARGS;
+		err = handle_check(p, in[i].handle, ARCHK_OBJ_NONE, ARCHK_RIGHT_TRANSFER, &e);
+		if (err < 0)
+			return err;
+		if ((err = handle_rights_for_copy(e->rights, in[i].rights, &out[i].rights)) < 0)
+			return err;
+		memcpy(out[i].name, in[i].name, sizeof(out[i].name));
+		out[i].obj = e->obj;
+	}
+	return 0;
+}
+
+/* process_spawn(spawner, args): the executable handle needs the execute right. */
+long sys_process_spawn(struct thread *t, struct syscall_args *args)
+{
+	static struct spawn_argv argv; /* big; safe because the kernel lock is held */
+	struct spawn_handle handles[ARCHK_SPAWN_HANDLES_MAX];
+	struct archk_spawn_args sa;
+	struct spawn_request req = {0};
+	struct handle_entry *exe;
+	char name[PROCESS_NAME_MAX + 1];
+	struct process *child;
+	long err, value;
+
+	if ((err = copy_from_guest(t->proc, &sa, args->a[1], sizeof(sa))) < 0)
+		return err;
+	err = handle_check(t->proc, sa.executable, ARCHK_OBJ_FILE, ARCHK_RIGHT_EXECUTE, &exe);
+	if (err < 0)
+		return err;
+	if ((err = copy_argv(t->proc, &sa, &argv)) < 0 ||
+	    (err = copy_spawn_handles(t->proc, &sa, handles)) < 0)
+		return err;
+	if (sa.name) {
+		err = copy_string_from_guest(t->proc, name, (uintptr_t)sa.name, PROCESS_NAME_MAX);
+		if (err < 0)
+			return err;
+		req.name = name;
+	}
+	req.exe = store_file_of(exe->obj);
+	req.argc = sa.argc;
+	req.argv = argv.argv;
+	req.handle_count = sa.handle_count;
+	req.handles = handles;
+	if ((err = exec_spawn(&req, &child)) < 0)
+		return err;
+	value = handle_install(&t->proc->handles, &child->obj,
+			       ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT | ARCHK_RIGHT_DESTROY |
+				       ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER);
+	return value;
+}
+
+/* process_wait(process, status): blocks until the process has ended. */
+long sys_process_wait(struct thread *t, struct syscall_args *args)
+{
+	struct process *child = process_from_object(args->handle->obj);
+	long err = vm_check(t->proc, args->a[1], sizeof(struct archk_exit_status), HOOK_PROT_WRITE);
+
+	if (err < 0)
+		return err;
+	if (child->state == PROCESS_EXITED)
+		return copy_to_guest(t->proc, args->a[1], &child->status, sizeof(child->status));
+	if (child == t->proc)
+		return ARCHK_ERR_BAD_STATE; /* would wait for itself forever */
+	object_ref(&child->obj);
+	t->wait_object = child;
+	t->wait_arg = args->a[1];
+	thread_block(t, &child->waiters);
+	return 0;
+}

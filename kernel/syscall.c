@@ -1,0 +1,205 @@
+/*
+ * The system call table and its dispatcher: see syscall.h. Arguments arrive
+ * in rdi, rsi, rdx, r10, r8, r9 as on Linux; the result goes to rax.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include "syscall.h"
+
+/* The handle argument's rights depend on the I/O operation in argument 0. */
+#define RIGHTS_OF_IO_OP UINT32_MAX
+
+struct syscall_desc {
+	const char *name;
+	syscall_fn fn;
+	int8_t handle_arg;    /* index of the handle argument, -1 if none */
+	uint32_t handle_type; /* required object type; ARCHK_OBJ_NONE accepts any */
+	uint32_t rights;      /* required rights, or RIGHTS_OF_IO_OP */
+	/* For --trace: one letter per argument: d decimal, x hex, h handle,
+	 * o I/O operation, c clock, r rights. */
+	const char *args;
+};
+
+static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
+	[ARCHK_SYS_PROCESS_SELF] = {"process_self", sys_process_self, -1, 0, 0, ""},
+	[ARCHK_SYS_PROCESS_EXIT] = {"process_exit", sys_process_exit, -1, 0, 0, "d"},
+	[ARCHK_SYS_YIELD] = {"yield", sys_yield, -1, 0, 0, ""},
+	[ARCHK_SYS_CLOCK_GET] = {"clock_get", sys_clock_get, -1, 0, 0, "c"},
+	[ARCHK_SYS_HANDLE_CLOSE] = {"handle_close", sys_handle_close, 0, ARCHK_OBJ_NONE, 0, "h"},
+	[ARCHK_SYS_HANDLE_DUPLICATE] = {"handle_duplicate", sys_handle_duplicate, 0,
+					ARCHK_OBJ_NONE, ARCHK_RIGHT_DUPLICATE, "hr"},
+	[ARCHK_SYS_HANDLE_INFO] = {"handle_info", sys_handle_info, 0, ARCHK_OBJ_NONE, 0, "hx"},
+	[ARCHK_SYS_DO_IO] = {"do_io", sys_do_io, 1, ARCHK_OBJ_NONE, RIGHTS_OF_IO_OP, "ohxxxx"},
+	[ARCHK_SYS_PROCESS_SPAWN] = {"process_spawn", sys_process_spawn, 0, ARCHK_OBJ_SPAWNER,
+				     ARCHK_RIGHT_MANAGE, "hx"},
+	[ARCHK_SYS_PROCESS_WAIT] = {"process_wait", sys_process_wait, 0, ARCHK_OBJ_PROCESS,
+				    ARCHK_RIGHT_WAIT, "hx"},
+};
+
+static const char *const error_names[] = {
+	"OK",           "BAD_SYSCALL", "HND_INVALID",   "WRONG_TYPE",    "ACCESS_DENIED",
+	"INVALID_ARGS", "BAD_ADDRESS", "NO_MEMORY",     "SHOULD_WAIT",   "CANCELLED",
+	"PEER_CLOSED",  "NOT_FOUND",   "NOT_SUPPORTED", "BAD_ELF",       "TOO_LONG",
+	"BAD_STATE",    "IO",
+};
+
+_Static_assert(ARRAY_SIZE(error_names) == 1 - ARCHK_ERR_LAST, "error_names");
+
+const char *error_name(long err)
+{
+	if (err <= 0 && err >= ARCHK_ERR_LAST)
+		return error_names[-err];
+	return "UNKNOWN";
+}
+
+long handle_check(struct process *p, archk_handle_t value, uint32_t type, uint32_t rights,
+		  struct handle_entry **out)
+{
+	struct handle_entry *e = handle_lookup(&p->handles, value);
+
+	if (!e)
+		return ARCHK_ERR_HND_INVALID;
+	if (type != ARCHK_OBJ_NONE && e->type != type)
+		return ARCHK_ERR_WRONG_TYPE;
+	if ((e->rights & rights) != rights)
+		return ARCHK_ERR_ACCESS_DENIED;
+	*out = e;
+	return 0;
+}
+
+static void load_args(const struct guest_context *ctx, struct syscall_args *args)
+{
+	args->a[0] = ctx->rdi;
+	args->a[1] = ctx->rsi;
+	args->a[2] = ctx->rdx;
+	args->a[3] = ctx->r10;
+	args->a[4] = ctx->r8;
+	args->a[5] = ctx->r9;
+	args->handle = NULL;
+}
+
+/* Runs the declared checks, then the handler. */
+static long dispatch(struct thread *t, const struct syscall_desc *d, struct syscall_args *args)
+{
+	if (d->handle_arg >= 0) {
+		long rights = d->rights;
+
+		if (d->rights == RIGHTS_OF_IO_OP)
+			rights = io_op_rights(args->a[0]);
+		if (rights < 0)
+			return rights;
+		long err = handle_check(t->proc, (archk_handle_t)args->a[d->handle_arg],
+					d->handle_type, (uint32_t)rights, &args->handle);
+		if (err < 0)
+			return err;
+	}
+	return d->fn(t, args);
+}
+
+void syscall_dispatch(struct thread *t, const struct guest_exit *exit)
+{
+	struct syscall_args args;
+	uint64_t nr = exit->syscall_nr;
+	long result;
+
+	t->syscall_nr = exit->foreign_abi ? UINT64_MAX : nr;
+	load_args(t->ctx, &args);
+	if (exit->foreign_abi || nr >= ARCHK_SYS_COUNT || !syscall_table[nr].fn)
+		result = ARCHK_ERR_BAD_SYSCALL;
+	else
+		result = dispatch(t, &syscall_table[nr], &args);
+	if (t->state == THREAD_RUNNING)
+		syscall_finish(t, result);
+}
+
+/* Appends to a trace line, never past its end. */
+static void line_append(char *line, size_t size, size_t *used, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void line_append(char *line, size_t size, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line + *used, size - *used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*used = *used + (size_t)n < size ? *used + (size_t)n : size - 1;
+}
+
+static const char *clock_name(uint64_t clock)
+{
+	switch (clock) {
+	case ARCHK_CLOCK_MONOTONIC:
+		return "MONOTONIC";
+	case ARCHK_CLOCK_REALTIME:
+		return "REALTIME";
+	default:
+		return "?";
+	}
+}
+
+/* Appends one argument decoded by its kind letter (see struct syscall_desc). */
+static void trace_arg(char *line, size_t size, size_t *used, char kind, uint64_t v)
+{
+	switch (kind) {
+	case 'd':
+		line_append(line, size, used, "%ld", (long)v);
+		break;
+	case 'h':
+		line_append(line, size, used, "h:%#x", (unsigned)v);
+		break;
+	case 'o':
+		line_append(line, size, used, "%s", io_op_name(v));
+		break;
+	case 'c':
+		line_append(line, size, used, "%s", clock_name(v));
+		break;
+	case 'r':
+		line_append(line, size, used, "rights:%#lx", (unsigned long)v);
+		break;
+	default:
+		line_append(line, size, used, "%#lx", (unsigned long)v);
+	}
+}
+
+/* One strace-like line: process[koid:tid] name(args) = result. */
+void syscall_trace(struct thread *t, const char *result)
+{
+	const struct guest_context *ctx = t->ctx;
+	const uint64_t regs[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
+	const struct syscall_desc *d = NULL;
+	char line[512];
+	size_t used = 0;
+
+	if (t->syscall_nr < ARCHK_SYS_COUNT && syscall_table[t->syscall_nr].fn)
+		d = &syscall_table[t->syscall_nr];
+	line_append(line, sizeof(line), &used, "trace: %s[%lu:%u] ", t->proc->name,
+		    (unsigned long)t->proc->obj.koid, t->tid);
+	if (d) {
+		line_append(line, sizeof(line), &used, "%s(", d->name);
+		for (int i = 0; d->args[i]; i++) {
+			if (i)
+				line_append(line, sizeof(line), &used, ", ");
+			trace_arg(line, sizeof(line), &used, d->args[i], regs[i]);
+		}
+	} else {
+		line_append(line, sizeof(line), &used, "syscall_%ld(", (long)t->syscall_nr);
+	}
+	line_append(line, sizeof(line), &used, ") = %s", result);
+	klog(LOG_ERROR, "%s", line);
+}
+
+void syscall_finish(struct thread *t, long result)
+{
+	char text[48];
+
+	t->ctx->rax = (uint64_t)result;
+	if (!kconfig.trace)
+		return;
+	if (result < 0)
+		snprintf(text, sizeof(text), "%ld %s", result, error_name(result));
+	else
+		snprintf(text, sizeof(text), "%ld", result);
+	syscall_trace(t, text);
+}

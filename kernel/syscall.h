@@ -1,0 +1,48 @@
+/*
+ * System call dispatch. syscall.c holds the one table from call number to
+ * handler, each entry declaring which argument is a handle and the object
+ * type and rights it must have; the dispatcher checks them before any
+ * handler runs, so no handler can forget a check.
+ */
+#ifndef KERNEL_SYSCALL_H
+#define KERNEL_SYSCALL_H
+
+#include "proc.h"
+
+struct syscall_args {
+	uint64_t a[6];
+	struct handle_entry *handle; /* the checked handle argument, if the call has one */
+};
+
+typedef long (*syscall_fn)(struct thread *t, struct syscall_args *args);
+
+void syscall_dispatch(struct thread *t, const struct guest_exit *exit);
+/* Stores a call's result in the guest's rax (and traces it). */
+void syscall_finish(struct thread *t, long result);
+/*
+ * The handle check every call goes through: value must be a live handle of p,
+ * of the given type (ARCHK_OBJ_NONE: any) and carry all of rights.
+ */
+long handle_check(struct process *p, archk_handle_t value, uint32_t type, uint32_t rights,
+		  struct handle_entry **out);
+const char *error_name(long err);
+/* Prints the --trace line of t's current call with result already formatted. */
+void syscall_trace(struct thread *t, const char *result);
+
+/* Handlers (sys_proc.c, sys_handle.c, io.c). */
+long sys_process_self(struct thread *t, struct syscall_args *args);
+long sys_process_exit(struct thread *t, struct syscall_args *args);
+long sys_yield(struct thread *t, struct syscall_args *args);
+long sys_clock_get(struct thread *t, struct syscall_args *args);
+long sys_handle_close(struct thread *t, struct syscall_args *args);
+long sys_handle_duplicate(struct thread *t, struct syscall_args *args);
+long sys_handle_info(struct thread *t, struct syscall_args *args);
+long sys_do_io(struct thread *t, struct syscall_args *args);
+long sys_process_spawn(struct thread *t, struct syscall_args *args);
+long sys_process_wait(struct thread *t, struct syscall_args *args);
+
+/* io.c: rights an I/O operation needs, or ARCHK_ERR_INVALID_ARGS for a bad op. */
+long io_op_rights(uint64_t op);
+const char *io_op_name(uint64_t op);
+
+#endif

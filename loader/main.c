@@ -1,0 +1,276 @@
+/*
+ * Stage 1 of the boot: the command line, the image, the boot-info structure.
+ *
+ * Everything that can be wrong with the input is found here, before any guest
+ * runs: the image is validated completely (loader/image.c) and every failure
+ * is one line on stderr with exit status 1 (2 for usage errors). Then the host
+ * is prepared, kernel_main (stage 2) starts init, the sandbox closes and the
+ * vCPUs run until init exits; its status becomes archk's.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../host/host.h"
+#include "build_key.h"
+#include "image.h"
+
+#define EXIT_BOOT_FAILED 1
+#define EXIT_USAGE       2
+
+static const char usage_text[] =
+	"Usage: archk [OPTIONS] IMAGE [-- PROGRAM [ARG...]]\n"
+	"Boots the signed store IMAGE and runs its /bin/init, or runs PROGRAM from the\n"
+	"image as a batch job. archk exits with the status of init or PROGRAM.\n"
+	"\n"
+	"  --cpus N             virtual CPUs (default: the host's core count)\n"
+	"  --isolation MODE     strict, process (default) or off; see docs/architecture.md\n"
+	"  --trace              print every guest system call to stderr\n"
+	"  --log-level LEVEL    error, warn (default), info or debug\n"
+	"  --trust KEYFILE      also trust packages signed by this public key\n"
+	"  --slice-us N         timeslice in microseconds (default 10000)\n"
+	"  --no-huge-pages      do not back partitions with transparent huge pages\n"
+	"  --no-sandbox         do not restrict archk's own system calls\n"
+	"  --help               show this help\n"
+	"  --version            show the version\n"
+	"\n"
+	"Exit status: the program's exit code; 128+N if it died of signal N;\n"
+	"1 if archk could not boot; 2 for usage errors; 70 for internal errors.\n";
+
+struct options {
+	const char *image;
+	int argc; /* of the batch program, 0 for init */
+	char **argv;
+	struct image_trust trust;
+	unsigned vcpus;
+	int isolation;
+	int log_level;
+	unsigned slice_us;
+	bool trace, huge_pages, sandbox;
+};
+
+static __attribute__((noreturn)) void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "archk: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'archk --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+/* A decimal number within [min, max], or a usage error naming the option. */
+static unsigned parse_number(const char *option, const char *text, unsigned min, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max || text[0] == '-') {
+		char what[64];
+
+		snprintf(what, sizeof(what), "%s needs a number from %u to %u, not '%%s'", option,
+			 min, max);
+		usage_error(what, text);
+	}
+	return (unsigned)v;
+}
+
+static int parse_choice(const char *option, const char *text, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(text, names[i]) == 0)
+			return i;
+	char what[64];
+	snprintf(what, sizeof(what), "unknown %s '%%s'", option);
+	usage_error(what, text);
+}
+
+enum { OPT_CPUS = 256, OPT_ISOLATION, OPT_TRACE, OPT_LOG_LEVEL, OPT_TRUST, OPT_SLICE,
+       OPT_NO_HUGE, OPT_NO_SANDBOX, OPT_HELP, OPT_VERSION };
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"cpus", required_argument, NULL, OPT_CPUS},
+		{"isolation", required_argument, NULL, OPT_ISOLATION},
+		{"trace", no_argument, NULL, OPT_TRACE},
+		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		{"trust", required_argument, NULL, OPT_TRUST},
+		{"slice-us", required_argument, NULL, OPT_SLICE},
+		{"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
+		{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+		{"help", no_argument, NULL, OPT_HELP},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{0},
+	};
+	static const char *const isolations[] = {"off", "process", "strict"};
+	static const char *const levels[] = {"error", "warn", "info", "debug"};
+	char err[256];
+	int c;
+
+	int end = 1; /* options and the image come before "--", the program after */
+
+	while (end < argc && strcmp(argv[end], "--") != 0)
+		end++;
+	if (end < argc) {
+		o->argc = argc - end - 1;
+		o->argv = argv + end + 1;
+		if (o->argc == 0)
+			usage_error("%s", "no program given after --");
+	}
+	opterr = 0;
+	while ((c = getopt_long(end, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CPUS:
+			o->vcpus = parse_number("--cpus", optarg, 1, 64);
+			break;
+		case OPT_ISOLATION:
+			o->isolation = parse_choice("isolation mode", optarg, isolations, 3);
+			break;
+		case OPT_TRACE:
+			o->trace = true;
+			break;
+		case OPT_LOG_LEVEL:
+			o->log_level = parse_choice("log level", optarg, levels, 4);
+			break;
+		case OPT_TRUST:
+			if (image_trust_add_file(&o->trust, optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "archk: %s\n", err);
+				exit(EXIT_BOOT_FAILED);
+			}
+			break;
+		case OPT_SLICE:
+			o->slice_us = parse_number("--slice-us", optarg, 100, 10000000);
+			break;
+		case OPT_NO_HUGE:
+			o->huge_pages = false;
+			break;
+		case OPT_NO_SANDBOX:
+			o->sandbox = false;
+			break;
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("archk %s\n", ARCHK_VERSION);
+			exit(0);
+		default:
+			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= end)
+		usage_error("%s", "no image given");
+	o->image = argv[optind++];
+	if (optind < end)
+		usage_error("unexpected argument '%s' (put the program after --)", argv[optind]);
+}
+
+/* Copies the validated store into the boot-info file list. */
+static struct archk_boot_file *boot_files(const struct image *img)
+{
+	struct archk_boot_file *files = calloc(img->file_count + 1, sizeof(*files));
+
+	for (uint32_t i = 0; files && i < img->file_count; i++) {
+		files[i].path = img->files[i].path;
+		files[i].path_len = img->files[i].path_len;
+		files[i].mode = img->files[i].mode;
+		files[i].data = img->files[i].data;
+		files[i].size = img->files[i].size;
+	}
+	return files;
+}
+
+static void build_bootinfo(const struct options *o, const struct image *img,
+			   struct archk_bootinfo *boot)
+{
+	static const char *const init_argv[] = {"/bin/init"};
+
+	memset(boot, 0, sizeof(*boot));
+	boot->magic = ARCHK_BOOTINFO_MAGIC;
+	boot->version = ARCHK_BOOTINFO_VERSION;
+	boot->vcpu_count = o->vcpus;
+	boot->arena_base = ARENA_BASE;
+	boot->arena_size = ARENA_SIZE;
+	boot->partition_size = PARTITION_SIZE;
+	boot->files = boot_files(img);
+	boot->file_count = img->file_count;
+	boot->device_count = 1;
+	boot->devices[0] = (struct archk_boot_device){
+		.kind = ARCHK_DEVICE_CONSOLE, .host_fd = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}};
+	boot->isolation = (uint32_t)o->isolation;
+	boot->trace = o->trace;
+	boot->log_level = o->log_level;
+	boot->slice_us = o->slice_us;
+	boot->batch = o->argc > 0;
+	boot->init_argc = o->argc > 0 ? (uint32_t)o->argc : 1;
+	boot->init_argv = o->argc > 0 ? (const char *const *)o->argv : init_argv;
+}
+
+/* Prepares signals, memory and rings, then the kernel; 0 when init is ready. */
+static int boot_host(const struct options *o, const struct archk_bootinfo *boot)
+{
+	if (memory_init() < 0)
+		return -1;
+	if (trap_init() < 0) {
+		fprintf(stderr, "archk: cannot install signal handlers: %s\n", strerror(errno));
+		return -1;
+	}
+	int err = vcpu_prepare(o->vcpus);
+	if (err < 0) {
+		fprintf(stderr, "archk: cannot create io_uring rings: %s\n", strerror(-err));
+		return -1;
+	}
+	sandbox_prepare();
+	return kernel_main(boot) < 0 ? -1 : 0;
+}
+
+/* Closes the doors before any guest runs: the guest trap, then the allow-list. */
+static int seal(const struct options *o)
+{
+	if (trap_install_filter() < 0) {
+		fprintf(stderr, "archk: cannot install the seccomp trap: %s\n", strerror(errno));
+		return -1;
+	}
+	if (o->sandbox) {
+		int err = sandbox_install();
+		if (err < 0) {
+			fprintf(stderr, "archk: cannot install the sandbox: %s\n", strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct options o = {
+		.vcpus = cores > 0 && cores <= 64 ? (unsigned)cores : 1,
+		.isolation = ARCHK_ISOLATION_PROCESS,
+		.log_level = LOG_WARN,
+		.slice_us = 10000,
+		.huge_pages = true,
+		.sandbox = true,
+	};
+	struct archk_bootinfo boot;
+	struct image img;
+	char err[512];
+
+	memcpy(o.trust.keys[o.trust.count++], archk_build_public_key, IMAGE_KEY_BYTES);
+	parse_options(argc, argv, &o);
+	if (image_open(o.image, &o.trust, &img, err, sizeof(err)) < 0) {
+		fprintf(stderr, "archk: %s\n", err);
+		return EXIT_BOOT_FAILED;
+	}
+	host_opts.vcpus = o.vcpus;
+	host_opts.slice_us = o.slice_us;
+	host_opts.log_level = o.log_level;
+	host_opts.huge_pages = o.huge_pages;
+	host_opts.sandbox = o.sandbox;
+	build_bootinfo(&o, &img, &boot);
+	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
+		return EXIT_BOOT_FAILED;
+	return vcpu_run_all();
+}

@@ -1,0 +1,5 @@
+/* Exits with status 1. */
+int main(void)
+{
+	return 1;
+}

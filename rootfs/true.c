@@ -1,0 +1,5 @@
+/* Exits with status 0. */
+int main(void)
+{
+	return 0;
+}

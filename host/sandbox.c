@@ -56,6 +56,10 @@ int sandbox_install(void)
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, TCGETS));
+	/* Never kill: a foreign-ABI syscall (int 0x80, x32) from a guest must reach
+	 * the trap handler, which refuses it, instead of silently killing a vCPU. */
+	if (!err)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP);
 	if (!err)
 		err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!err)

@@ -163,7 +163,8 @@ static void describe_exit(struct guest_exit *exit, struct guest_context *ctx, in
 		exit->syscall_nr = (uint32_t)info->si_syscall;
 		exit->foreign_abi = info->si_arch != AUDIT_ARCH_X86_64 ||
 				    ((uint32_t)info->si_syscall & X32_SYSCALL_BIT);
-		ctx->full_restore = 0;
+		/* Only the syscall instruction may clobber rcx and r11 (not int 0x80). */
+		ctx->full_restore = exit->foreign_abi;
 		return;
 	}
 	ctx->full_restore = 1;

@@ -155,20 +155,45 @@ static const GElf_Phdr *segment_of(const struct elf_plan *plan, uint64_t vaddr, 
 	return NULL;
 }
 
-/* Where the relocation table is, from the dynamic section; only RELA allowed. */
+/*
+ * Where the relocation table is, from the dynamic section; only RELA allowed.
+ * Entries are always read from the file, never from the image being written,
+ * so a relocation cannot rewrite a later entry after it was checked.
+ */
 struct rela_table {
 	uint64_t vaddr, size;
+	uint64_t file_offset;
 };
+
+/* The file offset of [vaddr, vaddr+len) if it lies in one segment's file bytes. */
+static int file_offset_of(const struct elf_plan *plan, uint64_t vaddr, uint64_t len,
+			  uint64_t *offset)
+{
+	for (unsigned i = 0; i < plan->load_count; i++) {
+		const GElf_Phdr *ph = &plan->loads[i];
+
+		if (vaddr >= ph->p_vaddr && len <= ph->p_filesz &&
+		    vaddr - ph->p_vaddr <= ph->p_filesz - len) {
+			*offset = ph->p_offset + (vaddr - ph->p_vaddr);
+			return 0;
+		}
+	}
+	return -1;
+}
 
 static int read_dynamic(const uint8_t *file, const struct elf_plan *plan, struct rela_table *t,
 			char *err, size_t errlen)
 {
-	const Elf64_Dyn *dyn = (const Elf64_Dyn *)(file + plan->dynamic.p_offset);
 	size_t count = plan->dynamic.p_filesz / sizeof(Elf64_Dyn);
+	Elf64_Dyn d;
 
 	memset(t, 0, sizeof(*t));
-	for (size_t i = 0; i < count && dyn[i].d_tag != DT_NULL; i++) {
-		switch (dyn[i].d_tag) {
+	for (size_t i = 0; i < count; i++) {
+		/* memcpy: nothing makes the section's file offset aligned. */
+		memcpy(&d, file + plan->dynamic.p_offset + i * sizeof(d), sizeof(d));
+		if (d.d_tag == DT_NULL)
+			break;
+		switch (d.d_tag) {
 		case DT_NEEDED:
 			return fail(err, errlen, "needs a shared library; build it as static-pie");
 		case DT_REL:
@@ -177,13 +202,13 @@ static int read_dynamic(const uint8_t *file, const struct elf_plan *plan, struct
 		case DT_TEXTREL:
 			return fail(err, errlen, "has relocations in read-only segments");
 		case DT_RELA:
-			t->vaddr = dyn[i].d_un.d_ptr;
+			t->vaddr = d.d_un.d_ptr;
 			break;
 		case DT_RELASZ:
-			t->size = dyn[i].d_un.d_val;
+			t->size = d.d_un.d_val;
 			break;
 		case DT_RELAENT:
-			if (dyn[i].d_un.d_val != RELA_ENTSIZE)
+			if (d.d_un.d_val != RELA_ENTSIZE)
 				return fail(err, errlen, "bad relocation entry size");
 			break;
 		case DT_JMPREL:
@@ -192,19 +217,19 @@ static int read_dynamic(const uint8_t *file, const struct elf_plan *plan, struct
 	}
 	if (t->size % RELA_ENTSIZE != 0)
 		return fail(err, errlen, "relocation table size is not a multiple of its entries");
-	if (t->size && !segment_of(plan, t->vaddr, t->size, 0))
+	if (t->size && file_offset_of(plan, t->vaddr, t->size, &t->file_offset) < 0)
 		return fail(err, errlen, "relocation table outside the loaded segments");
 	return 0;
 }
 
 /* Checks every relocation is R_X86_64_RELATIVE (or NONE) on a writable word. */
-static int check_relocations(const uint8_t *image, const struct elf_plan *plan,
+static int check_relocations(const uint8_t *file, const struct elf_plan *plan,
 			     const struct rela_table *t, char *err, size_t errlen)
 {
 	for (uint64_t off = 0; off < t->size; off += RELA_ENTSIZE) {
 		Elf64_Rela r;
 
-		memcpy(&r, image + t->vaddr + off, sizeof(r));
+		memcpy(&r, file + t->file_offset + off, sizeof(r));
 		if (ELF64_R_TYPE(r.r_info) == R_X86_64_NONE)
 			continue;
 		if (ELF64_R_TYPE(r.r_info) != R_X86_64_RELATIVE)
@@ -244,15 +269,23 @@ static int plan_load(const uint8_t *file, size_t size, size_t max_len, struct el
 	return rc;
 }
 
+/* Every check, in order, before a single byte is written. */
+static int validate(const uint8_t *file, size_t size, size_t max_len, struct elf_plan *plan,
+		    struct rela_table *rela, char *err, size_t errlen)
+{
+	if (plan_load(file, size, max_len, plan, err, errlen) < 0 ||
+	    read_dynamic(file, plan, rela, err, errlen) < 0 ||
+	    check_relocations(file, plan, rela, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 int elf_validate(const uint8_t *file, size_t size, size_t max_len, char *err, size_t errlen)
 {
 	struct elf_plan plan;
 	struct rela_table rela;
 
-	if (plan_load(file, size, max_len, &plan, err, errlen) < 0 ||
-	    read_dynamic(file, &plan, &rela, err, errlen) < 0)
-		return -1;
-	return 0;
+	return validate(file, size, max_len, &plan, &rela, err, errlen);
 }
 
 static int prot_of(uint32_t flags)
@@ -261,10 +294,13 @@ static int prot_of(uint32_t flags)
 	       (flags & PF_X ? HOOK_PROT_EXEC : 0);
 }
 
-/* Where the program headers are in memory (AT_PHDR). */
+/* Where the program headers are in memory (AT_PHDR), trusting PT_PHDR only
+ * when it points into a loaded segment. */
 static uint64_t phdr_vaddr(const struct elf_plan *plan)
 {
-	if (plan->phdr_vaddr)
+	uint64_t bytes = plan->phnum * sizeof(Elf64_Phdr);
+
+	if (plan->phdr_vaddr && segment_of(plan, plan->phdr_vaddr, bytes, 0))
 		return plan->phdr_vaddr;
 	for (unsigned i = 0; i < plan->load_count; i++) {
 		const GElf_Phdr *ph = &plan->loads[i];
@@ -283,8 +319,7 @@ int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_l
 	struct rela_table rela;
 	uint8_t *image = (uint8_t *)base;
 
-	if (plan_load(file, size, max_len, &plan, err, errlen) < 0 ||
-	    read_dynamic(file, &plan, &rela, err, errlen) < 0)
+	if (validate(file, size, max_len, &plan, &rela, err, errlen) < 0)
 		return -1;
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < plan.load_count; i++) {
@@ -296,12 +331,10 @@ int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_l
 			base + start, ((ph->p_vaddr + ph->p_memsz + PAGE - 1) & ~(PAGE - 1)) - start,
 			prot_of(ph->p_flags)};
 	}
-	if (check_relocations(image, &plan, &rela, err, errlen) < 0)
-		return -1;
 	for (uint64_t off = 0; off < rela.size; off += RELA_ENTSIZE) {
 		Elf64_Rela r;
 
-		memcpy(&r, image + rela.vaddr + off, sizeof(r));
+		memcpy(&r, file + rela.file_offset + off, sizeof(r));
 		if (ELF64_R_TYPE(r.r_info) == R_X86_64_RELATIVE) {
 			uint64_t value = base + (uint64_t)r.r_addend;
 

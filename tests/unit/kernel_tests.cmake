@@ -1,0 +1,8 @@
+# Unit tests of kernel pieces (arenas, handle tables), linked against the
+# kernel library with the host hooks stubbed by hook_stubs.c.
+foreach(test IN ITEMS test_arena test_handle)
+  archk_unit_test(${test}
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/${test}.c ${CMAKE_CURRENT_LIST_DIR}/hook_stubs.c
+    LIBS archk_kernel)
+  target_include_directories(${test} PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
+endforeach()

@@ -18,6 +18,7 @@ struct syscall_desc {
 	/* For --trace: one letter per argument: d decimal, x hex, h handle,
 	 * o I/O operation, c clock, r rights. */
 	const char *args;
+	char result;          /* 'h' if a success result is a handle */
 };
 
 static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
@@ -27,11 +28,11 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
 	[ARCHK_SYS_CLOCK_GET] = {"clock_get", sys_clock_get, -1, 0, 0, "c"},
 	[ARCHK_SYS_HANDLE_CLOSE] = {"handle_close", sys_handle_close, 0, ARCHK_OBJ_NONE, 0, "h"},
 	[ARCHK_SYS_HANDLE_DUPLICATE] = {"handle_duplicate", sys_handle_duplicate, 0,
-					ARCHK_OBJ_NONE, ARCHK_RIGHT_DUPLICATE, "hr"},
+					ARCHK_OBJ_NONE, ARCHK_RIGHT_DUPLICATE, "hr", 'h'},
 	[ARCHK_SYS_HANDLE_INFO] = {"handle_info", sys_handle_info, 0, ARCHK_OBJ_NONE, 0, "hx"},
 	[ARCHK_SYS_DO_IO] = {"do_io", sys_do_io, 1, ARCHK_OBJ_NONE, RIGHTS_OF_IO_OP, "ohxxxx"},
 	[ARCHK_SYS_PROCESS_SPAWN] = {"process_spawn", sys_process_spawn, 0, ARCHK_OBJ_SPAWNER,
-				     ARCHK_RIGHT_MANAGE, "hx"},
+				     ARCHK_RIGHT_MANAGE, "hx", 'h'},
 	[ARCHK_SYS_PROCESS_WAIT] = {"process_wait", sys_process_wait, 0, ARCHK_OBJ_PROCESS,
 				    ARCHK_RIGHT_WAIT, "hx"},
 };
@@ -190,6 +191,14 @@ void syscall_trace(struct thread *t, const char *result)
 	klog(LOG_ERROR, "%s", line);
 }
 
+/* Does t's current call return a handle on success (for --trace)? */
+static bool returns_handle(const struct thread *t)
+{
+	if (t->syscall_nr == ARCHK_SYS_DO_IO)
+		return t->ctx->rdi == ARCHK_IO_OPEN;
+	return t->syscall_nr < ARCHK_SYS_COUNT && syscall_table[t->syscall_nr].result == 'h';
+}
+
 void syscall_finish(struct thread *t, long result)
 {
 	char text[48];
@@ -199,6 +208,8 @@ void syscall_finish(struct thread *t, long result)
 		return;
 	if (result < 0)
 		snprintf(text, sizeof(text), "%ld %s", result, error_name(result));
+	else if (returns_handle(t))
+		snprintf(text, sizeof(text), "h:%#lx", (unsigned long)result);
 	else
 		snprintf(text, sizeof(text), "%ld", result);
 	syscall_trace(t, text);

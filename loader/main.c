@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "../host/host.h"
 #include "build_key.h"
@@ -33,6 +34,9 @@ static const char usage_text[] =
 	"  --slice-us N         timeslice in microseconds (default 10000)\n"
 	"  --no-huge-pages      do not back partitions with transparent huge pages\n"
 	"  --no-sandbox         do not restrict archk's own system calls\n"
+	"  --debug-host-fault KIND\n"
+	"                       fault on purpose in archk itself after boot (segv or\n"
+	"                       syscall), to check its diagnostics\n"
 	"  --help               show this help\n"
 	"  --version            show the version\n"
 	"\n"
@@ -49,6 +53,7 @@ struct options {
 	int log_level;
 	unsigned slice_us;
 	bool trace, huge_pages, sandbox;
+	int host_fault; /* --debug-host-fault: 0 none, 1 segv, 2 syscall */
 };
 
 static __attribute__((noreturn)) void usage_error(const char *fmt, const char *arg)
@@ -88,7 +93,7 @@ static int parse_choice(const char *option, const char *text, const char *const 
 }
 
 enum { OPT_CPUS = 256, OPT_ISOLATION, OPT_TRACE, OPT_LOG_LEVEL, OPT_TRUST, OPT_SLICE,
-       OPT_NO_HUGE, OPT_NO_SANDBOX, OPT_HELP, OPT_VERSION };
+       OPT_NO_HUGE, OPT_NO_SANDBOX, OPT_HOST_FAULT, OPT_HELP, OPT_VERSION };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -101,12 +106,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"slice-us", required_argument, NULL, OPT_SLICE},
 		{"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
 		{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+		{"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{0},
 	};
 	static const char *const isolations[] = {"off", "process", "strict"};
 	static const char *const levels[] = {"error", "warn", "info", "debug"};
+	static const char *const host_faults[] = {"none", "segv", "syscall"};
 	char err[256];
 	int c;
 
@@ -149,6 +156,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_SANDBOX:
 			o->sandbox = false;
+			break;
+		case OPT_HOST_FAULT:
+			o->host_fault = parse_choice("host fault kind", optarg, host_faults, 3);
 			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
@@ -243,6 +253,17 @@ static int seal(const struct options *o)
 	return 0;
 }
 
+/* --debug-host-fault: proves that a bug in archk is reported, not hidden. */
+static void fault_on_purpose(int kind)
+{
+	int *volatile bad = (int *)16;
+
+	if (kind == 1)
+		*bad = 0;
+	else
+		syscall(SYS_getppid); /* not on the sandbox's allow-list */
+}
+
 int main(int argc, char **argv)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -272,5 +293,7 @@ int main(int argc, char **argv)
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
 		return EXIT_BOOT_FAILED;
+	if (o.host_fault)
+		fault_on_purpose(o.host_fault);
 	return vcpu_run_all();
 }

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Runs a command the way a user would and checks what they would see.
+# Usage: expect.sh STATUS [--out REGEX]... [--err REGEX]... [--no-err REGEX]...
+#                  [--err-lines N] [--seconds S] -- COMMAND [ARG...]
+# Fails unless the command exits with STATUS (a number, not a signal) within
+# S seconds (default 20), every --out/--err extended regex matches a line of
+# stdout/stderr, no --no-err regex matches, and stderr has N lines if given.
+set -u
+status="$1"; shift
+outs=(); errs=(); noerrs=(); lines=""; seconds=20
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+  case "$1" in
+    --out) outs+=("$2"); shift 2 ;;
+    --err) errs+=("$2"); shift 2 ;;
+    --no-err) noerrs+=("$2"); shift 2 ;;
+    --err-lines) lines="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    *) echo "expect.sh: bad option $1" >&2; exit 2 ;;
+  esac
+done
+shift
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+timeout -k 2 "$seconds" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+got=$?
+fail=0
+show() { echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; }
+if [ "$got" = 124 ] || [ "$got" = 137 ]; then
+  echo "FAIL: timed out after ${seconds}s: $*"; fail=1
+elif [ "$got" != "$status" ]; then
+  echo "FAIL: exit status $got, expected $status: $*"; fail=1
+fi
+for re in "${outs[@]}"; do
+  grep -Eq -- "$re" "$tmp/out" || { echo "FAIL: stdout lacks /$re/"; fail=1; }
+done
+for re in "${errs[@]}"; do
+  grep -Eq -- "$re" "$tmp/err" || { echo "FAIL: stderr lacks /$re/"; fail=1; }
+done
+for re in "${noerrs[@]}"; do
+  if grep -Eq -- "$re" "$tmp/err"; then echo "FAIL: stderr has /$re/"; fail=1; fi
+done
+if [ -n "$lines" ] && [ "$(wc -l <"$tmp/err")" != "$lines" ]; then
+  echo "FAIL: stderr has $(wc -l <"$tmp/err") lines, expected $lines"; fail=1
+fi
+[ $fail = 0 ] || { show; exit 1; }
+echo "ok: $*"

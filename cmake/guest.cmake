@@ -7,7 +7,7 @@ set(ARCHK_GUEST_CFLAGS
     -fcf-protection=none -g -O2)
 set(ARCHK_GUEST_LDFLAGS
     -static-pie -nostdlib -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none
-    -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack)
+    -Wl,-z,max-page-size=0x200000 -Wl,-z,common-page-size=0x200000 -Wl,-z,noexecstack)
 
 function(archk_add_guest name)
   add_executable(${name} ${ARGN})

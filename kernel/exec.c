@@ -4,19 +4,24 @@
  * handles), one thread at the entry point.
  *
  * Partition layout (offsets from its base; docs/architecture.md has a picture):
- *   [0, 64 KiB)            guard: never accessible, catches stack overflow
- *   [64 KiB, 8 MiB)        stack, growing down from 8 MiB
- *   [8 MiB, image end)     the executable's segments with their protections
- *   [image end, end)       heap, handed to the runtime's malloc
+ *   [0, 2 MiB)                   guard: never accessible
+ *   [2 MiB, image end)           the executable's segments, code first
+ *   [image end, size - 10 MiB)   heap, handed to the runtime's malloc
+ *   [size - 10 MiB, size - 8 MiB) guard: catches stack overflow
+ *   [size - 8 MiB, size)         stack, growing down from the top
+ * Everything private (data, heap, stack) lies above the code, so closing a
+ * partition is one mprotect. Guests are linked with 2 MiB segment alignment
+ * and regions are widened to 2 MiB, so mprotect never splits a huge page.
  */
 #include <stdio.h>
 #include <string.h>
 #include <archk/startup.h>
 #include "proc.h"
 
-#define GUARD_BYTES   (64UL << 10)
-#define STACK_TOP     (8UL << 20)
-#define IMAGE_OFFSET  STACK_TOP
+#define HUGE_PAGE     (2UL << 20)
+#define IMAGE_OFFSET  HUGE_PAGE
+#define STACK_BYTES   (8UL << 20)
+#define STACK_GUARD   HUGE_PAGE
 #define MIN_HEAP      (1UL << 20)
 
 /* Linux auxiliary vector types that static-pie startup code expects. */
@@ -68,7 +73,7 @@ static void build_stack(struct process *p, const struct load_result *res,
 			const struct spawn_request *req, const struct archk_named_handle *handles,
 			uint32_t handle_count, struct guest_context *ctx)
 {
-	struct stack_builder s = {p->base + STACK_TOP, p->base + GUARD_BYTES};
+	struct stack_builder s = {p->base + p->size, p->base + p->size - STACK_BYTES};
 	uintptr_t argv_addr[ARCHK_SPAWN_ARGC_MAX + 1];
 	struct archk_startup startup = {0};
 	uint8_t random[16];
@@ -88,7 +93,7 @@ static void build_stack(struct process *p, const struct load_result *res,
 	startup.heap_base = (void *)p->heap_base;
 	startup.heap_size = p->heap_size;
 	startup.image_base = (void *)res->bias;
-	startup.stack_limit = (void *)(p->base + GUARD_BYTES);
+	startup.stack_limit = (void *)(p->base + p->size - STACK_BYTES);
 	startup.koid = p->obj.koid;
 	uintptr_t startup_addr = stack_push(&s, &startup, sizeof(startup), 16);
 
@@ -113,18 +118,44 @@ static void build_stack(struct process *p, const struct load_result *res,
 	ctx->full_restore = 1;
 }
 
-/* The partition's regions: stack, the loaded segments, then the heap after them. */
+/*
+ * Widens each region to 2 MiB boundaries over the unused gaps beside it, so
+ * that opening and closing the partition never splits a transparent huge
+ * page (the gaps hold nothing; only zeros become readable).
+ */
+static void align_regions(struct process *p)
+{
+	for (unsigned i = 0; i < p->region_count; i++) {
+		struct load_region *r = &p->regions[i];
+		uintptr_t low = i ? p->regions[i - 1].start + p->regions[i - 1].len : p->base;
+		uintptr_t high = i + 1 < p->region_count ? p->regions[i + 1].start : p->base + p->size;
+		uintptr_t start = ALIGN_DOWN(r->start, HUGE_PAGE);
+		uintptr_t end = ALIGN_UP(r->start + r->len, HUGE_PAGE);
+
+		if (start < low)
+			start = r->start;
+		if (end > high)
+			end = r->start + r->len;
+		r->len = end - start;
+		r->start = start;
+	}
+}
+
+/*
+ * The partition's regions in address order: the loaded segments, the heap
+ * after them, the stack at the top. private_start is where the first
+ * writable region begins: what lies below (code) never changes protection.
+ */
 static void set_regions(struct process *p, const struct load_result *res)
 {
 	struct load_region *r = p->regions;
+	uintptr_t stack = p->base + p->size - STACK_BYTES;
 	unsigned n = 0;
 
-	r[n++] = (struct load_region){p->base + GUARD_BYTES, STACK_TOP - GUARD_BYTES,
-				      HOOK_PROT_READ | HOOK_PROT_WRITE};
 	for (unsigned i = 0; i < res->region_count; i++)
 		r[n++] = res->regions[i];
 	p->heap_base = res->image_end;
-	p->heap_size = p->base + p->size - res->image_end;
+	p->heap_size = stack - STACK_GUARD - res->image_end;
 	/* Merge the heap into a read-write segment that ends where it starts. */
 	if (r[n - 1].prot == (HOOK_PROT_READ | HOOK_PROT_WRITE) &&
 	    r[n - 1].start + r[n - 1].len == p->heap_base)
@@ -132,7 +163,12 @@ static void set_regions(struct process *p, const struct load_result *res)
 	else
 		r[n++] = (struct load_region){p->heap_base, p->heap_size,
 					      HOOK_PROT_READ | HOOK_PROT_WRITE};
+	r[n++] = (struct load_region){stack, STACK_BYTES, HOOK_PROT_READ | HOOK_PROT_WRITE};
 	p->region_count = n;
+	align_regions(p);
+	p->private_start = p->base + p->size;
+	for (unsigned i = n; i-- > 0 && (r[i].prot & HOOK_PROT_WRITE);)
+		p->private_start = r[i].start;
 }
 
 /* Installs the named handles in the child and lists them for its startup block. */
@@ -182,7 +218,8 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 	if ((err = vm_partition_alloc(p)) < 0)
 		return spawn_fail(p, err);
 	if (hook_load_elf(req->exe->data, req->exe->size, p->base + IMAGE_OFFSET,
-			  p->size - IMAGE_OFFSET - MIN_HEAP, &res, why, sizeof(why)) < 0) {
+			  p->size - IMAGE_OFFSET - MIN_HEAP - STACK_GUARD - STACK_BYTES, &res, why,
+			  sizeof(why)) < 0) {
 		klog(LOG_ERROR, "cannot run %s: %s", p->image_path, why);
 		return spawn_fail(p, ARCHK_ERR_BAD_ELF);
 	}
@@ -197,9 +234,11 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 		return spawn_fail(p, ARCHK_ERR_NO_MEMORY);
 	build_stack(p, &res, req, named, req->handle_count, t->ctx);
 	/* Everything was writable while loading; now the final protections. */
-	vm_close(p);
-	if (kconfig.isolation == ARCHK_ISOLATION_OFF)
-		vm_open(p);
+	hook_protect(p->base, p->size, 0);
+	for (unsigned i = 0; i < p->region_count; i++)
+		hook_protect(p->regions[i].start, p->regions[i].len, p->regions[i].prot);
+	if (kconfig.isolation != ARCHK_ISOLATION_OFF)
+		vm_close(p);
 	hook_image_loaded(p->image_path, p->bias, p->obj.koid);
 	sched_make_runnable(t);
 	*out = p;

@@ -72,6 +72,7 @@ struct process {
 	struct load_region regions[PROCESS_REGIONS_MAX];
 	uintptr_t heap_base;
 	size_t heap_size;
+	uintptr_t private_start; /* regions from here up are closed when not running */
 	int vcpus_holding;       /* vCPUs that have the partition open for it */
 
 	/* The executable, for fault symbolization and debugger announcements. */

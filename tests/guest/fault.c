@@ -10,14 +10,13 @@
  *   stack-overflow  recurse into the guard page                (SIGSEGV)
  *   int3            a breakpoint instruction                   (SIGTRAP)
  *   spin MS         compute for MS milliseconds, then exit 0
- *   probe-below MS  read the partition below its own (another process's
- *                   stack) every iteration for MS milliseconds; exit 0
+ *   probe-below MS  read the top of the partition below its own (another
+ *                   process's stack) repeatedly for MS milliseconds; exit 0
  */
 #include <archk/runtime.h>
 
 #define ARENA_BASE     0x100000000000UL
-#define PARTITION_SIZE (64UL << 20)
-#define STACK_TOP      (8UL << 20)
+#define IMAGE_OFFSET   (2UL << 20) /* the image starts 2 MiB into a partition */
 
 static volatile int sink;
 
@@ -45,11 +44,11 @@ static int spin(long ms)
 	return 0;
 }
 
-/* The partition layout puts the image 8 MiB above the partition base. */
+/* The partition below ends with its stack, right under this partition's base. */
 static int probe_below(long ms)
 {
-	uintptr_t base = (uintptr_t)archk_startup_info->image_base - STACK_TOP;
-	volatile const char *victim = (const char *)(base - PARTITION_SIZE + STACK_TOP - 64);
+	uintptr_t base = (uintptr_t)archk_startup_info->image_base - IMAGE_OFFSET;
+	volatile const char *victim = (const char *)(base - 64);
 	int64_t end = now_ms() + ms;
 	long reads = 0;
 

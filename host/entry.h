@@ -26,9 +26,9 @@
 #define UC_RIP 168
 
 #define NR_RT_SIGRETURN 15
-#define NR_ARCH_PRCTL   158
-#define ARCH_SET_FS      0x1002
-#define ARCH_GET_FS      0x1003
+#define NR_ARCH_PRCTL	158
+#define ARCH_SET_FS	0x1002
+#define ARCH_GET_FS	0x1003
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

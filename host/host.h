@@ -15,13 +15,13 @@
 #include "entry.h"
 
 /* Where the guest arena lives; seccomp traps every syscall made from it. */
-#define ARENA_BASE      0x100000000000UL
-#define PARTITION_SIZE  (64UL << 20)
-#define ARENA_SLOTS     1024UL /* 64 GiB: a multiple of 4 GiB, see trap.c */
-#define ARENA_SIZE      (PARTITION_SIZE * ARENA_SLOTS)
+#define ARENA_BASE     0x100000000000UL
+#define PARTITION_SIZE (64UL << 20)
+#define ARENA_SLOTS    1024UL /* 64 GiB: a multiple of 4 GiB, see trap.c */
+#define ARENA_SIZE     (PARTITION_SIZE * ARENA_SLOTS)
 
 /* The signal that ends a timeslice (per-vCPU CPU-time timer). */
-#define PREEMPT_SIGNAL  SIGVTALRM
+#define PREEMPT_SIGNAL SIGVTALRM
 
 /* A signal frame for rt_sigreturn: the kernel reads the ucontext at rsp. */
 struct sigreturn_frame {
@@ -30,7 +30,7 @@ struct sigreturn_frame {
 };
 
 struct host_vcpu {
-	struct vcpu k;             /* the kernel's part */
+	struct vcpu k; /* the kernel's part */
 	pthread_t thread;
 	struct io_uring ring;
 	struct signal_block *block; /* bottom of this vCPU's alternate signal stack */

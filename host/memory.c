@@ -18,8 +18,8 @@
 
 int memory_init(void)
 {
-	void *p = mmap((void *)ARENA_BASE, ARENA_SIZE, PROT_NONE, RESERVE_FLAGS | MAP_FIXED_NOREPLACE,
-		       -1, 0);
+	void *p = mmap((void *)ARENA_BASE, ARENA_SIZE, PROT_NONE,
+		       RESERVE_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	if (p == MAP_FAILED) {
 		fprintf(stderr, "archk: cannot reserve the guest arena at %#lx (%lu GiB): %s\n",
@@ -61,7 +61,8 @@ void hook_decommit(uintptr_t addr, size_t len)
 void hook_protect(uintptr_t addr, size_t len, int prot)
 {
 	int host = (prot & HOOK_PROT_READ ? PROT_READ : 0) |
-		   (prot & HOOK_PROT_WRITE ? PROT_WRITE : 0) | (prot & HOOK_PROT_EXEC ? PROT_EXEC : 0);
+		   (prot & HOOK_PROT_WRITE ? PROT_WRITE : 0) |
+		   (prot & HOOK_PROT_EXEC ? PROT_EXEC : 0);
 
 	if (mprotect((void *)addr, len, host) < 0)
 		kpanic("mprotect(%#lx, %zu) failed", (unsigned long)addr, len);

@@ -18,7 +18,9 @@ long hook_console_write(int fd, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return done ? (long)done : errno == EPIPE ? ARCHK_ERR_PEER_CLOSED : ARCHK_ERR_IO;
+			return done		? (long)done
+			       : errno == EPIPE ? ARCHK_ERR_PEER_CLOSED
+						: ARCHK_ERR_IO;
 		done += (size_t)n;
 	}
 	return (long)done;

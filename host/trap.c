@@ -25,17 +25,17 @@
 #ifndef HWCAP2_FSGSBASE
 #define HWCAP2_FSGSBASE (1 << 1)
 #endif
-#define UC_FP_XSTATE         0x1
-#define UC_SIGCONTEXT_SS     0x2
-#define UC_STRICT_RESTORE_SS 0x4
-#define XSTATE_FRAME_MAGIC1     0x46505853u
-#define XSTATE_FRAME_MAGIC2     0x46505845u
-#define FXSAVE_BYTES         512
-#define XSAVE_HEADER_END     576
-#define XSAVE_AVX_END        832
+#define UC_FP_XSTATE		0x1
+#define UC_SIGCONTEXT_SS	0x2
+#define UC_STRICT_RESTORE_SS	0x4
+#define XSTATE_FRAME_MAGIC1	0x46505853u
+#define XSTATE_FRAME_MAGIC2	0x46505845u
+#define FXSAVE_BYTES		512
+#define XSAVE_HEADER_END	576
+#define XSAVE_AVX_END		832
 #define XFEATURES_AVX_AND_BELOW 0x7u
-#define X32_SYSCALL_BIT      0x40000000u
-#define SI_CODE_SECCOMP      1 /* si_code of a seccomp SIGSYS */
+#define X32_SYSCALL_BIT		0x40000000u
+#define SI_CODE_SECCOMP		1 /* si_code of a seccomp SIGSYS */
 
 uint64_t host_arena_base = ARENA_BASE, host_arena_size = ARENA_SIZE;
 uint8_t host_have_fsgsbase, host_have_xsave;
@@ -65,7 +65,7 @@ static void init_fpu_template(void)
 	struct fpx_sw_bytes *sw = (struct fpx_sw_bytes *)(fpu_template + FPX_SW_OFFSET);
 
 	__cpuid(1, eax, ebx, ecx, edx);
-	host_have_xsave = (ecx >> 27) & 1; /* OSXSAVE: the OS enabled XSAVE */
+	host_have_xsave = (ecx >> 27) & 1;	   /* OSXSAVE: the OS enabled XSAVE */
 	*(uint16_t *)(fpu_template + 0) = 0x37f;   /* x87 control word */
 	*(uint32_t *)(fpu_template + 24) = 0x1f80; /* MXCSR */
 	fpu_template_bytes = FXSAVE_BYTES;
@@ -307,8 +307,8 @@ int trap_thread_init(struct host_vcpu *hv)
 
 int trap_init(void)
 {
-	static const int signals[] = {SIGSYS, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP,
-				      PREEMPT_SIGNAL};
+	static const int signals[] = {SIGSYS, SIGSEGV, SIGBUS,	      SIGILL,
+				      SIGFPE, SIGTRAP, PREEMPT_SIGNAL};
 	struct sigaction sa = {0};
 
 	host_have_fsgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
@@ -332,12 +332,12 @@ int trap_install_filter(void)
 {
 	_Static_assert(ARENA_BASE % (1UL << 32) == 0 && ARENA_SIZE % (1UL << 32) == 0, "arena");
 	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, instruction_pointer) + 4),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ARENA_BASE >> 32, 0, 2),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (ARENA_BASE + ARENA_SIZE) >> 32, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, instruction_pointer) + 4),
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ARENA_BASE >> 32, 0, 2),
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (ARENA_BASE + ARENA_SIZE) >> 32, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {.len = sizeof(filter) / sizeof(filter[0]), .filter = filter};
 

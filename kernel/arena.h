@@ -16,9 +16,9 @@ struct arena {
 	const char *name;
 	size_t slot_size;
 	uint32_t capacity;
-	uint32_t live;        /* slots currently allocated */
-	uint32_t high_water;  /* slots ever handed out (the rest are untouched) */
-	uint32_t free_head;   /* index+1 of the first free slot, 0 if none */
+	uint32_t live;	     /* slots currently allocated */
+	uint32_t high_water; /* slots ever handed out (the rest are untouched) */
+	uint32_t free_head;  /* index+1 of the first free slot, 0 if none */
 	uint8_t *slots;
 	uint32_t *next_free;  /* per slot: index+1 of the next free slot */
 	uint32_t *generation; /* per slot, survives wiping */

@@ -9,7 +9,7 @@
 #include "io.h"
 #include "syscall.h"
 
-#define CONSOLE_READ_MAX 4096
+#define CONSOLE_READ_MAX  4096
 #define MAX_PENDING_READS 64
 
 struct console {

@@ -18,19 +18,19 @@
 #include <archk/startup.h>
 #include "proc.h"
 
-#define HUGE_PAGE     (2UL << 20)
-#define IMAGE_OFFSET  HUGE_PAGE
-#define STACK_BYTES   (8UL << 20)
-#define STACK_GUARD   HUGE_PAGE
-#define MIN_HEAP      (1UL << 20)
+#define HUGE_PAGE    (2UL << 20)
+#define IMAGE_OFFSET HUGE_PAGE
+#define STACK_BYTES  (8UL << 20)
+#define STACK_GUARD  HUGE_PAGE
+#define MIN_HEAP     (1UL << 20)
 
 /* Linux auxiliary vector types that static-pie startup code expects. */
-#define AT_NULL   0
-#define AT_PHDR   3
+#define AT_NULL	  0
+#define AT_PHDR	  3
 #define AT_PHENT  4
 #define AT_PHNUM  5
 #define AT_PAGESZ 6
-#define AT_BASE   7
+#define AT_BASE	  7
 #define AT_ENTRY  9
 #define AT_RANDOM 25
 
@@ -89,7 +89,7 @@ static void build_stack(struct process *p, const struct load_result *res,
 	startup.version = ARCHK_STARTUP_VERSION;
 	startup.handle_count = handle_count;
 	startup.handles = (const struct archk_named_handle *)stack_push(
-		&s, handles, sizeof(*handles) * handle_count, 16);
+	    &s, handles, sizeof(*handles) * handle_count, 16);
 	startup.heap_base = (void *)p->heap_base;
 	startup.heap_size = p->heap_size;
 	startup.image_base = (void *)res->bias;
@@ -102,10 +102,10 @@ static void build_stack(struct process *p, const struct load_result *res,
 		words[n++] = argv_addr[i];
 	words[n++] = 0; /* end of argv */
 	words[n++] = 0; /* empty environment */
-	const uint64_t auxv[] = {AT_PHDR,   res->phdr,  AT_PHNUM,   res->phnum,    AT_PHENT,
-				 56,        AT_PAGESZ,  PAGE_SIZE,  AT_BASE,       res->bias,
-				 AT_ENTRY,  res->entry, AT_RANDOM,  random_addr,   ARCHK_AT_STARTUP,
-				 startup_addr, AT_NULL, 0};
+	const uint64_t auxv[] = {AT_PHDR,      res->phdr,  AT_PHNUM,  res->phnum,  AT_PHENT,
+				 56,	       AT_PAGESZ,  PAGE_SIZE, AT_BASE,	   res->bias,
+				 AT_ENTRY,     res->entry, AT_RANDOM, random_addr, ARCHK_AT_STARTUP,
+				 startup_addr, AT_NULL,	   0};
 	memcpy(&words[n], auxv, sizeof(auxv));
 	n += ARRAY_SIZE(auxv);
 	/* The ABI wants rsp 16-byte aligned at argc. */
@@ -128,7 +128,8 @@ static void align_regions(struct process *p)
 	for (unsigned i = 0; i < p->region_count; i++) {
 		struct load_region *r = &p->regions[i];
 		uintptr_t low = i ? p->regions[i - 1].start + p->regions[i - 1].len : p->base;
-		uintptr_t high = i + 1 < p->region_count ? p->regions[i + 1].start : p->base + p->size;
+		uintptr_t high =
+		    i + 1 < p->region_count ? p->regions[i + 1].start : p->base + p->size;
 		uintptr_t start = ALIGN_DOWN(r->start, HUGE_PAGE);
 		uintptr_t end = ALIGN_UP(r->start + r->len, HUGE_PAGE);
 
@@ -176,7 +177,8 @@ static long install_handles(struct process *p, const struct spawn_request *req,
 			    struct archk_named_handle *out)
 {
 	for (uint32_t i = 0; i < req->handle_count; i++) {
-		long value = handle_install(&p->handles, req->handles[i].obj, req->handles[i].rights);
+		long value =
+		    handle_install(&p->handles, req->handles[i].obj, req->handles[i].rights);
 
 		if (value < 0)
 			return value;

@@ -31,10 +31,10 @@ void fault_report(struct thread *t, const struct guest_exit *exit)
 {
 	struct process *p = t->proc;
 	struct archk_exit_status status = {
-		.reason = ARCHK_EXIT_FAULT,
-		.signal = (uint32_t)exit->signal,
-		.fault_addr = exit->fault_addr,
-		.fault_pc = t->ctx->rip,
+	    .reason = ARCHK_EXIT_FAULT,
+	    .signal = (uint32_t)exit->signal,
+	    .fault_addr = exit->fault_addr,
+	    .fault_pc = t->ctx->rip,
 	};
 	char where[ARCHK_PATH_MAX + 192];
 

@@ -13,22 +13,22 @@
 struct process;
 
 struct handle_entry {
-	struct object *obj;     /* NULL when the slot is free */
-	uint32_t type;          /* obj->type, kept here for the syscall check */
+	struct object *obj; /* NULL when the slot is free */
+	uint32_t type;	    /* obj->type, kept here for the syscall check */
 	uint32_t rights;
-	struct process *owner;  /* the process the handle is bound to */
-	uint32_t generation;    /* survives close; advances on reuse */
-	uint32_t next_free;     /* index+1 of the next free slot */
+	struct process *owner; /* the process the handle is bound to */
+	uint32_t generation;   /* survives close; advances on reuse */
+	uint32_t next_free;    /* index+1 of the next free slot */
 };
 
-#define HANDLE_INDEX_BITS 10
+#define HANDLE_INDEX_BITS   10
 #define HANDLES_PER_PROCESS (1u << HANDLE_INDEX_BITS)
 
 struct handle_table {
 	struct handle_entry *entries; /* HANDLES_PER_PROCESS of them */
 	struct process *owner;
 	uint32_t count;
-	uint32_t used;      /* slots ever used; the rest are untouched */
+	uint32_t used;	    /* slots ever used; the rest are untouched */
 	uint32_t free_head; /* index+1 of the first free slot */
 	uint32_t key[3];
 };

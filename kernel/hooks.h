@@ -12,22 +12,22 @@ struct guest_context;
 struct vcpu;
 
 /* Memory protections for hook_protect, combinable. */
-#define HOOK_PROT_READ  1
+#define HOOK_PROT_READ	1
 #define HOOK_PROT_WRITE 2
-#define HOOK_PROT_EXEC  4
+#define HOOK_PROT_EXEC	4
 
 /* Why hook_enter_guest returned. */
 enum exit_reason {
 	EXIT_SYSCALL = 1, /* the guest executed syscall; number in exit.syscall_nr */
 	EXIT_PREEMPT = 2, /* the vCPU's timeslice timer fired while in the guest */
-	EXIT_FAULT = 3,   /* the guest faulted; signal and address in exit */
+	EXIT_FAULT = 3,	  /* the guest faulted; signal and address in exit */
 };
 
 struct guest_exit {
-	int reason;       /* enum exit_reason */
-	int signal;       /* host signal for EXIT_FAULT */
-	int code;         /* host si_code for EXIT_FAULT */
-	int foreign_abi;  /* EXIT_SYSCALL: the call came through a non-64-bit entry */
+	int reason;	 /* enum exit_reason */
+	int signal;	 /* host signal for EXIT_FAULT */
+	int code;	 /* host si_code for EXIT_FAULT */
+	int foreign_abi; /* EXIT_SYSCALL: the call came through a non-64-bit entry */
 	uint64_t syscall_nr;
 	uint64_t fault_addr;
 	const char *signal_name; /* EXIT_FAULT: "SIGSEGV", ... */
@@ -91,9 +91,9 @@ struct load_region {
 
 struct load_result {
 	uintptr_t entry;
-	uintptr_t bias;       /* where virtual address 0 of the ELF landed */
-	uintptr_t image_end;  /* first byte after the highest segment, page-aligned */
-	uintptr_t phdr;       /* guest address of the program headers (AT_PHDR) */
+	uintptr_t bias;	     /* where virtual address 0 of the ELF landed */
+	uintptr_t image_end; /* first byte after the highest segment, page-aligned */
+	uintptr_t phdr;	     /* guest address of the program headers (AT_PHDR) */
 	unsigned phnum;
 	unsigned region_count;
 	struct load_region regions[LOAD_REGIONS_MAX];

@@ -15,10 +15,10 @@
 #include <archk/syscall.h>
 #include "hooks.h"
 
-#define PAGE_SIZE 4096UL
-#define ALIGN_UP(x, a)   (((x) + ((a) - 1)) & ~((uintptr_t)(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((uintptr_t)(a) - 1))
-#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
+#define PAGE_SIZE	 4096UL
+#define ALIGN_UP(x, a)	 (((x) + ((a)-1)) & ~((uintptr_t)(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uintptr_t)(a)-1))
+#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 

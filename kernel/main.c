@@ -11,19 +11,19 @@ static int start_init(const struct archk_bootinfo *boot)
 {
 	const char *path = boot->init_argv[0];
 	struct spawn_handle handles[] = {
-		{"in", console_object(0), ARCHK_RIGHT_READ | ARCHK_RIGHT_WAIT},
-		{"out", console_object(1), ARCHK_RIGHT_WRITE},
-		{"err", console_object(2), ARCHK_RIGHT_WRITE},
-		{"root", store_root(),
-		 ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_ENUMERATE |
-			 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
-		{"process", spawner_object(), ARCHK_RIGHT_MANAGE},
+	    {"in", console_object(0), ARCHK_RIGHT_READ | ARCHK_RIGHT_WAIT},
+	    {"out", console_object(1), ARCHK_RIGHT_WRITE},
+	    {"err", console_object(2), ARCHK_RIGHT_WRITE},
+	    {"root", store_root(),
+	     ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_ENUMERATE |
+		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
+	    {"process", spawner_object(), ARCHK_RIGHT_MANAGE},
 	};
 	struct spawn_request req = {
-		.argc = boot->init_argc,
-		.argv = boot->init_argv,
-		.handle_count = ARRAY_SIZE(handles),
-		.handles = handles,
+	    .argc = boot->init_argc,
+	    .argv = boot->init_argv,
+	    .handle_count = ARRAY_SIZE(handles),
+	    .handles = handles,
 	};
 	struct process *init;
 	long err;

@@ -10,7 +10,7 @@
 #include "kernel.h"
 
 struct object {
-	uint32_t type;     /* enum archk_object_type */
+	uint32_t type; /* enum archk_object_type */
 	uint32_t refcount;
 	archk_koid_t koid;
 };

@@ -33,19 +33,19 @@ typedef void (*thread_resume_fn)(struct thread *t);
 struct thread {
 	struct object obj;
 	struct process *proc;
-	struct vcpu *vcpu;       /* the vCPU it last ran on */
+	struct vcpu *vcpu; /* the vCPU it last ran on */
 	struct guest_context *ctx;
 	int state;
-	uint32_t tid;            /* small number within the process, for traces */
-	uint64_t syscall_nr;     /* the call being served, for traces */
+	uint32_t tid;	     /* small number within the process, for traces */
+	uint64_t syscall_nr; /* the call being served, for traces */
 	thread_resume_fn resume;
 	struct thread_list *wait_queue; /* where a blocked thread waits */
-	void *wait_object;       /* what the blocked call waits on (referenced) */
-	uint64_t wait_arg;       /* the blocked call's guest output pointer */
-	void *wait_io;           /* host I/O the blocked call waits for */
-	long wake_result;        /* result handed over by thread_wake */
-	TAILQ_ENTRY(thread) run_link;  /* run queue or a wait queue */
-	TAILQ_ENTRY(thread) proc_link; /* process's thread list */
+	void *wait_object;		/* what the blocked call waits on (referenced) */
+	uint64_t wait_arg;		/* the blocked call's guest output pointer */
+	void *wait_io;			/* host I/O the blocked call waits for */
+	long wake_result;		/* result handed over by thread_wake */
+	TAILQ_ENTRY(thread) run_link;	/* run queue or a wait queue */
+	TAILQ_ENTRY(thread) proc_link;	/* process's thread list */
 };
 
 TAILQ_HEAD(thread_list, thread);
@@ -55,7 +55,7 @@ enum process_state {
 	PROCESS_EXITED = 2, /* status is final; memory and handles are reclaimed */
 };
 
-#define PROCESS_NAME_MAX 31
+#define PROCESS_NAME_MAX    31
 #define PROCESS_REGIONS_MAX (LOAD_REGIONS_MAX + 3)
 
 struct process {
@@ -73,7 +73,7 @@ struct process {
 	uintptr_t heap_base;
 	size_t heap_size;
 	uintptr_t private_start; /* regions from here up are closed when not running */
-	int vcpus_holding;       /* vCPUs that have the partition open for it */
+	int vcpus_holding;	 /* vCPUs that have the partition open for it */
 
 	/* The executable, for fault symbolization and debugger announcements. */
 	const struct archk_boot_file *image;
@@ -86,7 +86,7 @@ struct process {
 	uint32_t next_tid;
 
 	struct archk_exit_status status;
-	struct thread_list waiters;  /* threads blocked in process_wait */
+	struct thread_list waiters; /* threads blocked in process_wait */
 	bool is_init;
 };
 
@@ -131,7 +131,7 @@ struct spawn_handle {
 
 struct spawn_request {
 	const struct archk_boot_file *exe;
-	const char *name;          /* NULL: derived from argv[0] */
+	const char *name; /* NULL: derived from argv[0] */
 	uint32_t argc;
 	const char *const *argv;
 	uint32_t handle_count;

@@ -18,7 +18,7 @@ static struct {
 	unsigned vcpu_count;
 	bool shutting_down;
 } sched = {
-	.runq = TAILQ_HEAD_INITIALIZER(sched.runq),
+    .runq = TAILQ_HEAD_INITIALIZER(sched.runq),
 };
 
 void sched_init(unsigned vcpu_count)
@@ -60,7 +60,8 @@ static struct thread *sched_pick(struct vcpu *v)
 {
 	struct thread *t;
 
-	TAILQ_FOREACH(t, &sched.runq, run_link) {
+	TAILQ_FOREACH(t, &sched.runq, run_link)
+	{
 		if (vm_may_run(v, t->proc)) {
 			TAILQ_REMOVE(&sched.runq, t, run_link);
 			return t;
@@ -74,7 +75,8 @@ static void handle_preempt(struct vcpu *v, struct thread *t)
 {
 	struct thread *other;
 
-	TAILQ_FOREACH(other, &sched.runq, run_link) {
+	TAILQ_FOREACH(other, &sched.runq, run_link)
+	{
 		if (vm_may_run(v, other->proc)) {
 			sched_make_runnable(t);
 			return;

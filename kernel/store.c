@@ -15,9 +15,9 @@
 struct store_node {
 	struct object obj;
 	const struct archk_boot_file *file; /* NULL for a directory */
-	char path[ARCHK_PATH_MAX + 1];       /* directory prefix without trailing '/' */
+	char path[ARCHK_PATH_MAX + 1];	    /* directory prefix without trailing '/' */
 	uint32_t path_len;
-	uint64_t position;                   /* READ with ARCHK_IO_OFFSET_CURRENT */
+	uint64_t position; /* READ with ARCHK_IO_OFFSET_CURRENT */
 };
 
 static struct {
@@ -29,8 +29,8 @@ static struct {
 
 /* Rights that make sense on store objects; the store is read-only. */
 #define FILE_RIGHTS                                                                                \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ |                         \
-	 ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP)
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE |   \
+	 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP)
 #define DIR_RIGHTS (FILE_RIGHTS | ARCHK_RIGHT_ENUMERATE)
 
 static void node_destroy(struct object *obj)
@@ -72,8 +72,8 @@ const struct archk_boot_file *store_find(const char *path, size_t len)
 {
 	uint32_t i = lower_bound(path, len);
 
-	if (i < store.count && path_compare(store.files[i].path, store.files[i].path_len, path,
-					    len) == 0)
+	if (i < store.count &&
+	    path_compare(store.files[i].path, store.files[i].path_len, path, len) == 0)
 		return &store.files[i];
 	return NULL;
 }
@@ -104,8 +104,7 @@ const struct archk_boot_file *store_file_of(struct object *obj)
 	return ((struct store_node *)obj)->file;
 }
 
-static struct store_node *node_new(const struct archk_boot_file *file, const char *path,
-				   size_t len)
+static struct store_node *node_new(const struct archk_boot_file *file, const char *path, size_t len)
 {
 	struct store_node *n = arena_alloc(&store.nodes);
 

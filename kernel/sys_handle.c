@@ -23,9 +23,9 @@ long sys_handle_duplicate(struct thread *t, struct syscall_args *args)
 long sys_handle_info(struct thread *t, struct syscall_args *args)
 {
 	struct archk_handle_info info = {
-		.type = args->handle->type,
-		.rights = args->handle->rights,
-		.koid = args->handle->obj->koid,
+	    .type = args->handle->type,
+	    .rights = args->handle->rights,
+	    .koid = args->handle->obj->koid,
 	};
 
 	return copy_to_guest(t->proc, args->a[1], &info, sizeof(info));

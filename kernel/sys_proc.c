@@ -34,7 +34,8 @@ long sys_process_self(struct thread *t, struct syscall_args *args)
 
 long sys_process_exit(struct thread *t, struct syscall_args *args)
 {
-	struct archk_exit_status status = {.reason = ARCHK_EXIT_NORMAL, .code = (int32_t)args->a[0]};
+	struct archk_exit_status status = {.reason = ARCHK_EXIT_NORMAL,
+					   .code = (int32_t)args->a[0]};
 
 	if (kconfig.trace)
 		syscall_trace(t, "?");
@@ -148,7 +149,7 @@ long sys_process_spawn(struct thread *t, struct syscall_args *args)
 		return err;
 	value = handle_install(&t->proc->handles, &child->obj,
 			       ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT | ARCHK_RIGHT_DESTROY |
-				       ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER);
+				   ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER);
 	return value;
 }
 

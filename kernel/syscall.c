@@ -18,30 +18,30 @@ struct syscall_desc {
 	/* For --trace: one letter per argument: d decimal, x hex, h handle,
 	 * o I/O operation, c clock, r rights. */
 	const char *args;
-	char result;          /* 'h' if a success result is a handle */
+	char result; /* 'h' if a success result is a handle */
 };
 
 static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
-	[ARCHK_SYS_PROCESS_SELF] = {"process_self", sys_process_self, -1, 0, 0, ""},
-	[ARCHK_SYS_PROCESS_EXIT] = {"process_exit", sys_process_exit, -1, 0, 0, "d"},
-	[ARCHK_SYS_YIELD] = {"yield", sys_yield, -1, 0, 0, ""},
-	[ARCHK_SYS_CLOCK_GET] = {"clock_get", sys_clock_get, -1, 0, 0, "c"},
-	[ARCHK_SYS_HANDLE_CLOSE] = {"handle_close", sys_handle_close, 0, ARCHK_OBJ_NONE, 0, "h"},
-	[ARCHK_SYS_HANDLE_DUPLICATE] = {"handle_duplicate", sys_handle_duplicate, 0,
-					ARCHK_OBJ_NONE, ARCHK_RIGHT_DUPLICATE, "hr", 'h'},
-	[ARCHK_SYS_HANDLE_INFO] = {"handle_info", sys_handle_info, 0, ARCHK_OBJ_NONE, 0, "hx"},
-	[ARCHK_SYS_DO_IO] = {"do_io", sys_do_io, 1, ARCHK_OBJ_NONE, RIGHTS_OF_IO_OP, "ohxxxx"},
-	[ARCHK_SYS_PROCESS_SPAWN] = {"process_spawn", sys_process_spawn, 0, ARCHK_OBJ_SPAWNER,
-				     ARCHK_RIGHT_MANAGE, "hx", 'h'},
-	[ARCHK_SYS_PROCESS_WAIT] = {"process_wait", sys_process_wait, 0, ARCHK_OBJ_PROCESS,
-				    ARCHK_RIGHT_WAIT, "hx"},
+    [ARCHK_SYS_PROCESS_SELF] = {"process_self", sys_process_self, -1, 0, 0, ""},
+    [ARCHK_SYS_PROCESS_EXIT] = {"process_exit", sys_process_exit, -1, 0, 0, "d"},
+    [ARCHK_SYS_YIELD] = {"yield", sys_yield, -1, 0, 0, ""},
+    [ARCHK_SYS_CLOCK_GET] = {"clock_get", sys_clock_get, -1, 0, 0, "c"},
+    [ARCHK_SYS_HANDLE_CLOSE] = {"handle_close", sys_handle_close, 0, ARCHK_OBJ_NONE, 0, "h"},
+    [ARCHK_SYS_HANDLE_DUPLICATE] = {"handle_duplicate", sys_handle_duplicate, 0, ARCHK_OBJ_NONE,
+				    ARCHK_RIGHT_DUPLICATE, "hr", 'h'},
+    [ARCHK_SYS_HANDLE_INFO] = {"handle_info", sys_handle_info, 0, ARCHK_OBJ_NONE, 0, "hx"},
+    [ARCHK_SYS_DO_IO] = {"do_io", sys_do_io, 1, ARCHK_OBJ_NONE, RIGHTS_OF_IO_OP, "ohxxxx"},
+    [ARCHK_SYS_PROCESS_SPAWN] = {"process_spawn", sys_process_spawn, 0, ARCHK_OBJ_SPAWNER,
+				 ARCHK_RIGHT_MANAGE, "hx", 'h'},
+    [ARCHK_SYS_PROCESS_WAIT] = {"process_wait", sys_process_wait, 0, ARCHK_OBJ_PROCESS,
+				ARCHK_RIGHT_WAIT, "hx"},
 };
 
 static const char *const error_names[] = {
-	"OK",           "BAD_SYSCALL", "HND_INVALID",   "WRONG_TYPE",    "ACCESS_DENIED",
-	"INVALID_ARGS", "BAD_ADDRESS", "NO_MEMORY",     "SHOULD_WAIT",   "CANCELLED",
-	"PEER_CLOSED",  "NOT_FOUND",   "NOT_SUPPORTED", "BAD_ELF",       "TOO_LONG",
-	"BAD_STATE",    "IO",
+    "OK",	    "BAD_SYSCALL", "HND_INVALID",   "WRONG_TYPE",  "ACCESS_DENIED",
+    "INVALID_ARGS", "BAD_ADDRESS", "NO_MEMORY",	    "SHOULD_WAIT", "CANCELLED",
+    "PEER_CLOSED",  "NOT_FOUND",   "NOT_SUPPORTED", "BAD_ELF",	   "TOO_LONG",
+    "BAD_STATE",    "IO",
 };
 
 _Static_assert(ARRAY_SIZE(error_names) == 1 - ARCHK_ERR_LAST, "error_names");
@@ -115,7 +115,7 @@ void syscall_dispatch(struct thread *t, const struct guest_exit *exit)
 
 /* Appends to a trace line, never past its end. */
 static void line_append(char *line, size_t size, size_t *used, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void line_append(char *line, size_t size, size_t *used, const char *fmt, ...)
 {
 	va_list ap;

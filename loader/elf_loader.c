@@ -10,7 +10,7 @@
 #include <string.h>
 #include "elf_loader.h"
 
-#define PAGE         4096UL
+#define PAGE	     4096UL
 #define MAX_PHDRS    64
 #define RELA_ENTSIZE sizeof(Elf64_Rela)
 
@@ -22,11 +22,12 @@ struct elf_plan {
 	unsigned load_count;
 	GElf_Phdr dynamic;
 	int has_dynamic;
-	uint64_t span;  /* bytes from vaddr 0 to the end of the last segment, page-aligned */
+	uint64_t span; /* bytes from vaddr 0 to the end of the last segment, page-aligned */
 	uint64_t phdr_vaddr;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -59,7 +60,8 @@ static int check_ehdr(const GElf_Ehdr *eh, size_t size, char *err, size_t errlen
 	if (eh->e_machine != EM_X86_64)
 		return fail(err, errlen, "not an x86-64 executable (machine %u)", eh->e_machine);
 	if (eh->e_type == ET_EXEC)
-		return fail(err, errlen, "not position-independent (ET_EXEC); build it as static-pie");
+		return fail(err, errlen,
+			    "not position-independent (ET_EXEC); build it as static-pie");
 	if (eh->e_type != ET_DYN)
 		return fail(err, errlen, "not an executable (ELF type %u)", eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
@@ -80,13 +82,15 @@ static int check_load(struct elf_plan *plan, const GElf_Phdr *ph, size_t i, size
 	if (plan->load_count == LOAD_REGIONS_MAX)
 		return fail(err, errlen, "too many loadable segments (max %d)", LOAD_REGIONS_MAX);
 	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
-		return fail(err, errlen, "segment %zu lies outside the file (offset %#lx, size %#lx)",
-			    i, (unsigned long)ph->p_offset, (unsigned long)ph->p_filesz);
+		return fail(err, errlen,
+			    "segment %zu lies outside the file (offset %#lx, size %#lx)", i,
+			    (unsigned long)ph->p_offset, (unsigned long)ph->p_filesz);
 	if (ph->p_filesz > ph->p_memsz)
 		return fail(err, errlen, "segment %zu: file size exceeds memory size", i);
 	if (ph->p_vaddr > max_len || ph->p_memsz > max_len - ph->p_vaddr)
-		return fail(err, errlen, "segment %zu is too big for a partition (%#lx bytes at %#lx)",
-			    i, (unsigned long)ph->p_memsz, (unsigned long)ph->p_vaddr);
+		return fail(err, errlen,
+			    "segment %zu is too big for a partition (%#lx bytes at %#lx)", i,
+			    (unsigned long)ph->p_memsz, (unsigned long)ph->p_vaddr);
 	if ((ph->p_vaddr - ph->p_offset) % PAGE != 0)
 		return fail(err, errlen, "segment %zu is not page-aligned", i);
 	if (plan->load_count > 0) {
@@ -114,11 +118,13 @@ static int check_phdrs(Elf *e, struct elf_plan *plan, size_t size, size_t max_le
 			return fail(err, errlen, "unreadable program header %zu", i);
 		switch (ph.p_type) {
 		case PT_INTERP:
-			return fail(err, errlen, "dynamically linked (has an interpreter); build it "
-						 "as static-pie");
+			return fail(err, errlen,
+				    "dynamically linked (has an interpreter); build it "
+				    "as static-pie");
 		case PT_TLS:
-			return fail(err, errlen, "uses thread-local storage, which archk does not "
-						 "support yet");
+			return fail(err, errlen,
+				    "uses thread-local storage, which archk does not "
+				    "support yet");
 		case PT_LOAD:
 			if (check_load(plan, &ph, i, size, max_len, err, errlen) < 0)
 				return -1;
@@ -198,7 +204,8 @@ static int read_dynamic(const uint8_t *file, const struct elf_plan *plan, struct
 			return fail(err, errlen, "needs a shared library; build it as static-pie");
 		case DT_REL:
 		case DT_RELR:
-			return fail(err, errlen, "uses REL/RELR relocations; only RELA is supported");
+			return fail(err, errlen,
+				    "uses REL/RELR relocations; only RELA is supported");
 		case DT_TEXTREL:
 			return fail(err, errlen, "has relocations in read-only segments");
 		case DT_RELA:
@@ -234,7 +241,8 @@ static int check_relocations(const uint8_t *file, const struct elf_plan *plan,
 			continue;
 		if (ELF64_R_TYPE(r.r_info) != R_X86_64_RELATIVE)
 			return fail(err, errlen, "unsupported relocation type %lu at %#lx",
-				    (unsigned long)ELF64_R_TYPE(r.r_info), (unsigned long)r.r_offset);
+				    (unsigned long)ELF64_R_TYPE(r.r_info),
+				    (unsigned long)r.r_offset);
 		if (!segment_of(plan, r.r_offset, 8, PF_W))
 			return fail(err, errlen, "relocation at %#lx outside writable segments",
 				    (unsigned long)r.r_offset);
@@ -328,8 +336,8 @@ int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_l
 
 		memcpy(image + ph->p_vaddr, file + ph->p_offset, ph->p_filesz);
 		out->regions[i] = (struct load_region){
-			base + start, ((ph->p_vaddr + ph->p_memsz + PAGE - 1) & ~(PAGE - 1)) - start,
-			prot_of(ph->p_flags)};
+		    base + start, ((ph->p_vaddr + ph->p_memsz + PAGE - 1) & ~(PAGE - 1)) - start,
+		    prot_of(ph->p_flags)};
 	}
 	for (uint64_t off = 0; off < rela.size; off += RELA_ENTSIZE) {
 		Elf64_Rela r;
@@ -374,8 +382,9 @@ int hook_symbolize(const uint8_t *file, size_t size, uint64_t offset, char *name
 			GElf_Sym sym;
 			const char *s;
 
-			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    offset < sym.st_value || offset - sym.st_value >= sym.st_size)
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC || offset < sym.st_value ||
+			    offset - sym.st_value >= sym.st_size)
 				continue;
 			s = elf_strptr(e, sh.sh_link, sym.st_name);
 			if (s) {

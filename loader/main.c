@@ -19,29 +19,29 @@
 #include "image.h"
 
 #define EXIT_BOOT_FAILED 1
-#define EXIT_USAGE       2
+#define EXIT_USAGE	 2
 
 static const char usage_text[] =
-	"Usage: archk [OPTIONS] IMAGE [-- PROGRAM [ARG...]]\n"
-	"Boots the signed store IMAGE and runs its /bin/init, or runs PROGRAM from the\n"
-	"image as a batch job. archk exits with the status of init or PROGRAM.\n"
-	"\n"
-	"  --cpus N             virtual CPUs (default: the host's core count)\n"
-	"  --isolation MODE     strict, process (default) or off; see docs/architecture.md\n"
-	"  --trace              print every guest system call to stderr\n"
-	"  --log-level LEVEL    error, warn (default), info or debug\n"
-	"  --trust KEYFILE      also trust packages signed by this public key\n"
-	"  --slice-us N         timeslice in microseconds (default 10000)\n"
-	"  --no-huge-pages      do not back partitions with transparent huge pages\n"
-	"  --no-sandbox         do not restrict archk's own system calls\n"
-	"  --debug-host-fault KIND\n"
-	"                       fault on purpose in archk itself after boot (segv or\n"
-	"                       syscall), to check its diagnostics\n"
-	"  --help               show this help\n"
-	"  --version            show the version\n"
-	"\n"
-	"Exit status: the program's exit code; 128+N if it died of signal N;\n"
-	"1 if archk could not boot; 2 for usage errors; 70 for internal errors.\n";
+    "Usage: archk [OPTIONS] IMAGE [-- PROGRAM [ARG...]]\n"
+    "Boots the signed store IMAGE and runs its /bin/init, or runs PROGRAM from the\n"
+    "image as a batch job. archk exits with the status of init or PROGRAM.\n"
+    "\n"
+    "  --cpus N             virtual CPUs (default: the host's core count)\n"
+    "  --isolation MODE     strict, process (default) or off; see docs/architecture.md\n"
+    "  --trace              print every guest system call to stderr\n"
+    "  --log-level LEVEL    error, warn (default), info or debug\n"
+    "  --trust KEYFILE      also trust packages signed by this public key\n"
+    "  --slice-us N         timeslice in microseconds (default 10000)\n"
+    "  --no-huge-pages      do not back partitions with transparent huge pages\n"
+    "  --no-sandbox         do not restrict archk's own system calls\n"
+    "  --debug-host-fault KIND\n"
+    "                       fault on purpose in archk itself after boot (segv or\n"
+    "                       syscall), to check its diagnostics\n"
+    "  --help               show this help\n"
+    "  --version            show the version\n"
+    "\n"
+    "Exit status: the program's exit code; 128+N if it died of signal N;\n"
+    "1 if archk could not boot; 2 for usage errors; 70 for internal errors.\n";
 
 struct options {
 	const char *image;
@@ -92,24 +92,35 @@ static int parse_choice(const char *option, const char *text, const char *const 
 	usage_error(what, text);
 }
 
-enum { OPT_CPUS = 256, OPT_ISOLATION, OPT_TRACE, OPT_LOG_LEVEL, OPT_TRUST, OPT_SLICE,
-       OPT_NO_HUGE, OPT_NO_SANDBOX, OPT_HOST_FAULT, OPT_HELP, OPT_VERSION };
+enum {
+	OPT_CPUS = 256,
+	OPT_ISOLATION,
+	OPT_TRACE,
+	OPT_LOG_LEVEL,
+	OPT_TRUST,
+	OPT_SLICE,
+	OPT_NO_HUGE,
+	OPT_NO_SANDBOX,
+	OPT_HOST_FAULT,
+	OPT_HELP,
+	OPT_VERSION
+};
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"cpus", required_argument, NULL, OPT_CPUS},
-		{"isolation", required_argument, NULL, OPT_ISOLATION},
-		{"trace", no_argument, NULL, OPT_TRACE},
-		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-		{"trust", required_argument, NULL, OPT_TRUST},
-		{"slice-us", required_argument, NULL, OPT_SLICE},
-		{"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
-		{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
-		{"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
-		{"help", no_argument, NULL, OPT_HELP},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{0},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
+	    {"isolation", required_argument, NULL, OPT_ISOLATION},
+	    {"trace", no_argument, NULL, OPT_TRACE},
+	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	    {"trust", required_argument, NULL, OPT_TRUST},
+	    {"slice-us", required_argument, NULL, OPT_SLICE},
+	    {"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
+	    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+	    {"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {0},
 	};
 	static const char *const isolations[] = {"off", "process", "strict"};
 	static const char *const levels[] = {"error", "warn", "info", "debug"};
@@ -208,7 +219,7 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->file_count = img->file_count;
 	boot->device_count = 1;
 	boot->devices[0] = (struct archk_boot_device){
-		.kind = ARCHK_DEVICE_CONSOLE, .host_fd = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}};
+	    .kind = ARCHK_DEVICE_CONSOLE, .host_fd = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}};
 	boot->isolation = (uint32_t)o->isolation;
 	boot->trace = o->trace;
 	boot->log_level = o->log_level;
@@ -268,12 +279,12 @@ int main(int argc, char **argv)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct options o = {
-		.vcpus = cores > 0 && cores <= 64 ? (unsigned)cores : 1,
-		.isolation = ARCHK_ISOLATION_PROCESS,
-		.log_level = LOG_WARN,
-		.slice_us = 10000,
-		.huge_pages = true,
-		.sandbox = true,
+	    .vcpus = cores > 0 && cores <= 64 ? (unsigned)cores : 1,
+	    .isolation = ARCHK_ISOLATION_PROCESS,
+	    .log_level = LOG_WARN,
+	    .slice_us = 10000,
+	    .huge_pages = true,
+	    .sandbox = true,
 	};
 	struct archk_bootinfo boot;
 	struct image img;

@@ -10,8 +10,8 @@
 static char *read_file(const char *path)
 {
 	struct archk_meta meta;
-	long h = archk_open(archk_handle_named("root"), path, ARCHK_RIGHT_READ |
-							      ARCHK_RIGHT_GET_PROPERTY);
+	long h = archk_open(archk_handle_named("root"), path,
+			    ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY);
 	char *buf;
 
 	if (h < 0)

@@ -99,7 +99,8 @@ long archk_do_io(int op, archk_handle_t h, long a0, long a1, long a2, long a3)
 
 long archk_read(archk_handle_t h, void *buf, size_t len)
 {
-	return archk_do_io(ARCHK_IO_READ, h, (long)buf, (long)len, (long)ARCHK_IO_OFFSET_CURRENT, 0);
+	return archk_do_io(ARCHK_IO_READ, h, (long)buf, (long)len, (long)ARCHK_IO_OFFSET_CURRENT,
+			   0);
 }
 
 long archk_write(archk_handle_t h, const void *buf, size_t len)

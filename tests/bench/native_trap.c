@@ -19,8 +19,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#define CALLS        200000
-#define ROUNDS       5
+#define CALLS	     200000
+#define ROUNDS	     5
 #define TRAPPED_CALL 0x1234 /* no such syscall: the filter traps it */
 
 static void on_sigsys(int sig, siginfo_t *info, void *ucontext)
@@ -33,10 +33,10 @@ static void on_sigsys(int sig, siginfo_t *info, void *ucontext)
 static int install_trap(void)
 {
 	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TRAPPED_CALL, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TRAPPED_CALL, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {.len = sizeof(filter) / sizeof(filter[0]), .filter = filter};
 	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};

@@ -7,9 +7,9 @@
  */
 #include "check.h"
 
-#define SIGILL  4
+#define SIGILL	4
 #define SIGTRAP 5
-#define SIGFPE  8
+#define SIGFPE	8
 #define SIGSEGV 11
 
 static struct archk_exit_status run_fault(const char *kind, const char *arg)

@@ -62,7 +62,8 @@ static void test_handle_info_and_duplicate(void)
 	/* Fewer rights are fine; more never are. */
 	weak = archk_handle_duplicate(out, ARCHK_RIGHT_WRITE);
 	CHECK_TRUE(weak > 0);
-	CHECK_EQ(archk_handle_duplicate(out, info.rights | ARCHK_RIGHT_READ), ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(archk_handle_duplicate(out, info.rights | ARCHK_RIGHT_READ),
+		 ARCHK_ERR_ACCESS_DENIED);
 	CHECK_EQ(archk_handle_duplicate((archk_handle_t)weak, ARCHK_RIGHT_WRITE),
 		 ARCHK_ERR_ACCESS_DENIED); /* no DUPLICATE right left */
 	CHECK_EQ(archk_write((archk_handle_t)weak, "", 0), 0);
@@ -260,7 +261,7 @@ static void test_child_handles(void)
 	static const char *const argv[] = {"/tests/conf_child", "check-handles", "a b", "", NULL};
 	long weak = archk_handle_duplicate(out, ARCHK_RIGHT_WRITE | ARCHK_RIGHT_TRANSFER);
 	struct archk_spawn_handle h[] = {
-		{.name = "extra", .handle = (archk_handle_t)weak, .rights = ARCHK_RIGHT_WRITE},
+	    {.name = "extra", .handle = (archk_handle_t)weak, .rights = ARCHK_RIGHT_WRITE},
 	};
 	struct archk_exit_status st;
 	long p = archk_spawn(argv[0], argv, h, 1);

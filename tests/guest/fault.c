@@ -15,8 +15,8 @@
  */
 #include <archk/runtime.h>
 
-#define ARENA_BASE     0x100000000000UL
-#define IMAGE_OFFSET   (2UL << 20) /* the image starts 2 MiB into a partition */
+#define ARENA_BASE   0x100000000000UL
+#define IMAGE_OFFSET (2UL << 20) /* the image starts 2 MiB into a partition */
 
 static volatile int sink;
 

@@ -14,10 +14,10 @@
 
 /* One file of the validated store. */
 struct archk_boot_file {
-	const char *path;      /* relative, not NUL-terminated */
+	const char *path; /* relative, not NUL-terminated */
 	uint32_t path_len;
-	uint32_t mode;         /* ARCHK_MODE_* */
-	const uint8_t *data;   /* page-aligned, read-only */
+	uint32_t mode;	     /* ARCHK_MODE_* */
+	const uint8_t *data; /* page-aligned, read-only */
 	uint64_t size;
 };
 
@@ -32,7 +32,7 @@ enum archk_device_kind {
 };
 
 struct archk_boot_device {
-	uint32_t kind;   /* enum archk_device_kind */
+	uint32_t kind; /* enum archk_device_kind */
 	uint32_t reserved;
 	int64_t host_fd[3]; /* console: input, output, error */
 };
@@ -55,14 +55,14 @@ struct archk_bootinfo {
 	uint32_t device_count;
 	struct archk_boot_device devices[ARCHK_BOOT_DEVICES_MAX];
 
-	uint32_t isolation;    /* enum archk_isolation */
-	uint32_t trace;        /* print each guest system call */
-	int32_t log_level;     /* 0 error .. 3 debug */
-	uint32_t slice_us;     /* timeslice length */
+	uint32_t isolation; /* enum archk_isolation */
+	uint32_t trace;	    /* print each guest system call */
+	int32_t log_level;  /* 0 error .. 3 debug */
+	uint32_t slice_us;  /* timeslice length */
 
 	/* What to run: argv of init, or of the batch program after "--". */
 	uint32_t init_argc;
-	uint32_t batch;        /* 1: init_argv came from the command line */
+	uint32_t batch; /* 1: init_argv came from the command line */
 	const char *const *init_argv;
 };
 

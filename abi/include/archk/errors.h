@@ -5,24 +5,24 @@
 #ifndef ARCHK_ERRORS_H
 #define ARCHK_ERRORS_H
 
-#define ARCHK_OK                 0
-#define ARCHK_ERR_BAD_SYSCALL    (-1)  /* no system call with that number */
-#define ARCHK_ERR_HND_INVALID    (-2)  /* not a live handle of the calling process */
-#define ARCHK_ERR_WRONG_TYPE     (-3)  /* handle names an object of another type */
-#define ARCHK_ERR_ACCESS_DENIED  (-4)  /* handle lacks a right the call needs */
-#define ARCHK_ERR_INVALID_ARGS   (-5)  /* an argument is out of its range */
-#define ARCHK_ERR_BAD_ADDRESS    (-6)  /* a pointer/length is outside the caller's memory */
-#define ARCHK_ERR_NO_MEMORY      (-7)  /* out of memory or out of a per-process limit */
-#define ARCHK_ERR_SHOULD_WAIT    (-8)  /* would block; try again later */
-#define ARCHK_ERR_CANCELLED      (-9)  /* the operation was cancelled */
-#define ARCHK_ERR_PEER_CLOSED    (-10) /* the other side went away */
-#define ARCHK_ERR_NOT_FOUND      (-11) /* no such name */
-#define ARCHK_ERR_NOT_SUPPORTED  (-12) /* the object does not implement the operation */
-#define ARCHK_ERR_BAD_ELF        (-13) /* executable rejected by the loader */
-#define ARCHK_ERR_TOO_LONG       (-14) /* a name or argument list exceeds its limit */
-#define ARCHK_ERR_BAD_STATE      (-15) /* the object is not in a state that allows the call */
-#define ARCHK_ERR_IO             (-16) /* the host reported an I/O error */
+#define ARCHK_OK		0
+#define ARCHK_ERR_BAD_SYSCALL	(-1)  /* no system call with that number */
+#define ARCHK_ERR_HND_INVALID	(-2)  /* not a live handle of the calling process */
+#define ARCHK_ERR_WRONG_TYPE	(-3)  /* handle names an object of another type */
+#define ARCHK_ERR_ACCESS_DENIED (-4)  /* handle lacks a right the call needs */
+#define ARCHK_ERR_INVALID_ARGS	(-5)  /* an argument is out of its range */
+#define ARCHK_ERR_BAD_ADDRESS	(-6)  /* a pointer/length is outside the caller's memory */
+#define ARCHK_ERR_NO_MEMORY	(-7)  /* out of memory or out of a per-process limit */
+#define ARCHK_ERR_SHOULD_WAIT	(-8)  /* would block; try again later */
+#define ARCHK_ERR_CANCELLED	(-9)  /* the operation was cancelled */
+#define ARCHK_ERR_PEER_CLOSED	(-10) /* the other side went away */
+#define ARCHK_ERR_NOT_FOUND	(-11) /* no such name */
+#define ARCHK_ERR_NOT_SUPPORTED (-12) /* the object does not implement the operation */
+#define ARCHK_ERR_BAD_ELF	(-13) /* executable rejected by the loader */
+#define ARCHK_ERR_TOO_LONG	(-14) /* a name or argument list exceeds its limit */
+#define ARCHK_ERR_BAD_STATE	(-15) /* the object is not in a state that allows the call */
+#define ARCHK_ERR_IO		(-16) /* the host reported an I/O error */
 
-#define ARCHK_ERR_LAST           ARCHK_ERR_IO
+#define ARCHK_ERR_LAST ARCHK_ERR_IO
 
 #endif

@@ -79,12 +79,10 @@ int atoi(const char *s);
  * No floating point.
  */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Formats and writes to handle h; returns bytes written or an error code. */
 int archk_vdprintf(archk_handle_t h, const char *fmt, va_list ap);
-int archk_dprintf(archk_handle_t h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int archk_dprintf(archk_handle_t h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes to the "out" handle. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int puts(const char *s);

@@ -21,15 +21,15 @@ struct archk_named_handle {
 };
 
 struct archk_startup {
-	uint32_t version;          /* ARCHK_STARTUP_VERSION */
+	uint32_t version; /* ARCHK_STARTUP_VERSION */
 	uint32_t handle_count;
 	const struct archk_named_handle *handles;
-	void *heap_base;           /* free memory for malloc, page-aligned */
+	void *heap_base; /* free memory for malloc, page-aligned */
 	uint64_t heap_size;
-	void *image_base;          /* load bias of the executable */
-	void *stack_limit;         /* lowest usable stack address */
-	const char *name;          /* process name */
-	archk_koid_t koid;         /* this process */
+	void *image_base;  /* load bias of the executable */
+	void *stack_limit; /* lowest usable stack address */
+	const char *name;  /* process name */
+	archk_koid_t koid; /* this process */
 };
 
 #define ARCHK_STARTUP_VERSION 1

@@ -12,16 +12,16 @@
 #include <archk/types.h>
 
 enum archk_syscall_number {
-	ARCHK_SYS_PROCESS_SELF = 0,     /* () -> koid of the caller's process */
-	ARCHK_SYS_PROCESS_EXIT = 1,     /* (int32 code) -> does not return */
-	ARCHK_SYS_YIELD = 2,            /* () -> 0 */
-	ARCHK_SYS_CLOCK_GET = 3,        /* (clock) -> nanoseconds */
-	ARCHK_SYS_HANDLE_CLOSE = 4,     /* (h) -> 0 */
+	ARCHK_SYS_PROCESS_SELF = 0,	/* () -> koid of the caller's process */
+	ARCHK_SYS_PROCESS_EXIT = 1,	/* (int32 code) -> does not return */
+	ARCHK_SYS_YIELD = 2,		/* () -> 0 */
+	ARCHK_SYS_CLOCK_GET = 3,	/* (clock) -> nanoseconds */
+	ARCHK_SYS_HANDLE_CLOSE = 4,	/* (h) -> 0 */
 	ARCHK_SYS_HANDLE_DUPLICATE = 5, /* (h, rights) -> new handle */
-	ARCHK_SYS_HANDLE_INFO = 6,      /* (h, struct archk_handle_info *) -> 0 */
-	ARCHK_SYS_DO_IO = 7,            /* (op, h, a0, a1, a2, a3) -> op result */
-	ARCHK_SYS_PROCESS_SPAWN = 8,    /* (spawner h, struct archk_spawn_args *) -> process h */
-	ARCHK_SYS_PROCESS_WAIT = 9,     /* (process h, struct archk_exit_status *) -> 0 */
+	ARCHK_SYS_HANDLE_INFO = 6,	/* (h, struct archk_handle_info *) -> 0 */
+	ARCHK_SYS_DO_IO = 7,		/* (op, h, a0, a1, a2, a3) -> op result */
+	ARCHK_SYS_PROCESS_SPAWN = 8,	/* (spawner h, struct archk_spawn_args *) -> process h */
+	ARCHK_SYS_PROCESS_WAIT = 9,	/* (process h, struct archk_exit_status *) -> 0 */
 	ARCHK_SYS_COUNT
 };
 
@@ -58,35 +58,35 @@ enum archk_io_op {
 
 /* GET_META output. */
 struct archk_meta {
-	uint32_t type;  /* enum archk_object_type */
-	uint32_t mode;  /* ARCHK_MODE_* bits for store files */
-	uint64_t size;  /* bytes of a file; entries of a directory */
+	uint32_t type; /* enum archk_object_type */
+	uint32_t mode; /* ARCHK_MODE_* bits for store files */
+	uint64_t size; /* bytes of a file; entries of a directory */
 };
 
 #define ARCHK_MODE_EXEC 1u /* the store marks the file executable */
 
 /* Limits that bound spawn arguments. */
-#define ARCHK_NAME_MAX      15   /* bytes in a handle name, without NUL */
-#define ARCHK_SPAWN_ARGS_MAX 65536 /* total bytes of argv strings */
-#define ARCHK_SPAWN_ARGC_MAX 1024
+#define ARCHK_NAME_MAX		15    /* bytes in a handle name, without NUL */
+#define ARCHK_SPAWN_ARGS_MAX	65536 /* total bytes of argv strings */
+#define ARCHK_SPAWN_ARGC_MAX	1024
 #define ARCHK_SPAWN_HANDLES_MAX 16
-#define ARCHK_PATH_MAX      1024
+#define ARCHK_PATH_MAX		1024
 
 /* One named handle given to a new process (a copy; the caller keeps its own). */
 struct archk_spawn_handle {
 	char name[ARCHK_NAME_MAX + 1]; /* NUL-terminated, e.g. "out" */
-	archk_handle_t handle;         /* must carry ARCHK_RIGHT_TRANSFER */
-	uint32_t rights;               /* rights for the copy, or ARCHK_RIGHTS_SAME */
+	archk_handle_t handle;	       /* must carry ARCHK_RIGHT_TRANSFER */
+	uint32_t rights;	       /* rights for the copy, or ARCHK_RIGHTS_SAME */
 };
 
 struct archk_spawn_args {
-	archk_handle_t executable;     /* a store file with ARCHK_RIGHT_EXECUTE */
+	archk_handle_t executable; /* a store file with ARCHK_RIGHT_EXECUTE */
 	uint32_t argc;
-	const char *const *argv;       /* argc pointers to NUL-terminated strings */
+	const char *const *argv; /* argc pointers to NUL-terminated strings */
 	uint32_t handle_count;
 	uint32_t reserved;
 	const struct archk_spawn_handle *handles;
-	const char *name;              /* process name; NULL means argv[0]'s last part */
+	const char *name; /* process name; NULL means argv[0]'s last part */
 };
 
 #endif

@@ -35,9 +35,11 @@ function(archk_image output)
   cmake_parse_arguments(I "" "" "PACKAGES" ${ARGN})
   set(args)
   set(deps)
+  set(package_targets)
   foreach(name IN LISTS I_PACKAGES)
     list(APPEND args ${name}=${CMAKE_BINARY_DIR}/packages/${name})
     list(APPEND deps ${CMAKE_BINARY_DIR}/packages/${name}.stamp)
+    list(APPEND package_targets package_${name})
   endforeach()
   get_filename_component(target_name ${output} NAME_WE)
   add_custom_command(OUTPUT ${output}
@@ -45,4 +47,6 @@ function(archk_image output)
     DEPENDS ${deps} archk-mkimage ${ARCHK_SIGNING_KEY}.pub
     COMMENT "Building and signing ${output}")
   add_custom_target(image_${target_name} ALL DEPENDS ${output})
+  # Packages staged in other directories must be staged first, by their owner.
+  add_dependencies(image_${target_name} ${package_targets})
 endfunction()

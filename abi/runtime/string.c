@@ -94,6 +94,17 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+/* First byte equal to (unsigned char)c among the n bytes at s, or NULL. */
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n > 0; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
 /* Length of the NUL-terminated string s. */
 size_t strlen(const char *s)
 {

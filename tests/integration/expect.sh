@@ -1,13 +1,13 @@
 #!/bin/bash
 # Runs a command the way a user would and checks what they would see.
 # Usage: expect.sh STATUS [--out REGEX]... [--err REGEX]... [--no-err REGEX]...
-#                  [--err-lines N] [--seconds S] -- COMMAND [ARG...]
+#                  [--err-lines N] [--seconds S] [--stdin TEXT] -- COMMAND [ARG...]
 # Fails unless the command exits with STATUS (a number, not a signal) within
 # S seconds (default 20), every --out/--err extended regex matches a line of
 # stdout/stderr, no --no-err regex matches, and stderr has N lines if given.
 set -u
 status="$1"; shift
-outs=(); errs=(); noerrs=(); lines=""; seconds=20
+outs=(); errs=(); noerrs=(); lines=""; seconds=20; input=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   case "$1" in
     --out) outs+=("$2"); shift 2 ;;
@@ -15,12 +15,14 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     --no-err) noerrs+=("$2"); shift 2 ;;
     --err-lines) lines="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
+    --stdin) input="$2"; shift 2 ;;
     *) echo "expect.sh: bad option $1" >&2; exit 2 ;;
   esac
 done
 shift
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-timeout -k 2 "$seconds" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+printf '%b' "$input" >"$tmp/in"
+timeout -k 2 "$seconds" "$@" >"$tmp/out" 2>"$tmp/err" <"$tmp/in"
 got=$?
 fail=0
 show() { echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; }

@@ -17,6 +17,7 @@
 #define memmove	  rt_memmove
 #define memset	  rt_memset
 #define memcmp	  rt_memcmp
+#define memchr	  rt_memchr
 #define strlen	  rt_strlen
 #define strnlen	  rt_strnlen
 #define strcmp	  rt_strcmp
@@ -46,6 +47,7 @@
 #undef memmove
 #undef memset
 #undef memcmp
+#undef memchr
 #undef strlen
 #undef strnlen
 #undef strcmp

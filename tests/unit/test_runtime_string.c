@@ -115,7 +115,7 @@ Test(runtime_string, comparisons_match_host)
 	}
 }
 
-/* strlen, strnlen, strchr and strrchr on random strings. */
+/* strlen, strnlen, memchr, strchr and strrchr on random strings. */
 Test(runtime_string, searches_match_host)
 {
 	char s[64];
@@ -130,6 +130,8 @@ Test(runtime_string, searches_match_host)
 		cr_assert_eq(rt_strlen(s), strlen(s));
 		cr_assert_eq(rt_strnlen(s, max), strnlen(s, max));
 		for (size_t t = 0; t < NELEM(targets); t++) {
+			cr_assert_eq(rt_memchr(s, targets[t], max % sizeof(s)),
+				     memchr(s, targets[t], max % sizeof(s)));
 			cr_assert_eq(rt_strchr(s, targets[t]), strchr(s, targets[t]));
 			cr_assert_eq(rt_strrchr(s, targets[t]), strrchr(s, targets[t]));
 		}

@@ -1,0 +1,42 @@
+/*
+ * Copies each named store file, or the "in" handle when none is named, to
+ * "out". Exits 1 if a file cannot be opened or read.
+ */
+#include <archk/runtime.h>
+
+/* Copies everything readable from h to out; 0, or the first error. */
+static long copy(archk_handle_t h, archk_handle_t out)
+{
+	char buf[4096];
+	long n;
+
+	while ((n = archk_read(h, buf, sizeof(buf))) > 0) {
+		long w = archk_write(out, buf, (size_t)n);
+
+		if (w < 0)
+			return w;
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	archk_handle_t out = archk_handle_named("out");
+	int status = 0;
+
+	if (argc == 1)
+		return copy(archk_handle_named("in"), out) < 0;
+	for (int i = 1; i < argc; i++) {
+		long h = archk_open(archk_handle_named("root"), argv[i], ARCHK_RIGHT_READ);
+		long err = h < 0 ? h : copy((archk_handle_t)h, out);
+
+		if (err < 0) {
+			archk_dprintf(archk_handle_named("err"), "cat: %s: %s\n", argv[i],
+				      archk_strerror(err));
+			status = 1;
+		}
+		if (h > 0)
+			archk_handle_close((archk_handle_t)h);
+	}
+	return status;
+}

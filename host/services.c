@@ -52,12 +52,14 @@ void hook_panic(void)
 
 /*
  * Debuggers: scripts/archk-gdb sets a breakpoint on these (they are never
- * inlined) to add and remove a guest's symbols at its load bias.
+ * inlined, and their arguments stay in rdi, rsi, rdx, rcx, r8) to add and
+ * remove a guest's symbols at its load bias.
  */
 __attribute__((noinline, used)) void archk_debug_image_loaded(const char *path, uintptr_t bias,
-							      uint64_t koid)
+							      uint64_t koid, const uint8_t *file,
+							      size_t size)
 {
-	__asm__ volatile("" ::"r"(path), "r"(bias), "r"(koid) : "memory");
+	__asm__ volatile("" ::"r"(path), "r"(bias), "r"(koid), "r"(file), "r"(size) : "memory");
 }
 
 __attribute__((noinline, used)) void archk_debug_image_unloaded(const char *path, uintptr_t bias,
@@ -66,11 +68,12 @@ __attribute__((noinline, used)) void archk_debug_image_unloaded(const char *path
 	__asm__ volatile("" ::"r"(path), "r"(bias), "r"(koid) : "memory");
 }
 
-void hook_image_loaded(const char *path, uintptr_t bias, uint64_t koid)
+void hook_image_loaded(const char *path, uintptr_t bias, uint64_t koid, const uint8_t *file,
+		       size_t size)
 {
 	klog(LOG_INFO, "loaded /%s at %#lx for process %lu", path, (unsigned long)bias,
 	     (unsigned long)koid);
-	archk_debug_image_loaded(path, bias, koid);
+	archk_debug_image_loaded(path, bias, koid, file, size);
 }
 
 void hook_image_unloaded(const char *path, uintptr_t bias, uint64_t koid)

@@ -241,7 +241,7 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 		hook_protect(p->regions[i].start, p->regions[i].len, p->regions[i].prot);
 	if (kconfig.isolation != ARCHK_ISOLATION_OFF)
 		vm_close(p);
-	hook_image_loaded(p->image_path, p->bias, p->obj.koid);
+	hook_image_loaded(p->image_path, p->bias, p->obj.koid, req->exe->data, req->exe->size);
 	sched_make_runnable(t);
 	*out = p;
 	return 0;

@@ -108,8 +108,13 @@ int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_l
 		  struct load_result *out, char *err, size_t errlen);
 /* Names the function containing offset in an ELF file; 0 if found. */
 int hook_symbolize(const uint8_t *file, size_t size, uint64_t offset, char *name, size_t len);
-/* Announces a loaded guest image to debuggers (see scripts/archk-gdb). */
-void hook_image_loaded(const char *path, uintptr_t bias, uint64_t koid);
+/*
+ * Announces a loaded guest image to debuggers (see scripts/archk-gdb): its
+ * store path, load bias, process and the executable's bytes, from which a
+ * debugger can read the symbols and debug information.
+ */
+void hook_image_loaded(const char *path, uintptr_t bias, uint64_t koid, const uint8_t *file,
+		       size_t size);
 void hook_image_unloaded(const char *path, uintptr_t bias, uint64_t koid);
 
 /* ---- log output and fatal errors ---- */

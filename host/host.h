@@ -42,12 +42,10 @@ struct host_vcpu {
 	struct sigreturn_frame frame __attribute__((aligned(64)));
 };
 
+/* Settings from the command line that only the host layer uses. */
 struct host_options {
-	unsigned vcpus;
-	unsigned slice_us;
-	int log_level;
-	bool huge_pages;
-	bool sandbox;
+	unsigned slice_us; /* timeslice: the period of each vCPU's CPU-time timer */
+	bool huge_pages;   /* back partitions with transparent huge pages */
 };
 
 extern uint64_t host_arena_base, host_arena_size;

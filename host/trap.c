@@ -287,13 +287,20 @@ void hook_enter_guest(struct vcpu *v, struct guest_context *ctx, struct guest_ex
 	}
 }
 
+/* A thread that already has its stack (the main thread becoming vCPU 0) keeps it. */
 int trap_thread_init(struct host_vcpu *hv)
 {
-	struct signal_block *b = aligned_alloc(ALTSTACK_SIZE, ALTSTACK_SIZE);
-	stack_t ss = {.ss_sp = b, .ss_size = ALTSTACK_SIZE};
+	stack_t ss = {.ss_size = ALTSTACK_SIZE};
+	struct signal_block *b;
 
-	if (!b)
-		return -1;
+	if (sigaltstack(NULL, &ss) == 0 && ss.ss_sp && ss.ss_size == ALTSTACK_SIZE) {
+		b = ss.ss_sp;
+	} else {
+		b = aligned_alloc(ALTSTACK_SIZE, ALTSTACK_SIZE);
+		if (!b)
+			return -1;
+		ss = (stack_t){.ss_sp = b, .ss_size = ALTSTACK_SIZE};
+	}
 	memset(b, 0, sizeof(*b));
 	b->vcpu = hv;
 	if (host_have_fsgsbase)

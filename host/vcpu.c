@@ -20,7 +20,7 @@ static unsigned vcpu_count;
 static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
 static int exit_status;
 static _Thread_local struct host_vcpu *current_vcpu;
-struct host_options host_opts = {.vcpus = 1, .slice_us = 10000, .huge_pages = true};
+struct host_options host_opts = {.slice_us = 10000, .huge_pages = true};
 
 /* Limits each ring to the operations archk uses, so that even code that
  * escapes a guest cannot open files through io_uring. */
@@ -185,7 +185,7 @@ void hook_shutdown(int status)
 		send_kick(&vcpus[i]);
 }
 
-void hook_console_read(struct vcpu *v, void *buf, size_t len, void *token)
+void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *token)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&hv->ring);
@@ -194,8 +194,7 @@ void hook_console_read(struct vcpu *v, void *buf, size_t len, void *token)
 		io_uring_submit(&hv->ring);
 		sqe = io_uring_get_sqe(&hv->ring);
 	}
-	io_uring_prep_read(sqe, (int)kconfig.boot->devices[0].host_fd[0], buf, (unsigned)len,
-			   (uint64_t)-1);
+	io_uring_prep_read(sqe, fd, buf, (unsigned)len, (uint64_t)-1);
 	io_uring_sqe_set_data(sqe, token);
 	io_uring_submit(&hv->ring);
 }

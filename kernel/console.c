@@ -47,11 +47,21 @@ static long console_write(struct thread *t, struct handle_entry *h, const uint64
 	uintptr_t buf = args[0];
 	size_t len = args[1];
 
+	long n;
+
 	if (vm_check(t->proc, buf, len, HOOK_PROT_READ) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (c->fd < 0)
 		return ARCHK_ERR_NOT_SUPPORTED;
-	return hook_console_write(c->fd, (const void *)buf, len);
+	/*
+	 * A slow terminal or a full pipe must stall only this vCPU, so the lock
+	 * is dropped. The buffer stays valid: the thread is running here, so its
+	 * partition stays held and its process cannot be reclaimed meanwhile.
+	 */
+	hook_unlock();
+	n = hook_console_write(c->fd, (const void *)buf, len);
+	hook_lock();
+	return n;
 }
 
 /* Copies what the host read into the guest buffer, now that it is accessible. */
@@ -103,7 +113,7 @@ static long console_read(struct thread *t, struct handle_entry *h, const uint64_
 	t->wait_io = r;
 	t->wait_arg = buf;
 	thread_block(t, NULL);
-	hook_console_read(t->vcpu, r->buf, len, &r->token);
+	hook_console_read(t->vcpu, c->fd, r->buf, len, &r->token);
 	return 0;
 }
 

@@ -71,10 +71,10 @@ void hook_unlock(void);
 /* Writes guest bytes to a host fd; bytes written, ARCHK_ERR_PEER_CLOSED or ARCHK_ERR_IO. */
 long hook_console_write(int fd, const void *buf, size_t len);
 /*
- * Starts reading host stdin into buf; kernel_io_done(token, result) is called
+ * Starts reading host fd into buf; kernel_io_done(token, result) is called
  * later on the same vCPU with the byte count (0 at end of input) or ARCHK_ERR_IO.
  */
-void hook_console_read(struct vcpu *v, void *buf, size_t len, void *token);
+void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *token);
 /* Nanoseconds of the given ARCHK_CLOCK_*. */
 int64_t hook_clock(int clock);
 /* Fills buf with random bytes (handle scrambling secrets, AT_RANDOM). */

@@ -11,9 +11,9 @@ static int start_init(const struct archk_bootinfo *boot)
 {
 	const char *path = boot->init_argv[0];
 	struct spawn_handle handles[] = {
-	    {"in", console_object(0), ARCHK_RIGHT_READ | ARCHK_RIGHT_WAIT},
-	    {"out", console_object(1), ARCHK_RIGHT_WRITE},
-	    {"err", console_object(2), ARCHK_RIGHT_WRITE},
+	    {"in", console_object(0), ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY},
+	    {"out", console_object(1), ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY},
+	    {"err", console_object(2), ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY},
 	    {"root", store_root(),
 	     ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_ENUMERATE |
 		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},

@@ -75,9 +75,12 @@ static long copy_argv(struct process *p, const struct archk_spawn_args *sa, stru
 	if ((err = copy_from_guest(p, ptrs, (uintptr_t)sa->argv, sa->argc * sizeof(ptrs[0]))) < 0)
 		return err;
 	for (uint32_t i = 0; i < sa->argc; i++) {
-		long len = copy_string_from_guest(p, out->strings + used, ptrs[i],
-						  ARCHK_SPAWN_ARGS_MAX - used - 1);
+		long len;
 
+		if (used >= ARCHK_SPAWN_ARGS_MAX)
+			return ARCHK_ERR_TOO_LONG;
+		len = copy_string_from_guest(p, out->strings + used, ptrs[i],
+					     ARCHK_SPAWN_ARGS_MAX - used - 1);
 		if (len < 0)
 			return len;
 		out->argv[i] = out->strings + used;
@@ -150,6 +153,12 @@ long sys_process_spawn(struct thread *t, struct syscall_args *args)
 	value = handle_install(&t->proc->handles, &child->obj,
 			       ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT | ARCHK_RIGHT_DESTROY |
 				   ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER);
+	if (value < 0) {
+		/* Nobody could ever wait for a child without a handle: undo it. */
+		struct archk_exit_status killed = {.reason = ARCHK_EXIT_KILLED};
+
+		process_exit(child, &killed);
+	}
 	return value;
 }
 

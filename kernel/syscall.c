@@ -87,12 +87,14 @@ static long dispatch(struct thread *t, const struct syscall_desc *d, struct sysc
 
 		if (d->rights == RIGHTS_OF_IO_OP)
 			rights = io_op_rights(args->a[0]);
-		if (rights < 0)
-			return rights;
-		long err = handle_check(t->proc, (archk_handle_t)args->a[d->handle_arg],
-					d->handle_type, (uint32_t)rights, &args->handle);
+		/* A bad handle is reported before a bad operation. */
+		long err =
+		    handle_check(t->proc, (archk_handle_t)args->a[d->handle_arg], d->handle_type,
+				 rights < 0 ? 0 : (uint32_t)rights, &args->handle);
 		if (err < 0)
 			return err;
+		if (rights < 0)
+			return rights;
 	}
 	return d->fn(t, args);
 }

@@ -2,15 +2,20 @@
  * Partitions of the guest arena, their protection according to the
  * isolation mode, and checked copies between the kernel and guest memory.
  *
- * Isolation (see docs/architecture.md for what each mode guarantees):
+ * Isolation (see docs/architecture.md for what each mode guarantees). What
+ * is protected is a process's private memory: every writable region (data,
+ * heap, stack). Its read-only regions (code and constants) are byte for byte
+ * the program file from the signed store, since relocations may only touch
+ * writable segments, so they stay mapped for everyone in every mode.
  *  - off: a partition keeps its region protections from spawn to exit.
- *  - process: a partition is open only while some vCPU holds it, that is,
- *    runs one of its threads or kernel code on its behalf. A vCPU keeps its
- *    hold while it keeps running threads of the same process and drops it
- *    when it switches process or idles, so protection flips only on switches.
+ *  - process: private memory is accessible only while some vCPU holds the
+ *    process, that is, runs one of its threads or kernel code on its behalf.
+ *    A vCPU keeps its hold while it keeps running threads of the same process
+ *    and drops it when it switches process or idles, so protection flips
+ *    only on switches.
  *  - strict: as process, and in addition at most one process is held in the
- *    whole system, so no guest can ever reach another guest's memory even
- *    when several vCPUs run at once.
+ *    whole system, so no guest can ever reach another guest's private memory
+ *    even when several vCPUs run at once.
  */
 #include <string.h>
 #include "proc.h"
@@ -61,20 +66,29 @@ void vm_partition_free(struct process *p)
 	p->region_count = 0;
 }
 
+/* Private regions: the writable ones, and everything from private_start up. */
+static bool is_private(const struct process *p, const struct load_region *r)
+{
+	return r->start >= p->private_start || (r->prot & HOOK_PROT_WRITE);
+}
+
 /*
- * Opening and closing touch only the private regions (data, heap, stack);
- * code pages below private_start hold nothing but the program's text from
- * the store and stay mapped, which saves an mprotect on every switch.
+ * Opening and closing touch only the private regions. exec.c lays out a
+ * partition so that they form one run at its top (private_start), making a
+ * close one mprotect; a writable segment below read-only ones is handled too.
  */
 void vm_open(struct process *p)
 {
 	for (unsigned i = 0; i < p->region_count; i++)
-		if (p->regions[i].start >= p->private_start)
+		if (is_private(p, &p->regions[i]))
 			hook_protect(p->regions[i].start, p->regions[i].len, p->regions[i].prot);
 }
 
 void vm_close(struct process *p)
 {
+	for (unsigned i = 0; i < p->region_count && p->regions[i].start < p->private_start; i++)
+		if (is_private(p, &p->regions[i]))
+			hook_protect(p->regions[i].start, p->regions[i].len, 0);
 	hook_protect(p->private_start, p->base + p->size - p->private_start, 0);
 }
 

@@ -223,7 +223,6 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->isolation = (uint32_t)o->isolation;
 	boot->trace = o->trace;
 	boot->log_level = o->log_level;
-	boot->slice_us = o->slice_us;
 	boot->batch = o->argc > 0;
 	boot->init_argc = o->argc > 0 ? (uint32_t)o->argc : 1;
 	boot->init_argv = o->argc > 0 ? (const char *const *)o->argv : init_argv;
@@ -296,11 +295,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "archk: %s\n", err);
 		return EXIT_BOOT_FAILED;
 	}
-	host_opts.vcpus = o.vcpus;
 	host_opts.slice_us = o.slice_us;
-	host_opts.log_level = o.log_level;
 	host_opts.huge_pages = o.huge_pages;
-	host_opts.sandbox = o.sandbox;
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
 		return EXIT_BOOT_FAILED;

@@ -74,7 +74,9 @@ long archk_spawn(const char *path, const char *const *argv,
 	uint32_t n = 0;
 	long exe, err;
 
-	for (uint32_t i = 0; i < handle_count && n < ARCHK_SPAWN_HANDLES_MAX; i++)
+	if (handle_count > ARCHK_SPAWN_HANDLES_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	for (uint32_t i = 0; i < handle_count; i++)
 		all[n++] = handles[i];
 	for (size_t i = 0; i < sizeof(inherited) / sizeof(inherited[0]); i++) {
 		archk_handle_t h = archk_handle_named(inherited[i]);

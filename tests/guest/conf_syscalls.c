@@ -91,6 +91,10 @@ static void test_console_io(void)
 	CHECK_EQ(archk_write(out, msg, (size_t)-1), ARCHK_ERR_BAD_ADDRESS);
 	CHECK_EQ(archk_write(out, (void *)-16L, 32), ARCHK_ERR_BAD_ADDRESS);
 	CHECK_EQ(archk_do_io(99, out, 0, 0, 0, 0), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(archk_do_io(99, 0x1234, 0, 0, 0, 0), ARCHK_ERR_HND_INVALID);
+	struct archk_meta meta;
+	CHECK_EQ(archk_get_meta(out, &meta), 0);
+	CHECK_EQ(meta.type, ARCHK_OBJ_CONSOLE);
 	CHECK_EQ(archk_do_io(ARCHK_IO_CREATE, out, 0, 0, 0, 0), ARCHK_ERR_NOT_SUPPORTED);
 	char buf[8];
 	CHECK_EQ(archk_read(in, (void *)&test_clock, sizeof(buf)), ARCHK_ERR_BAD_ADDRESS);
@@ -202,6 +206,26 @@ static void test_spawn_and_wait(void)
 	CHECK_EQ(archk_handle_close((archk_handle_t)p), 0);
 }
 
+/* Arguments filling the whole ARCHK_SPAWN_ARGS_MAX, and one byte more, are refused. */
+static void test_spawn_argv_limit(struct archk_spawn_args *a)
+{
+	char *big = malloc(ARCHK_SPAWN_ARGS_MAX + 1);
+	const char *argv[3] = {big, "x", NULL};
+	const char *const *saved = a->argv;
+
+	memset(big, 'a', ARCHK_SPAWN_ARGS_MAX - 1);
+	big[ARCHK_SPAWN_ARGS_MAX - 1] = '\0';
+	a->argv = argv;
+	a->argc = 2; /* the first string alone fills the limit */
+	CHECK_EQ(archk_process_spawn(spawner, a), ARCHK_ERR_TOO_LONG);
+	memset(big, 'a', ARCHK_SPAWN_ARGS_MAX);
+	big[ARCHK_SPAWN_ARGS_MAX] = '\0';
+	a->argc = 1;
+	CHECK_EQ(archk_process_spawn(spawner, a), ARCHK_ERR_TOO_LONG);
+	a->argv = saved;
+	free(big);
+}
+
 /* Spawn's own argument checks, each with a handcrafted archk_spawn_args. */
 static void test_spawn_errors(void)
 {
@@ -245,6 +269,7 @@ static void test_spawn_errors(void)
 	a.handle_count = ARCHK_SPAWN_HANDLES_MAX + 1;
 	CHECK_EQ(archk_process_spawn(spawner, &a), ARCHK_ERR_INVALID_ARGS);
 	a.handle_count = 1;
+	test_spawn_argv_limit(&a);
 	p = archk_process_spawn(spawner, &a);
 	CHECK_TRUE(p > 0);
 	CHECK_EQ(archk_process_wait((archk_handle_t)p, &st), 0);

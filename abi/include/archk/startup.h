@@ -3,8 +3,9 @@
  *
  * The stack pointer is 16-byte aligned and points at argc, followed by argv
  * (argc pointers and NULL), envp (NULL-terminated) and the auxiliary vector
- * (type/value pairs ending with AT_NULL), exactly as on Linux. Besides the
- * standard AT_PHDR, AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_BASE and AT_RANDOM,
+ * (type/value pairs ending with AT_NULL), laid out as on Linux. Besides the
+ * standard AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY and AT_RANDOM,
+ * and AT_BASE (here the program's own load bias: there is no interpreter),
  * archk adds ARCHK_AT_STARTUP: a pointer to struct archk_startup.
  */
 #ifndef ARCHK_STARTUP_H

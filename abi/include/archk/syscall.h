@@ -60,7 +60,7 @@ enum archk_io_op {
 struct archk_meta {
 	uint32_t type; /* enum archk_object_type */
 	uint32_t mode; /* ARCHK_MODE_* bits for store files */
-	uint64_t size; /* bytes of a file; entries of a directory */
+	uint64_t size; /* bytes of a file; files at any depth below a directory */
 };
 
 #define ARCHK_MODE_EXEC 1u /* the store marks the file executable */

@@ -215,10 +215,11 @@ static void restore_host_fs(const struct signal_block *b)
 }
 
 /*
- * A signal interrupted archk's own code. The preemption timer only leaves a
- * note for the vCPU loop; anything else is a bug in archk or a host syscall
- * the sandbox forbids. Must not touch thread-local storage before
- * restore_host_fs: the FS base may still be the guest's here.
+ * A signal whose pc is outside the arena. The preemption timer only leaves a
+ * note for the vCPU loop. A fault while the vCPU is in a guest (hv->ctx set)
+ * is the guest's, e.g. a jump to address 0; anything else is a bug in archk
+ * or a host syscall the sandbox forbids. Must not touch thread-local storage
+ * before restore_host_fs: the FS base may still be the guest's here.
  */
 __attribute__((no_stack_protector)) void host_signal_in_host(int sig, siginfo_t *info,
 							     ucontext_t *uc)
@@ -229,6 +230,12 @@ __attribute__((no_stack_protector)) void host_signal_in_host(int sig, siginfo_t 
 		if (b->vcpu)
 			b->vcpu->preempt_pending = 1;
 		return;
+	}
+	if (b->vcpu && b->vcpu->ctx && sig != SIGSYS) {
+		if (host_have_fsgsbase)
+			__asm__ volatile("rdfsbase %0" : "=r"(b->guest_fs));
+		restore_host_fs(b);
+		host_signal_from_guest(sig, info, uc, b);
 	}
 	restore_host_fs(b);
 	sandbox_host_fault(sig, info, uc);

@@ -86,6 +86,7 @@ static void *vcpu_main(void *arg)
 	struct host_vcpu *hv = arg;
 
 	current_vcpu = hv;
+	hv->thread = pthread_self(); /* vCPU 0 runs on the main thread */
 	if (trap_thread_init(hv) < 0 || arm_slice_timer(hv) < 0)
 		kpanic("vcpu %u: cannot set up signals or its timer", hv->k.id);
 	kernel_vcpu_run(&hv->k);
@@ -155,6 +156,18 @@ void hook_idle(struct vcpu *v)
 		hook_poll(v);
 }
 
+/* A free submission slot of hv's ring, flushing the queue if it is full. */
+static struct io_uring_sqe *get_sqe(struct host_vcpu *hv)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&hv->ring);
+
+	if (!sqe) {
+		io_uring_submit(&hv->ring);
+		sqe = io_uring_get_sqe(&hv->ring);
+	}
+	return sqe;
+}
+
 /* Sends a wake-up message from the calling vCPU's ring to target's. */
 static void send_kick(struct host_vcpu *target)
 {
@@ -163,11 +176,7 @@ static void send_kick(struct host_vcpu *target)
 
 	if (!self || self == target)
 		return;
-	sqe = io_uring_get_sqe(&self->ring);
-	if (!sqe) {
-		io_uring_submit(&self->ring);
-		sqe = io_uring_get_sqe(&self->ring);
-	}
+	sqe = get_sqe(self);
 	io_uring_prep_msg_ring(sqe, target->ring.ring_fd, 0, KICK_TAG, 0);
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 	io_uring_submit(&self->ring);
@@ -176,6 +185,13 @@ static void send_kick(struct host_vcpu *target)
 void hook_kick(struct vcpu *v)
 {
 	send_kick((struct host_vcpu *)v);
+}
+
+/* The preemption signal makes a vCPU in a guest exit at once; in host code it
+ * only leaves a note, which is also fine: the kernel runs there anyway. */
+void hook_interrupt(struct vcpu *v)
+{
+	pthread_kill(((struct host_vcpu *)v)->thread, PREEMPT_SIGNAL);
 }
 
 void hook_shutdown(int status)
@@ -188,13 +204,22 @@ void hook_shutdown(int status)
 void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *token)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&hv->ring);
+	struct io_uring_sqe *sqe = get_sqe(hv);
 
-	if (!sqe) {
-		io_uring_submit(&hv->ring);
-		sqe = io_uring_get_sqe(&hv->ring);
-	}
 	io_uring_prep_read(sqe, fd, buf, (unsigned)len, (uint64_t)-1);
+	io_uring_sqe_set_data(sqe, token);
+	io_uring_submit(&hv->ring);
+}
+
+/* An absolute CLOCK_MONOTONIC timeout; the kernel copies the time at submission. */
+void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token)
+{
+	struct host_vcpu *hv = (struct host_vcpu *)v;
+	struct io_uring_sqe *sqe = get_sqe(hv);
+	struct __kernel_timespec ts = {.tv_sec = deadline / 1000000000,
+				       .tv_nsec = deadline % 1000000000};
+
+	io_uring_prep_timeout(sqe, &ts, 0, IORING_TIMEOUT_ABS);
 	io_uring_sqe_set_data(sqe, token);
 	io_uring_submit(&hv->ring);
 }

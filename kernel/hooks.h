@@ -58,6 +58,10 @@ void hook_init_fpu(struct guest_context *ctx);
 void hook_idle(struct vcpu *v);
 /* Makes an idle vCPU return from hook_idle. Safe from any vCPU. */
 void hook_kick(struct vcpu *v);
+/* Makes v leave the guest it runs now (EXIT_PREEMPT) so the kernel sees it. */
+void hook_interrupt(struct vcpu *v);
+/* Calls kernel_io_done(token, ...) on v when CLOCK_MONOTONIC reaches deadline. */
+void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token);
 /* Completes host I/O that finished on this vCPU without blocking. */
 void hook_poll(struct vcpu *v);
 /* Asks the host to stop all vCPUs; archk exits with status. */

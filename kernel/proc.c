@@ -80,6 +80,9 @@ struct thread *thread_create(struct process *p)
 	hook_init_fpu(t->ctx);
 	t->proc = p;
 	t->tid = ++p->next_tid;
+	t->state = THREAD_NEW;
+	snprintf(t->name, sizeof(t->name), "%s", t->tid == 1 ? "main" : "thread");
+	TAILQ_INIT(&t->joiners);
 	TAILQ_INSERT_TAIL(&p->threads, t, proc_link);
 	p->thread_count++;
 	return t;
@@ -104,6 +107,7 @@ void thread_wake(struct thread *t, long result, thread_resume_fn resume)
 	if (t->wait_queue)
 		TAILQ_REMOVE(t->wait_queue, t, run_link);
 	t->wait_queue = NULL;
+	t->deadline_seq++;
 	t->wake_result = result;
 	t->resume = resume ? resume : resume_with_result;
 	sched_make_runnable(t);
@@ -152,9 +156,12 @@ static void process_reclaim(struct process *p)
 void thread_release(struct thread *t)
 {
 	struct process *p = t->proc;
+	struct thread *j;
 
 	KASSERT(t->state == THREAD_DEAD);
 	TAILQ_REMOVE(&p->threads, t, proc_link);
+	while ((j = TAILQ_FIRST(&t->joiners)))
+		thread_wake(j, t->exit_code, NULL);
 	if (t->wait_object)
 		object_unref(t->wait_object);
 	object_unref(&t->obj);
@@ -192,5 +199,7 @@ void process_exit(struct process *p, const struct archk_exit_status *status)
 		t->state = THREAD_DEAD;
 		if (was != THREAD_RUNNING)
 			thread_release(t);
+		else if (t->vcpu && t->vcpu->current == t)
+			hook_interrupt(t->vcpu); /* in the guest on some vCPU: make it come back */
 	}
 }

@@ -21,8 +21,11 @@ enum thread_state {
 	THREAD_RUNNABLE = 1, /* on the run queue */
 	THREAD_RUNNING = 2,  /* owned by a vCPU */
 	THREAD_BLOCKED = 3,  /* waiting; a wake-up puts it back on the run queue */
-	THREAD_DEAD = 4,     /* its process ended; freed when the last ref goes */
+	THREAD_DEAD = 4,     /* exited, or its process ended; freed when the last ref goes */
+	THREAD_NEW = 5,	     /* created, not started yet */
 };
+
+TAILQ_HEAD(thread_list, thread);
 
 /*
  * Runs on the thread's vCPU just before it re-enters the guest, with its
@@ -44,11 +47,13 @@ struct thread {
 	uint64_t wait_arg;		/* the blocked call's guest output pointer */
 	void *wait_io;			/* host I/O the blocked call waits for */
 	long wake_result;		/* result handed over by thread_wake */
-	TAILQ_ENTRY(thread) run_link;	/* run queue or a wait queue */
-	TAILQ_ENTRY(thread) proc_link;	/* process's thread list */
+	uint64_t deadline_seq;		/* advances on every wake: stale timers are ignored */
+	int32_t exit_code;		/* for thread_join */
+	char name[16];
+	struct thread_list joiners;    /* threads blocked in thread_join on it */
+	TAILQ_ENTRY(thread) run_link;  /* run queue or a wait queue */
+	TAILQ_ENTRY(thread) proc_link; /* process's thread list */
 };
-
-TAILQ_HEAD(thread_list, thread);
 
 enum process_state {
 	PROCESS_ALIVE = 1,
@@ -121,6 +126,10 @@ void thread_wake(struct thread *t, long result, thread_resume_fn resume);
 void thread_release(struct thread *t);
 /* archk's exit status for a process status (shell convention: 128+signal). */
 int process_status_code(const struct archk_exit_status *status);
+/* Ends thread t with code; the process ends with it if it was its last live thread. */
+void thread_exit(struct thread *t, int32_t code);
+/* Wakes t with result when the monotonic clock reaches deadline, unless it wakes first. */
+void thread_wake_at(struct thread *t, int64_t deadline, long result);
 
 /* ---- exec.c ---- */
 struct spawn_handle {

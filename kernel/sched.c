@@ -55,33 +55,27 @@ void sched_remove(struct thread *t)
 	TAILQ_REMOVE(&sched.runq, t, run_link);
 }
 
-/* The first queued thread v may run (strict isolation may exclude some). */
+/*
+ * The head of the run queue, if v may run it. Strict isolation may forbid it
+ * (another process is held on another vCPU); then v takes nothing rather than
+ * a later thread, drops its own hold and idles, so the holders drain and the
+ * head gets its turn: first come, first served, never starved.
+ */
 static struct thread *sched_pick(struct vcpu *v)
 {
-	struct thread *t;
+	struct thread *t = TAILQ_FIRST(&sched.runq);
 
-	TAILQ_FOREACH(t, &sched.runq, run_link)
-	{
-		if (vm_may_run(v, t->proc)) {
-			TAILQ_REMOVE(&sched.runq, t, run_link);
-			return t;
-		}
-	}
-	return NULL;
+	if (!t || !vm_may_run(v, t->proc))
+		return NULL;
+	TAILQ_REMOVE(&sched.runq, t, run_link);
+	return t;
 }
 
-/* A timeslice ended: rotate only if someone else is waiting for v. */
+/* A timeslice ended: rotate if anyone is waiting. */
 static void handle_preempt(struct vcpu *v, struct thread *t)
 {
-	struct thread *other;
-
-	TAILQ_FOREACH(other, &sched.runq, run_link)
-	{
-		if (vm_may_run(v, other->proc)) {
-			sched_make_runnable(t);
-			return;
-		}
-	}
+	if (!TAILQ_EMPTY(&sched.runq))
+		sched_make_runnable(t);
 }
 
 static void handle_exit(struct vcpu *v, struct thread *t, const struct guest_exit *exit)
@@ -111,8 +105,12 @@ static struct thread *next_thread(struct vcpu *v)
 
 	while (!sched.shutting_down) {
 		t = sched_pick(v);
-		if (t)
+		if (t) {
+			/* More work queued: an idle peer may be able to take it. */
+			if (!TAILQ_EMPTY(&sched.runq))
+				kick_idle_vcpu();
 			return t;
+		}
 		vm_release(v);
 		v->idle = true;
 		hook_unlock();
@@ -147,7 +145,9 @@ void kernel_vcpu_run(struct vcpu *v)
 	sched.vcpus[v->id] = v;
 	for (;;) {
 		if (t) {
-			handle_exit(v, t, &exit);
+			/* A thread killed while in the guest gets no service. */
+			if (t->state != THREAD_DEAD)
+				handle_exit(v, t, &exit);
 			v->current = NULL;
 			if (t->state == THREAD_DEAD) {
 				vm_release(v);

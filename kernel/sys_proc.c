@@ -180,3 +180,13 @@ long sys_process_wait(struct thread *t, struct syscall_args *args)
 	thread_block(t, &child->waiters);
 	return 0;
 }
+
+/* process_kill(process): ends every thread of it; waiters see ARCHK_EXIT_KILLED. */
+long sys_process_kill(struct thread *t, struct syscall_args *args)
+{
+	struct process *p = process_from_object(args->handle->obj);
+	struct archk_exit_status killed = {.reason = ARCHK_EXIT_KILLED};
+
+	process_exit(p, &killed);
+	return 0;
+}

@@ -35,14 +35,20 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
 				 ARCHK_RIGHT_MANAGE, "hx", 'h'},
     [ARCHK_SYS_PROCESS_WAIT] = {"process_wait", sys_process_wait, 0, ARCHK_OBJ_PROCESS,
 				ARCHK_RIGHT_WAIT, "hx"},
+    [ARCHK_SYS_THREAD_CREATE] = {"thread_create", sys_thread_create, -1, 0, 0, "x", 'h'},
+    [ARCHK_SYS_THREAD_START] = {"thread_start", sys_thread_start, 0, ARCHK_OBJ_THREAD,
+				ARCHK_RIGHT_MANAGE, "h"},
+    [ARCHK_SYS_THREAD_EXIT] = {"thread_exit", sys_thread_exit, -1, 0, 0, "d"},
+    [ARCHK_SYS_THREAD_JOIN] = {"thread_join", sys_thread_join, 0, ARCHK_OBJ_THREAD,
+			       ARCHK_RIGHT_WAIT, "h"},
+    [ARCHK_SYS_FUTEX_WAIT] = {"futex_wait", sys_futex_wait, -1, 0, 0, "xdd"},
+    [ARCHK_SYS_FUTEX_WAKE] = {"futex_wake", sys_futex_wake, -1, 0, 0, "xd"},
+    [ARCHK_SYS_SLEEP] = {"sleep", sys_sleep, -1, 0, 0, "d"},
+    [ARCHK_SYS_PROCESS_KILL] = {"process_kill", sys_process_kill, 0, ARCHK_OBJ_PROCESS,
+				ARCHK_RIGHT_DESTROY, "h"},
 };
 
-static const char *const error_names[] = {
-    "OK",	    "BAD_SYSCALL", "HND_INVALID",   "WRONG_TYPE",  "ACCESS_DENIED",
-    "INVALID_ARGS", "BAD_ADDRESS", "NO_MEMORY",	    "SHOULD_WAIT", "CANCELLED",
-    "PEER_CLOSED",  "NOT_FOUND",   "NOT_SUPPORTED", "BAD_ELF",	   "TOO_LONG",
-    "BAD_STATE",    "IO",
-};
+static const char *const error_names[] = ARCHK_ERROR_NAMES;
 
 _Static_assert(ARRAY_SIZE(error_names) == 1 - ARCHK_ERR_LAST, "error_names");
 

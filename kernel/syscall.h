@@ -40,6 +40,17 @@ long sys_handle_info(struct thread *t, struct syscall_args *args);
 long sys_do_io(struct thread *t, struct syscall_args *args);
 long sys_process_spawn(struct thread *t, struct syscall_args *args);
 long sys_process_wait(struct thread *t, struct syscall_args *args);
+long sys_process_kill(struct thread *t, struct syscall_args *args);
+long sys_thread_create(struct thread *t, struct syscall_args *args);
+long sys_thread_start(struct thread *t, struct syscall_args *args);
+long sys_thread_exit(struct thread *t, struct syscall_args *args);
+long sys_thread_join(struct thread *t, struct syscall_args *args);
+long sys_futex_wait(struct thread *t, struct syscall_args *args);
+long sys_futex_wake(struct thread *t, struct syscall_args *args);
+long sys_sleep(struct thread *t, struct syscall_args *args);
+
+/* futex.c */
+int futex_init(void);
 
 /* io.c: rights an I/O operation needs, or ARCHK_ERR_INVALID_ARGS for a bad op. */
 long io_op_rights(uint64_t op);

@@ -7,11 +7,14 @@
 	.globl	_start
 	.type	_start, @function
 _start:
-	xor	%ebp, %ebp		/* outermost frame for debuggers */
+	.cfi_startproc
+	.cfi_undefined rip		/* debuggers: the outermost frame */
+	xor	%ebp, %ebp
 	mov	%rsp, %rdi
 	and	$-16, %rsp
 	call	archk_start_c
-	ud2
+		ud2
+	.cfi_endproc
 	.size	_start, .-_start
 
 	.section .note.GNU-stack,"",@progbits

@@ -44,9 +44,13 @@ struct block {
 };
 
 /*
- * The heap state. Guests are single-threaded for now: once they have
- * threads, a lock taken by every public function goes here.
+ * The heap state; lock serialises the public functions between threads. A
+ * corruption found under the lock is recorded in corrupt_* and reported
+ * after unlocking, since the report may never return (exit, longjmp).
  */
+static struct archk_mutex lock = ARCHK_MUTEX_INIT;
+static const char *corrupt_what;
+static void *corrupt_ptr;
 static struct heap {
 	uintptr_t lo, hi;	   /* the region; hi is the end marker */
 	struct block *bins[NBINS]; /* free lists by size class */
@@ -209,7 +213,7 @@ void archk_heap_init(void *base, size_t size)
 }
 
 /* Allocates n bytes aligned to 16; NULL when the region is exhausted. */
-void *malloc(size_t n)
+static void *heap_alloc(size_t n)
 {
 	uint32_t size = block_size(n);
 	struct block *b = size == 0 ? NULL : find_fit(size);
@@ -231,39 +235,36 @@ void *calloc(size_t count, size_t size)
 
 	if (__builtin_mul_overflow(count, size, &total))
 		return NULL;
-	p = malloc(total);
+	p = malloc(total); /* takes the lock itself */
 	if (p != NULL)
 		memset(p, 0, total);
 	return p;
 }
 
 /*
- * The block of a pointer malloc returned. Reports anything else (including
- * an already freed block) to archk_heap_corrupted and returns NULL.
+ * The block of a pointer malloc returned. For anything else (including an
+ * already freed block) records the corruption and returns NULL.
  */
 static struct block *block_of(void *ptr)
 {
 	uintptr_t p = (uintptr_t)ptr;
 	struct block *b = (struct block *)(p - HDR_SIZE);
 
-	if (p < heap.lo + HDR_SIZE || p >= heap.hi || p % ALIGN != 0) {
-		archk_heap_corrupted("free of a pointer not from malloc", ptr);
-		return NULL;
-	}
-	if (b->magic == MAGIC_FREE) {
-		archk_heap_corrupted("double free", ptr);
-		return NULL;
-	}
-	if (b->magic != MAGIC_USED || b->size < MIN_BLOCK || b->size % ALIGN != 0 ||
-	    b->size > heap.hi - (uintptr_t)b || next_block(b)->prev_size != b->size) {
-		archk_heap_corrupted("free of a bad or overwritten block", ptr);
-		return NULL;
-	}
-	return b;
+	if (p < heap.lo + HDR_SIZE || p >= heap.hi || p % ALIGN != 0)
+		corrupt_what = "free of a pointer not from malloc";
+	else if (b->magic == MAGIC_FREE)
+		corrupt_what = "double free";
+	else if (b->magic != MAGIC_USED || b->size < MIN_BLOCK || b->size % ALIGN != 0 ||
+		 b->size > heap.hi - (uintptr_t)b || next_block(b)->prev_size != b->size)
+		corrupt_what = "free of a bad or overwritten block";
+	else
+		return b;
+	corrupt_ptr = ptr;
+	return NULL;
 }
 
 /* Returns memory from malloc to the heap; NULL is ignored. */
-void free(void *ptr)
+static void heap_free(void *ptr)
 {
 	struct block *b;
 
@@ -296,24 +297,59 @@ static bool resize_in_place(struct block *b, uint32_t size)
  * moving it if needed. realloc(NULL, n) is malloc(n). On failure returns NULL
  * and leaves the old block alone.
  */
-void *realloc(void *ptr, size_t n)
+static void *heap_realloc(void *ptr, size_t n)
 {
 	uint32_t size = block_size(n);
 	struct block *b;
 	void *moved;
 
 	if (ptr == NULL)
-		return malloc(n);
+		return heap_alloc(n);
 	if ((b = block_of(ptr)) == NULL || size == 0)
 		return NULL;
 	if (resize_in_place(b, size))
 		return ptr;
-	moved = malloc(n);
+	moved = heap_alloc(n);
 	if (moved != NULL) {
 		memcpy(moved, ptr, b->size - HDR_SIZE);
-		free(ptr);
+		heap_free(ptr);
 	}
 	return moved;
+}
+
+/* Releases the heap lock, then reports a corruption found while it was held. */
+static void unlock_and_report(void)
+{
+	const char *what = corrupt_what;
+	void *ptr = corrupt_ptr;
+
+	corrupt_what = NULL;
+	archk_mutex_unlock(&lock);
+	if (what)
+		archk_heap_corrupted(what, ptr);
+}
+
+void *malloc(size_t n)
+{
+	archk_mutex_lock(&lock);
+	void *p = heap_alloc(n);
+	unlock_and_report();
+	return p;
+}
+
+void free(void *ptr)
+{
+	archk_mutex_lock(&lock);
+	heap_free(ptr);
+	unlock_and_report();
+}
+
+void *realloc(void *ptr, size_t n)
+{
+	archk_mutex_lock(&lock);
+	void *p = heap_realloc(ptr, n);
+	unlock_and_report();
+	return p;
 }
 
 /* Payload bytes currently allocated, so tests can check for leaks. */

@@ -47,12 +47,7 @@ __attribute__((noreturn, used)) void archk_start_c(uint64_t *sp)
 	archk_process_exit(main(argc, argv));
 }
 
-static const char *const error_names[] = {
-    "OK",	    "BAD_SYSCALL", "HND_INVALID",   "WRONG_TYPE",  "ACCESS_DENIED",
-    "INVALID_ARGS", "BAD_ADDRESS", "NO_MEMORY",	    "SHOULD_WAIT", "CANCELLED",
-    "PEER_CLOSED",  "NOT_FOUND",   "NOT_SUPPORTED", "BAD_ELF",	   "TOO_LONG",
-    "BAD_STATE",    "IO",
-};
+static const char *const error_names[] = ARCHK_ERROR_NAMES;
 
 _Static_assert(sizeof(error_names) / sizeof(error_names[0]) == 1 - ARCHK_ERR_LAST, "errors");
 

@@ -6,7 +6,9 @@ set(RT_SOURCE_DIR ${CMAKE_CURRENT_LIST_DIR}/../../abi/runtime)
 add_library(archk_rt_host STATIC
   ${RT_SOURCE_DIR}/string.c
   ${RT_SOURCE_DIR}/fmt.c
-  ${RT_SOURCE_DIR}/malloc.c)
+    ${RT_SOURCE_DIR}/malloc.c
+  ${RT_SOURCE_DIR}/lock.c
+  ${CMAKE_CURRENT_LIST_DIR}/rt_host_futex.c)
 target_compile_options(archk_rt_host PRIVATE
   -ffreestanding -fno-builtin -include ${CMAKE_CURRENT_LIST_DIR}/rt_rename.h
   ${ARCHK_WARNINGS})

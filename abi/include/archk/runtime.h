@@ -88,7 +88,61 @@ int archk_dprintf(archk_handle_t h, const char *fmt, ...) __attribute__((format(
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int puts(const char *s);
 
-/* ---- heap (malloc.c) ---- */
+/* ---- threads (thread.c) ---- */
+long archk_thread_create(const struct archk_thread_args *args);
+long archk_thread_start(archk_handle_t thread);
+__attribute__((noreturn)) void archk_thread_exit(int code);
+/* Waits for the thread to exit and returns its exit code (or an error). */
+long archk_thread_join(archk_handle_t thread);
+long archk_process_kill(archk_handle_t process);
+long archk_futex_wait(uint32_t *word, uint32_t expected, int64_t deadline);
+long archk_futex_wake(uint32_t *word, uint32_t count);
+/* Sleeps until the monotonic clock reaches deadline (nanoseconds). */
+long archk_sleep_until(int64_t deadline);
+
+/*
+ * A thread run by the runtime: archk_thread_spawn allocates its stack from
+ * the heap and points its FS base at the struct (so archk_thread_current()
+ * finds it); archk_thread_wait joins it and frees what spawn allocated.
+ */
+struct archk_thread {
+	struct archk_thread *self; /* at FS base offset 0 */
+	archk_handle_t handle;
+	int (*fn)(void *arg);
+	void *arg;
+	void *stack;
+};
+
+long archk_thread_spawn(struct archk_thread *t, int (*fn)(void *), void *arg, size_t stack_size,
+			const char *name);
+long archk_thread_wait(struct archk_thread *t);
+/* The calling thread's struct; only in threads started by archk_thread_spawn. */
+struct archk_thread *archk_thread_current(void);
+
+/* ---- locks (lock.c): futex-based, safe between threads of one process ---- */
+struct archk_mutex {
+	uint32_t state; /* 0 free, 1 held, 2 held with waiters */
+};
+#define ARCHK_MUTEX_INIT                                                                           \
+	{                                                                                          \
+		0                                                                                  \
+	}
+void archk_mutex_lock(struct archk_mutex *m);
+int archk_mutex_trylock(struct archk_mutex *m); /* 1 if it took the lock */
+void archk_mutex_unlock(struct archk_mutex *m);
+
+struct archk_cond {
+	uint32_t seq; /* advances on every signal */
+};
+#define ARCHK_COND_INIT                                                                            \
+	{                                                                                          \
+		0                                                                                  \
+	}
+void archk_cond_wait(struct archk_cond *c, struct archk_mutex *m);
+void archk_cond_signal(struct archk_cond *c);
+void archk_cond_broadcast(struct archk_cond *c);
+
+/* ---- heap (malloc.c): safe between threads ---- */
 void archk_heap_init(void *base, size_t size);
 void *malloc(size_t size);
 void *calloc(size_t count, size_t size);

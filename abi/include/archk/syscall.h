@@ -22,6 +22,14 @@ enum archk_syscall_number {
 	ARCHK_SYS_DO_IO = 7,		/* (op, h, a0, a1, a2, a3) -> op result */
 	ARCHK_SYS_PROCESS_SPAWN = 8,	/* (spawner h, struct archk_spawn_args *) -> process h */
 	ARCHK_SYS_PROCESS_WAIT = 9,	/* (process h, struct archk_exit_status *) -> 0 */
+	ARCHK_SYS_THREAD_CREATE = 10,	/* (struct archk_thread_args *) -> thread h, not started */
+	ARCHK_SYS_THREAD_START = 11,	/* (thread h) -> 0 */
+	ARCHK_SYS_THREAD_EXIT = 12,	/* (int32 code) -> does not return */
+	ARCHK_SYS_THREAD_JOIN = 13,	/* (thread h) -> the thread's exit code */
+	ARCHK_SYS_FUTEX_WAIT = 14,	/* (uint32 *word, uint32 expected, deadline ns) -> 0 */
+	ARCHK_SYS_FUTEX_WAKE = 15,	/* (uint32 *word, uint32 count) -> threads woken */
+	ARCHK_SYS_SLEEP = 16,		/* (deadline ns, monotonic) -> 0 */
+	ARCHK_SYS_PROCESS_KILL = 17,	/* (process h) -> 0 */
 	ARCHK_SYS_COUNT
 };
 
@@ -78,6 +86,20 @@ struct archk_spawn_handle {
 	archk_handle_t handle;	       /* must carry ARCHK_RIGHT_TRANSFER */
 	uint32_t rights;	       /* rights for the copy, or ARCHK_RIGHTS_SAME */
 };
+
+/* Deadline meaning "never" for futex_wait. */
+#define ARCHK_DEADLINE_INFINITE INT64_MAX
+
+/* A new thread of the calling process (thread_create). */
+struct archk_thread_args {
+	uint64_t entry;	    /* where it starts: entry(arg) with rsp = stack_top - 8 */
+	uint64_t stack_top; /* 16-byte aligned end of its stack, in the caller's memory */
+	uint64_t arg;	    /* passed in rdi */
+	uint64_t fs_base;   /* its FS base (thread-local storage), may be 0 */
+	const char *name;   /* for traces and debuggers; NULL: "thread" */
+};
+
+#define ARCHK_THREADS_PER_PROCESS 256
 
 struct archk_spawn_args {
 	archk_handle_t executable; /* a store file with ARCHK_RIGHT_EXECUTE */

@@ -1,0 +1,39 @@
+#!/bin/bash
+# Runs a (gdb) session and checks its transcript.
+# Usage: check.sh [--want REGEX]... [--reject REGEX]... [--seconds S] -- COMMAND [ARG...]
+# Runs COMMAND with stdin from /dev/null and stdout and stderr together in one
+# transcript, for at most S seconds (default 20). Fails, printing the
+# transcript, if it times out, if some --want extended regex matches no line
+# of the transcript or if some --reject regex matches one. COMMAND's exit
+# status is not checked: gdb -batch reports its inferior's status in text.
+set -u
+wants=(); rejects=(); seconds=20
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+  case "$1" in
+    --want) wants+=("$2"); shift 2 ;;
+    --reject) rejects+=("$2"); shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    *) echo "check.sh: bad option $1" >&2; exit 2 ;;
+  esac
+done
+shift
+out="$(mktemp)"; trap 'rm -f "$out"' EXIT
+timeout -k 2 "$seconds" "$@" </dev/null >"$out" 2>&1
+got=$?
+fail=0
+if [ "$got" = 124 ] || [ "$got" = 137 ]; then
+  echo "FAIL: timed out after ${seconds}s"; fail=1
+fi
+for re in "${wants[@]}"; do
+  grep -Eq -- "$re" "$out" || { echo "FAIL: transcript lacks /$re/"; fail=1; }
+done
+for re in "${rejects[@]}"; do
+  if grep -Eq -- "$re" "$out"; then echo "FAIL: transcript has /$re/"; fail=1; fi
+done
+if [ $fail != 0 ]; then
+  echo "--- command: $*"
+  echo "--- transcript"
+  cat "$out"
+  exit 1
+fi
+echo "ok: $*"

@@ -61,12 +61,21 @@ int trap_init(void);
 int trap_install_filter(void);
 
 /* ---- sandbox.c ---- */
-/* Restricts archk's own syscalls to an allow-list (after boot). */
-int sandbox_install(void);
+/* Restricts archk's own syscalls to an allow-list (after boot); with_gdb
+ * also allows what the gdb server's socket needs. */
+int sandbox_install(bool with_gdb);
 /* Reports a disallowed host syscall or a fault in archk's code and exits. */
 __attribute__((noreturn)) void sandbox_host_fault(int sig, siginfo_t *info, ucontext_t *uc);
 /* Loads what the fault reporter needs before the sandbox forbids loading. */
 void sandbox_prepare(void);
+
+/* ---- gdbserver.c ---- */
+/* Listens on "ADDR:PORT[,proc=NAME|first]"; *proc gets the process to debug. */
+int gdbserver_setup(const char *spec, bool any_address, const char **proc);
+/* Starts serving (a host thread of its own) if set up. */
+int gdbserver_start(void);
+/* At shutdown, waits until a connected debugger has been told of the exit. */
+void gdbserver_finish(void);
 
 /* ---- memory.c ---- */
 int memory_init(void);

@@ -62,13 +62,20 @@ void sandbox_prepare(void)
 	backtrace(frames, 4);
 }
 
-int sandbox_install(void)
+/* The gdb server's socket calls (it listens before the sandbox closes). */
+static const int gdb_allowed[] = {
+	SCMP_SYS(accept4), SCMP_SYS(poll), SCMP_SYS(ppoll),
+};
+
+int sandbox_install(bool with_gdb)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 	int err = ctx ? 0 : -ENOMEM;
 
 	for (size_t i = 0; !err && i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	for (size_t i = 0; with_gdb && !err && i < sizeof(gdb_allowed) / sizeof(gdb_allowed[0]); i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, gdb_allowed[i], 0);
 	/* Threads only: clone must share everything (no fork), and clone3, whose
 	 * flags a filter cannot read, fails so glibc falls back to clone. */
 	if (!err)

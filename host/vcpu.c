@@ -19,7 +19,8 @@ static struct host_vcpu *vcpus;
 static unsigned vcpu_count;
 static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
 static int exit_status;
-static _Thread_local struct host_vcpu *current_vcpu;
+/* The ring the calling thread sends wake-ups from: its vCPU's, or the gdb server's. */
+_Thread_local struct io_uring *kick_ring;
 struct host_options host_opts = {.slice_us = 10000, .huge_pages = true};
 
 /* Limits each ring to the operations archk uses, so that even code that
@@ -85,7 +86,7 @@ static void *vcpu_main(void *arg)
 {
 	struct host_vcpu *hv = arg;
 
-	current_vcpu = hv;
+	kick_ring = &hv->ring;
 	hv->thread = pthread_self(); /* vCPU 0 runs on the main thread */
 	if (trap_thread_init(hv) < 0 || arm_slice_timer(hv) < 0)
 		kpanic("vcpu %u: cannot set up signals or its timer", hv->k.id);
@@ -156,14 +157,14 @@ void hook_idle(struct vcpu *v)
 		hook_poll(v);
 }
 
-/* A free submission slot of hv's ring, flushing the queue if it is full. */
-static struct io_uring_sqe *get_sqe(struct host_vcpu *hv)
+/* A free submission slot of ring, flushing the queue if it is full. */
+static struct io_uring_sqe *get_sqe(struct io_uring *ring)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&hv->ring);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
 	if (!sqe) {
-		io_uring_submit(&hv->ring);
-		sqe = io_uring_get_sqe(&hv->ring);
+		io_uring_submit(ring);
+		sqe = io_uring_get_sqe(ring);
 	}
 	return sqe;
 }
@@ -171,15 +172,15 @@ static struct io_uring_sqe *get_sqe(struct host_vcpu *hv)
 /* Sends a wake-up message from the calling vCPU's ring to target's. */
 static void send_kick(struct host_vcpu *target)
 {
-	struct host_vcpu *self = current_vcpu;
+	struct io_uring *ring = kick_ring;
 	struct io_uring_sqe *sqe;
 
-	if (!self || self == target)
+	if (!ring || ring == &target->ring)
 		return;
-	sqe = get_sqe(self);
+	sqe = get_sqe(ring);
 	io_uring_prep_msg_ring(sqe, target->ring.ring_fd, 0, KICK_TAG, 0);
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-	io_uring_submit(&self->ring);
+	io_uring_submit(ring);
 }
 
 void hook_kick(struct vcpu *v)
@@ -204,7 +205,7 @@ void hook_shutdown(int status)
 void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *token)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
-	struct io_uring_sqe *sqe = get_sqe(hv);
+	struct io_uring_sqe *sqe = get_sqe(&hv->ring);
 
 	io_uring_prep_read(sqe, fd, buf, (unsigned)len, (uint64_t)-1);
 	io_uring_sqe_set_data(sqe, token);
@@ -215,7 +216,7 @@ void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *toke
 void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
-	struct io_uring_sqe *sqe = get_sqe(hv);
+	struct io_uring_sqe *sqe = get_sqe(&hv->ring);
 	struct __kernel_timespec ts = {.tv_sec = deadline / 1000000000,
 				       .tv_nsec = deadline % 1000000000};
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <archk/startup.h>
+#include "debug.h"
 #include "proc.h"
 
 #define HUGE_PAGE    (2UL << 20)
@@ -242,6 +243,7 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 	if (kconfig.isolation != ARCHK_ISOLATION_OFF)
 		vm_close(p);
 	hook_image_loaded(p->image_path, p->bias, p->obj.koid, req->exe->data, req->exe->size);
+	debug_process_created(p);
 	sched_make_runnable(t);
 	*out = p;
 	return 0;

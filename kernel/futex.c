@@ -115,6 +115,7 @@ long sys_sleep(struct thread *t, struct syscall_args *args)
 	if (deadline <= hook_clock(ARCHK_CLOCK_MONOTONIC))
 		return 0;
 	thread_block(t, NULL);
-	thread_wake_at(t, deadline, 0);
+	if (deadline != ARCHK_DEADLINE_INFINITE) /* forever needs no timer */
+		thread_wake_at(t, deadline, 0);
 	return 0;
 }

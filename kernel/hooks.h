@@ -123,6 +123,8 @@ void hook_image_unloaded(const char *path, uintptr_t bias, uint64_t koid);
 
 /* ---- log output and fatal errors ---- */
 void hook_log_write(const char *line, size_t len);
+/* Tells the debugger (host/gdbserver.c) that kernel/debug.c's state changed. */
+void hook_debug_event(void);
 /* Stops archk at once after a kernel panic (exit status 70). */
 __attribute__((noreturn)) void hook_panic(void);
 

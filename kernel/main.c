@@ -4,6 +4,7 @@
  * receives the full set of named handles from the kernel.
  */
 #include <string.h>
+#include "debug.h"
 #include "io.h"
 #include "syscall.h"
 
@@ -61,6 +62,8 @@ int kernel_main(const struct archk_bootinfo *boot)
 	kconfig.isolation = (int)boot->isolation;
 	kconfig.log_level = boot->log_level;
 	kconfig.trace = boot->trace;
+	if (boot->debug_process)
+		debug_init(boot->debug_process);
 	sched_init(boot->vcpu_count);
 	if ((err = vm_init(boot)) < 0 || (err = proc_init()) < 0 ||
 	    (err = console_init(boot)) < 0 || (err = store_init(boot)) < 0 ||

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "arena.h"
+#include "debug.h"
 #include "proc.h"
 #include "syscall.h"
 
@@ -184,6 +185,7 @@ void process_exit(struct process *p, const struct archk_exit_status *status)
 	p->status = *status;
 	klog(LOG_DEBUG, "%s[%lu] exited: status %d", p->name, (unsigned long)p->obj.koid,
 	     process_status_code(status));
+	debug_process_exited(p);
 	if (TAILQ_EMPTY(&p->threads)) {
 		process_reclaim(p);
 		return;
@@ -194,12 +196,12 @@ void process_exit(struct process *p, const struct archk_exit_status *status)
 		next = TAILQ_NEXT(t, proc_link);
 		if (was == THREAD_RUNNABLE)
 			sched_remove(t);
-		else if (was == THREAD_BLOCKED && t->wait_queue)
+		else if ((was == THREAD_BLOCKED || was == THREAD_STOPPED) && t->wait_queue)
 			TAILQ_REMOVE(t->wait_queue, t, run_link);
 		t->state = THREAD_DEAD;
 		if (was != THREAD_RUNNING)
 			thread_release(t);
-		else if (t->vcpu && t->vcpu->current == t)
-			hook_interrupt(t->vcpu); /* in the guest on some vCPU: make it come back */
+		else if (t->vcpu && t->vcpu->current == t && t->vcpu->in_guest)
+			hook_interrupt(t->vcpu); /* in the guest on another vCPU: bring it back */
 	}
 }

@@ -23,6 +23,7 @@ enum thread_state {
 	THREAD_BLOCKED = 3,  /* waiting; a wake-up puts it back on the run queue */
 	THREAD_DEAD = 4,     /* exited, or its process ended; freed when the last ref goes */
 	THREAD_NEW = 5,	     /* created, not started yet */
+	THREAD_STOPPED = 6,  /* parked by the debugger (kernel/debug.c) */
 };
 
 TAILQ_HEAD(thread_list, thread);
@@ -101,6 +102,7 @@ struct vcpu {
 	bool idle;
 	struct thread *current;
 	struct process *holding; /* partition this vCPU keeps open */
+	bool in_guest;		 /* between entering a guest and taking the lock again */
 };
 
 static inline struct process *process_from_object(struct object *o)

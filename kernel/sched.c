@@ -9,6 +9,7 @@
  * to run idles in the host (io_uring), where host I/O completions and kicks
  * from other vCPUs wake it.
  */
+#include "debug.h"
 #include "proc.h"
 #include "syscall.h"
 
@@ -44,6 +45,8 @@ static void kick_idle_vcpu(void)
 
 void sched_make_runnable(struct thread *t)
 {
+	if (debug_park_runnable(t))
+		return;
 	t->state = THREAD_RUNNABLE;
 	TAILQ_INSERT_TAIL(&sched.runq, t, run_link);
 	kick_idle_vcpu();
@@ -146,7 +149,7 @@ void kernel_vcpu_run(struct vcpu *v)
 	for (;;) {
 		if (t) {
 			/* A thread killed while in the guest gets no service. */
-			if (t->state != THREAD_DEAD)
+			if (t->state != THREAD_DEAD && !debug_after_exit(t, &exit))
 				handle_exit(v, t, &exit);
 			v->current = NULL;
 			if (t->state == THREAD_DEAD) {
@@ -162,10 +165,12 @@ void kernel_vcpu_run(struct vcpu *v)
 		if (!t || sched.shutting_down)
 			break;
 		prepare_entry(v, t);
+		v->in_guest = true;
 		hook_unlock();
 		hook_enter_guest(v, t->ctx, &exit);
 		hook_poll(v);
 		hook_lock();
+		v->in_guest = false;
 	}
 	vm_release(v);
 	hook_unlock();

@@ -32,12 +32,10 @@ static long check_thread_args(struct process *p, const struct archk_thread_args 
 		return ARCHK_ERR_INVALID_ARGS;
 	if (vm_check(p, a->entry, 1, HOOK_PROT_EXEC) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
-	/* A return from the entry function jumps to 0 and faults cleanly. */
-	if ((err = copy_to_guest(p, a->stack_top - 8, &zero, sizeof(zero))) < 0)
-		return err;
 	if (a->name && (err = copy_string_from_guest(p, name, (uintptr_t)a->name, 15)) < 0)
 		return err;
-	return 0;
+	/* Last, as it writes: a return from the entry function jumps to 0 and faults. */
+	return copy_to_guest(p, a->stack_top - 8, &zero, sizeof(zero));
 }
 
 /* thread_create(args): a new thread of the caller's process, not yet started. */

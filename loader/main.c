@@ -34,6 +34,10 @@ static const char usage_text[] =
     "  --slice-us N         timeslice in microseconds (default 10000)\n"
     "  --no-huge-pages      do not back partitions with transparent huge pages\n"
     "  --no-sandbox         do not restrict archk's own system calls\n"
+    "  --gdb ADDR:PORT[,proc=NAME|first]\n"
+    "                       serve the GDB remote protocol for one guest process,\n"
+    "                       stopped before its first instruction (loopback only)\n"
+    "  --gdb-any-address    allow --gdb on a non-loopback address\n"
     "  --debug-host-fault KIND\n"
     "                       fault on purpose in archk itself after boot (segv or\n"
     "                       syscall), to check its diagnostics\n"
@@ -53,7 +57,10 @@ struct options {
 	int log_level;
 	unsigned slice_us;
 	bool trace, huge_pages, sandbox;
-	int host_fault; /* --debug-host-fault: 0 none, 1 segv, 2 syscall */
+	int host_fault;	 /* --debug-host-fault: 0 none, 1 segv, 2 syscall */
+	const char *gdb; /* --gdb ADDR:PORT[,proc=NAME|first] */
+	bool gdb_any_address;
+	const char *debug_process;
 };
 
 static __attribute__((noreturn)) void usage_error(const char *fmt, const char *arg)
@@ -102,6 +109,8 @@ enum {
 	OPT_NO_HUGE,
 	OPT_NO_SANDBOX,
 	OPT_HOST_FAULT,
+	OPT_GDB,
+	OPT_GDB_ANY,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -118,6 +127,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
 	    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	    {"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
+	    {"gdb", required_argument, NULL, OPT_GDB},
+	    {"gdb-any-address", no_argument, NULL, OPT_GDB_ANY},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {0},
@@ -167,6 +178,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_SANDBOX:
 			o->sandbox = false;
+			break;
+		case OPT_GDB:
+			o->gdb = optarg;
+			break;
+		case OPT_GDB_ANY:
+			o->gdb_any_address = true;
 			break;
 		case OPT_HOST_FAULT:
 			o->host_fault = parse_choice("host fault kind", optarg, host_faults, 3);
@@ -226,6 +243,7 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->batch = o->argc > 0;
 	boot->init_argc = o->argc > 0 ? (uint32_t)o->argc : 1;
 	boot->init_argv = o->argc > 0 ? (const char *const *)o->argv : init_argv;
+	boot->debug_process = o->debug_process;
 }
 
 /* Prepares signals, memory and rings, then the kernel; 0 when init is ready. */
@@ -254,7 +272,7 @@ static int seal(const struct options *o)
 		return -1;
 	}
 	if (o->sandbox) {
-		int err = sandbox_install();
+		int err = sandbox_install(o->gdb != NULL);
 		if (err < 0) {
 			fprintf(stderr, "archk: cannot install the sandbox: %s\n", strerror(-err));
 			return -1;
@@ -297,10 +315,18 @@ int main(int argc, char **argv)
 	}
 	host_opts.slice_us = o.slice_us;
 	host_opts.huge_pages = o.huge_pages;
+	if (o.gdb && gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process) < 0)
+		return EXIT_USAGE;
+	if (o.gdb && !o.debug_process)
+		o.debug_process = "first";
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
 		return EXIT_BOOT_FAILED;
 	if (o.host_fault)
 		fault_on_purpose(o.host_fault);
-	return vcpu_run_all();
+	if (gdbserver_start() < 0)
+		return EXIT_BOOT_FAILED;
+	int status = vcpu_run_all();
+	gdbserver_finish();
+	return status;
 }

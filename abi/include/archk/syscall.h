@@ -28,7 +28,7 @@ enum archk_syscall_number {
 	ARCHK_SYS_THREAD_JOIN = 13,	/* (thread h) -> the thread's exit code */
 	ARCHK_SYS_FUTEX_WAIT = 14,	/* (uint32 *word, uint32 expected, deadline ns) -> 0 */
 	ARCHK_SYS_FUTEX_WAKE = 15,	/* (uint32 *word, uint32 count) -> threads woken */
-	ARCHK_SYS_SLEEP = 16,		/* (deadline ns, monotonic) -> 0 */
+	ARCHK_SYS_SLEEP = 16,		/* (monotonic deadline ns) -> 0 */
 	ARCHK_SYS_PROCESS_KILL = 17,	/* (process h) -> 0 */
 	ARCHK_SYS_COUNT
 };

@@ -22,8 +22,11 @@
 #include "../kernel/context.h"
 
 #define GDB_PACKET_MAX 16384 /* advertised PacketSize; longer packets are rejected */
-/* Longest m read: its hex reply, framed as $...#cs, fits in GDB_PACKET_MAX bytes. */
-#define GDB_MEM_MAX ((GDB_PACKET_MAX - 4) / 2)
+/*
+ * Longest m read: gdb asks for at most PacketSize / 2 bytes, whose hex reply
+ * payload is GDB_PACKET_MAX bytes (GDB_PACKET_MAX + 4 framed).
+ */
+#define GDB_MEM_MAX (GDB_PACKET_MAX / 2)
 
 /* Incoming byte stream → events. */
 enum gdb_event {

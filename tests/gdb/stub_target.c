@@ -1,7 +1,8 @@
 /*
- * The guest debugged through archk's gdb server (tests/gdb/CMakeLists.txt):
+  * The guest debugged through archk's gdb server (tests/gdb/CMakeLists.txt):
  * two threads, a local the debugger reads and changes, and an exit status
- * that shows whether it did (0 if value stayed 42, else 5).
+ * that shows whether it did (0 if value stayed 42, else 5). `stub_target
+ * spin` computes forever instead, for interrupting and killing it.
  */
 #include <archk/runtime.h>
 
@@ -20,10 +21,13 @@ static __attribute__((noinline)) void report(int value)
 	printf("value=%d\n", value); /* gdb-test: report */
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct archk_thread t;
-	volatile int value = 41; /* volatile: at -O2 it would live only in registers */
+		volatile int value = 41; /* volatile: at -O2 it would live only in registers */
+
+	while (argc > 1 && strcmp(argv[1], "spin") == 0)
+		value++;
 
 	if (archk_thread_spawn(&t, worker, NULL, 65536, "worker") < 0)
 		return 2;

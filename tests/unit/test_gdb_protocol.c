@@ -308,6 +308,8 @@ Test(gdb, parse_memory)
 	cr_assert_eq(cmd.len, 0);
 	cr_assert_eq(cmd.data_len, 0);
 	parse_ok("mfffffffffffffff0,10", GDB_CMD_READ_MEM); /* ends exactly at 2^64 */
+	parse_ok("m401000,2000", GDB_CMD_READ_MEM);	    /* PacketSize / 2, as gdb asks */
+	cr_assert_eq(cmd.len, GDB_MEM_MAX);
 }
 
 Test(gdb, parse_resume)
@@ -389,7 +391,7 @@ Test(gdb, parse_malformed)
 	    "m401000,",				/* empty length */
 	    "mzz,1",				/* not hex */
 	    "m401000,40x",			/* trailing junk */
-	    "m401000,2000",			/* longer than a reply can carry */
+	    "m401000,2001",			/* longer than a reply can carry */
 	    "m401000,ffffffffffffffff",		/* huge */
 	    "m11112222333344445,1",		/* more than 64 bits */
 	    "mffffffffffffffff,2",		/* wraps around */

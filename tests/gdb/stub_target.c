@@ -1,5 +1,5 @@
 /*
-  * The guest debugged through archk's gdb server (tests/gdb/CMakeLists.txt):
+ * The guest debugged through archk's gdb server (tests/gdb/CMakeLists.txt):
  * two threads, a local the debugger reads and changes, and an exit status
  * that shows whether it did (0 if value stayed 42, else 5). `stub_target
  * spin` computes forever instead, for interrupting and killing it.
@@ -24,7 +24,7 @@ static __attribute__((noinline)) void report(int value)
 int main(int argc, char **argv)
 {
 	struct archk_thread t;
-		volatile int value = 41; /* volatile: at -O2 it would live only in registers */
+	volatile int value = 41; /* volatile: at -O2 it would live only in registers */
 
 	while (argc > 1 && strcmp(argv[1], "spin") == 0)
 		value++;

@@ -23,6 +23,7 @@ static int hex_value(int ch)
 	return -1;
 }
 
+/* Hex for replies (m, p, g); lower case as gdbserver sends it. */
 size_t gdb_hex_encode(const void *data, size_t len, char *out)
 {
 	const uint8_t *p = data;
@@ -40,6 +41,7 @@ size_t gdb_hex_encode(const void *data, size_t len, char *out)
 /* Where the next received byte goes. */
 enum { GDB_RX_IDLE, GDB_RX_DATA, GDB_RX_ESCAPE, GDB_RX_CSUM1, GDB_RX_CSUM2 };
 
+/* Resets the receiver to wait for a packet. */
 void gdb_rx_init(struct gdb_rx *rx)
 {
 	rx->state = GDB_RX_IDLE;
@@ -141,6 +143,7 @@ static enum gdb_event rx_byte(struct gdb_rx *rx, uint8_t b)
 	}
 }
 
+/* Runs bytes through the receiver until one completes an event (see gdb_protocol.h). */
 enum gdb_event gdb_rx_feed(struct gdb_rx *rx, const uint8_t **data, size_t *len)
 {
 	while (*len) {
@@ -156,6 +159,7 @@ enum gdb_event gdb_rx_feed(struct gdb_rx *rx, const uint8_t **data, size_t *len)
 
 /* ---- Sending ---- */
 
+/* Frames a reply; escaping * too keeps gdb from reading run-length encoding into it. */
 int gdb_frame(const void *payload, size_t len, char *out, size_t out_size)
 {
 	const uint8_t *p = payload;
@@ -548,6 +552,7 @@ static int parse_command(struct cursor *c, struct gdb_cmd *cmd)
 	return 1;
 }
 
+/* Parses a packet payload; a payload longer than any accepted packet is malformed. */
 int gdb_parse(const uint8_t *payload, size_t len, struct gdb_cmd *cmd)
 {
 	struct cursor c = {payload, payload + len};
@@ -731,6 +736,7 @@ static uint8_t ftag_abridge(uint32_t tags)
 	return abridged;
 }
 
+/* Reads one register in gdb's layout, zero-extending fields stored narrower. */
 int gdb_reg_read(const struct guest_context *ctx, unsigned reg, uint8_t *out, size_t *len)
 {
 	const struct reg_desc *d;
@@ -798,6 +804,7 @@ int gdb_reg_write(struct guest_context *ctx, unsigned reg, const uint8_t *data, 
 	return 0;
 }
 
+/* The g reply: every register in order, as hex. */
 size_t gdb_regs_encode(const struct guest_context *ctx, char *out, size_t out_size)
 {
 	size_t n = 0;
@@ -814,6 +821,7 @@ size_t gdb_regs_encode(const struct guest_context *ctx, char *out, size_t out_si
 	return n;
 }
 
+/* The G packet: every register in order; writes nothing unless the size is exact. */
 int gdb_regs_decode(struct guest_context *ctx, const uint8_t *data, size_t len)
 {
 	if (len != GDB_REGS_BYTES)
@@ -953,11 +961,13 @@ static const char target_xml[] =
     "</feature>\n"
     "</target>\n";
 
+/* The target description gdb fetches with qXfer:features:read. */
 const char *gdb_target_xml(const char *annex)
 {
 	return annex && strcmp(annex, "target.xml") == 0 ? target_xml : NULL;
 }
 
+/* One qXfer read reply: a piece of doc, 'l' when it reaches the end. */
 size_t gdb_xfer_slice(const char *doc, size_t doc_len, uint64_t offset, uint64_t len, char *out,
 		      size_t out_size)
 {

@@ -132,8 +132,7 @@ int gdb_parse(const uint8_t *payload, size_t len, struct gdb_cmd *cmd);
 #define GDB_REGS_BYTES 552 /* bytes of all registers, as in g/G */
 #define GDB_REG_MAX    16  /* the largest single register (xmm) */
 
-/* Hex of all registers ("g" reply) and a NUL into out; returns the length, or 0 if out is too
- * small. */
+/* Hex of all registers ("g" reply) and a NUL into out; the length, or 0 if out is too small. */
 size_t gdb_regs_encode(const struct guest_context *ctx, char *out, size_t out_size);
 /* Writes all registers from "G" data (binary, as decoded by gdb_parse); -1 if the size is wrong. */
 int gdb_regs_decode(struct guest_context *ctx, const uint8_t *data, size_t len);
@@ -142,7 +141,9 @@ int gdb_regs_decode(struct guest_context *ctx, const uint8_t *data, size_t len);
  * GDB_REG_MAX bytes to out and their count to *len; reg_write needs exactly
  * the register's size. Both return 0, or -1 if reg is out of range (or the
  * size is wrong). Writes to cs..gs and gs_base are ignored; a written mxcsr
- * keeps only the bits the CPU allows, so restoring it cannot fault.
+ * keeps only the bits the CPU allows, so restoring it cannot fault; x87 and
+ * SSE writes set their XSTATE_BV bit (XSAVE images) so XRSTOR keeps them.
+ * full_restore is left to the caller.
  */
 int gdb_reg_read(const struct guest_context *ctx, unsigned reg, uint8_t *out, size_t *len);
 int gdb_reg_write(struct guest_context *ctx, unsigned reg, const uint8_t *data, size_t len);

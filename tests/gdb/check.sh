@@ -22,16 +22,12 @@ shift
 out="$(mktemp)"; trap 'rm -f "$out"' EXIT
 timeout -k 2 "$seconds" "$@" </dev/null >"$out" 2>&1
 got=$?
-fail=0
+. "$(dirname "$0")/../match.sh"
 if [ "$got" = 124 ] || [ "$got" = 137 ]; then
   echo "FAIL: timed out after ${seconds}s"; fail=1
 fi
-for re in "${wants[@]}"; do
-  grep -Eq -- "$re" "$out" || { echo "FAIL: transcript lacks /$re/"; fail=1; }
-done
-for re in "${rejects[@]}"; do
-  if grep -Eq -- "$re" "$out"; then echo "FAIL: transcript has /$re/"; fail=1; fi
-done
+require "$out" transcript "${wants[@]}"
+forbid "$out" transcript "${rejects[@]}"
 for ((i = 0; i < ${#befores[@]}; i += 2)); do
   a=$(grep -nE -- "${befores[i]}" "$out" | head -1 | cut -d: -f1)
   b=$(grep -nE -- "${befores[i+1]}" "$out" | head -1 | cut -d: -f1)

@@ -24,22 +24,16 @@ tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 printf '%b' "$input" >"$tmp/in"
 timeout -k 2 "$seconds" "$@" >"$tmp/out" 2>"$tmp/err" <"$tmp/in"
 got=$?
-fail=0
+. "$(dirname "$0")/../match.sh"
 show() { echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; }
 if [ "$got" = 124 ] || [ "$got" = 137 ]; then
   echo "FAIL: timed out after ${seconds}s: $*"; fail=1
 elif [ "$got" != "$status" ]; then
   echo "FAIL: exit status $got, expected $status: $*"; fail=1
 fi
-for re in "${outs[@]}"; do
-  grep -Eq -- "$re" "$tmp/out" || { echo "FAIL: stdout lacks /$re/"; fail=1; }
-done
-for re in "${errs[@]}"; do
-  grep -Eq -- "$re" "$tmp/err" || { echo "FAIL: stderr lacks /$re/"; fail=1; }
-done
-for re in "${noerrs[@]}"; do
-  if grep -Eq -- "$re" "$tmp/err"; then echo "FAIL: stderr has /$re/"; fail=1; fi
-done
+require "$tmp/out" stdout "${outs[@]}"
+require "$tmp/err" stderr "${errs[@]}"
+forbid "$tmp/err" stderr "${noerrs[@]}"
 if [ -n "$lines" ] && [ "$(wc -l <"$tmp/err")" != "$lines" ]; then
   echo "FAIL: stderr has $(wc -l <"$tmp/err") lines, expected $lines"; fail=1
 fi

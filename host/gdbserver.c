@@ -98,7 +98,7 @@ int gdbserver_setup(const char *spec, bool any_address, const char **proc)
 		return -1;
 	}
 	srv.event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (srv.event_fd < 0 || io_uring_queue_init(4, &srv.ring, 0) < 0) {
+	if (srv.event_fd < 0 || ring_init(&srv.ring, 4) < 0) {
 		fprintf(stderr, "archk: --gdb: cannot create its event channels\n");
 		return -1;
 	}
@@ -402,7 +402,29 @@ static bool serve_event(void)
 	return r.state != DEBUG_EXITED;
 }
 
-/* One client session; a client that leaves lets the process run on (detach). */
+/* Waits until the process to debug exists (proc=NAME may be spawned later). */
+static void wait_for_process(void)
+{
+	struct pollfd event = {srv.event_fd, POLLIN, 0};
+	struct debug_report r;
+	uint64_t count;
+
+	for (;;) {
+		hook_lock();
+		debug_report(&r);
+		hook_unlock();
+		if (r.state != DEBUG_WAITING || poll(&event, 1, -1) < 0)
+			return;
+		if (read(srv.event_fd, &count, sizeof(count)) < 0)
+			continue;
+	}
+}
+
+/*
+ * The client session. A client that leaves lets the process run on
+ * (detach); that ends debugging for this run, as the process is no longer
+ * stopped where a new client would expect it.
+ */
 static bool serve_client(void)
 {
 	struct pollfd fds[2] = {{srv.conn_fd, POLLIN, 0}, {srv.event_fd, POLLIN, 0}};
@@ -411,6 +433,7 @@ static bool serve_client(void)
 	srv.waiting_for_stop = false;
 	srv.thread_g = 0;
 	gdb_rx_init(&srv.rx);
+	wait_for_process();
 	for (;;) {
 		if (poll(fds, 2, -1) < 0 && errno != EINTR)
 			return false;
@@ -420,7 +443,7 @@ static bool serve_client(void)
 			hook_lock();
 			debug_detach();
 			hook_unlock();
-			return true;
+			return false;
 		}
 	}
 }

@@ -81,6 +81,8 @@ void gdbserver_finish(void);
 int memory_init(void);
 
 /* ---- vcpu.c ---- */
+/* A new io_uring limited to the operations archk uses (see restrict_ring). */
+int ring_init(struct io_uring *ring, unsigned entries);
 /* Creates the rings; called before the sandbox forbids io_uring_setup. */
 int vcpu_prepare(unsigned count);
 /* Runs the vCPUs until the kernel shuts down; returns archk's exit status. */

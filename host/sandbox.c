@@ -64,7 +64,9 @@ void sandbox_prepare(void)
 
 /* The gdb server's socket calls (it listens before the sandbox closes). */
 static const int gdb_allowed[] = {
-	SCMP_SYS(accept4), SCMP_SYS(poll), SCMP_SYS(ppoll),
+    SCMP_SYS(accept4),
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
 };
 
 int sandbox_install(bool with_gdb)
@@ -74,7 +76,8 @@ int sandbox_install(bool with_gdb)
 
 	for (size_t i = 0; !err && i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
-	for (size_t i = 0; with_gdb && !err && i < sizeof(gdb_allowed) / sizeof(gdb_allowed[0]); i++)
+	for (size_t i = 0; with_gdb && !err && i < sizeof(gdb_allowed) / sizeof(gdb_allowed[0]);
+	     i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, gdb_allowed[i], 0);
 	/* Threads only: clone must share everything (no fork), and clone3, whose
 	 * flags a filter cannot read, fails so glibc falls back to clone. */

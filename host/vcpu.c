@@ -48,6 +48,14 @@ static int restrict_ring(struct io_uring *ring)
 	return io_uring_register(ring->ring_fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0);
 }
 
+int ring_init(struct io_uring *ring, unsigned entries)
+{
+	struct io_uring_params params = {.flags = IORING_SETUP_R_DISABLED};
+	int err = io_uring_queue_init_params(entries, ring, &params);
+
+	return err < 0 ? err : restrict_ring(ring);
+}
+
 int vcpu_prepare(unsigned count)
 {
 	vcpu_count = count;
@@ -56,10 +64,9 @@ int vcpu_prepare(unsigned count)
 		return -ENOMEM;
 	memset(vcpus, 0, sizeof(*vcpus) * count);
 	for (unsigned i = 0; i < count; i++) {
-		struct io_uring_params params = {.flags = IORING_SETUP_R_DISABLED};
-		int err = io_uring_queue_init_params(RING_ENTRIES, &vcpus[i].ring, &params);
+		int err = ring_init(&vcpus[i].ring, RING_ENTRIES);
 
-		if (err < 0 || (err = restrict_ring(&vcpus[i].ring)) < 0)
+		if (err < 0)
 			return err;
 		vcpus[i].k.id = i;
 	}

@@ -49,6 +49,7 @@ void debug_process_created(struct process *p)
 	dbg.stop_tid = 1;
 	klog(LOG_INFO, "debugging %s[%lu]: stopped before its first instruction", p->name,
 	     (unsigned long)p->obj.koid);
+	hook_debug_event(); /* a debugger may be waiting for the process to exist */
 }
 
 static void park(struct thread *t)
@@ -82,6 +83,10 @@ static void stop_all(struct thread *stopper, int signal)
 {
 	struct thread *t;
 
+	/* A step cut short by another stop must not leave its trap flag behind. */
+	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
+	if (t->tid == dbg.step_tid)
+		t->ctx->rflags &= ~(uint64_t)TRAP_FLAG;
 	dbg.signal = signal;
 	dbg.step_tid = 0;
 	dbg.stop_tid = stopper ? stopper->tid : TAILQ_FIRST(&dbg.proc->threads)->tid;
@@ -107,6 +112,7 @@ bool debug_park_runnable(struct thread *t)
 	if (dbg.state == DEBUG_RUNNING && (!dbg.step_tid || dbg.step_tid == t->tid))
 		return false;
 	park(t);
+	finish_stop();
 	return true;
 }
 
@@ -138,10 +144,10 @@ bool debug_after_exit(struct thread *t, const struct guest_exit *exit)
 	} else if (dbg.state != DEBUG_STOPPING) {
 		return false;
 	}
-	if (t->state == THREAD_RUNNING && dbg.state == DEBUG_STOPPING) {
+	/* Parked, blocked or gone: either way it no longer holds the stop up. */
+	if (t->state == THREAD_RUNNING && dbg.state == DEBUG_STOPPING)
 		park(t);
-		finish_stop();
-	}
+	finish_stop();
 	return true;
 }
 
@@ -275,11 +281,10 @@ static int access_memory(uint64_t addr, void *buf, size_t len, bool write)
 		uintptr_t start = ALIGN_DOWN(addr, PAGE_SIZE),
 			  end = ALIGN_UP(addr + len, PAGE_SIZE);
 
-		int prot = region_prot(p, addr);
-
 		hook_protect(start, end - start, HOOK_PROT_READ | HOOK_PROT_WRITE);
 		memcpy((void *)addr, buf, len);
-		hook_protect(start, end - start, prot);
+		for (uintptr_t page = start; page < end; page += PAGE_SIZE)
+			hook_protect(page, PAGE_SIZE, region_prot(p, page));
 	}
 	if (opened)
 		vm_close(p);
@@ -313,6 +318,7 @@ void debug_detach(void)
 	dbg.fault_pending = false;
 	unpark_all();
 	dbg.enabled = false;
+	dbg.state = DEBUG_DETACHED;
 	object_unref(&dbg.proc->obj);
 	dbg.proc = NULL;
 }

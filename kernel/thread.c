@@ -10,15 +10,16 @@
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE |    \
 	 ARCHK_RIGHT_INSPECT)
 
-/* Threads that are running, runnable or blocked: the ones that keep a process alive. */
+/* Threads that are running, runnable, blocked or parked by the debugger: the
+ * ones that keep a process alive. */
 static uint32_t live_threads(const struct process *p)
 {
 	const struct thread *t;
 	uint32_t n = 0;
 
 	TAILQ_FOREACH(t, &p->threads, proc_link)
-	n +=
-	    t->state == THREAD_RUNNABLE || t->state == THREAD_RUNNING || t->state == THREAD_BLOCKED;
+	n += t->state == THREAD_RUNNABLE || t->state == THREAD_RUNNING ||
+	     t->state == THREAD_BLOCKED || t->state == THREAD_STOPPED;
 	return n;
 }
 

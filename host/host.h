@@ -80,9 +80,16 @@ void gdbserver_finish(void);
 /* ---- memory.c ---- */
 int memory_init(void);
 
+/* ---- timer.c ---- */
+/* The deadline ring (before the sandbox) and its thread (after). */
+int timer_prepare(void);
+int timer_start(void);
+
 /* ---- vcpu.c ---- */
 /* A new io_uring limited to the operations archk uses (see restrict_ring). */
 int ring_init(struct io_uring *ring, unsigned entries);
+/* A free submission slot of ring, flushing the queue if it is full. */
+struct io_uring_sqe *ring_get_sqe(struct io_uring *ring);
 /* Creates the rings; called before the sandbox forbids io_uring_setup. */
 int vcpu_prepare(unsigned count);
 /* Runs the vCPUs until the kernel shuts down; returns archk's exit status. */

@@ -63,12 +63,14 @@ int vcpu_prepare(unsigned count)
 	if (!vcpus)
 		return -ENOMEM;
 	memset(vcpus, 0, sizeof(*vcpus) * count);
+	sched_init(count);
 	for (unsigned i = 0; i < count; i++) {
 		int err = ring_init(&vcpus[i].ring, RING_ENTRIES);
 
 		if (err < 0)
 			return err;
 		vcpus[i].k.id = i;
+		kernel_vcpu_register(&vcpus[i].k);
 	}
 	return 0;
 }
@@ -165,7 +167,7 @@ void hook_idle(struct vcpu *v)
 }
 
 /* A free submission slot of ring, flushing the queue if it is full. */
-static struct io_uring_sqe *get_sqe(struct io_uring *ring)
+struct io_uring_sqe *ring_get_sqe(struct io_uring *ring)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
@@ -184,7 +186,7 @@ static void send_kick(struct host_vcpu *target)
 
 	if (!ring || ring == &target->ring)
 		return;
-	sqe = get_sqe(ring);
+	sqe = ring_get_sqe(ring);
 	io_uring_prep_msg_ring(sqe, target->ring.ring_fd, 0, KICK_TAG, 0);
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 	io_uring_submit(ring);
@@ -212,22 +214,10 @@ void hook_shutdown(int status)
 void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *token)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
-	struct io_uring_sqe *sqe = get_sqe(&hv->ring);
+	struct io_uring_sqe *sqe = ring_get_sqe(&hv->ring);
 
 	io_uring_prep_read(sqe, fd, buf, (unsigned)len, (uint64_t)-1);
 	io_uring_sqe_set_data(sqe, token);
 	io_uring_submit(&hv->ring);
 }
 
-/* An absolute CLOCK_MONOTONIC timeout; the kernel copies the time at submission. */
-void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token)
-{
-	struct host_vcpu *hv = (struct host_vcpu *)v;
-	struct io_uring_sqe *sqe = get_sqe(&hv->ring);
-	struct __kernel_timespec ts = {.tv_sec = deadline / 1000000000,
-				       .tv_nsec = deadline % 1000000000};
-
-	io_uring_prep_timeout(sqe, &ts, 0, IORING_TIMEOUT_ABS);
-	io_uring_sqe_set_data(sqe, token);
-	io_uring_submit(&hv->ring);
-}

@@ -17,7 +17,7 @@ enum debug_state {
 	DEBUG_RUNNING = 1,
 	DEBUG_STOPPING = 2, /* stop requested; threads still leaving their vCPUs */
 	DEBUG_STOPPED = 3,
-		DEBUG_EXITED = 4,
+	DEBUG_EXITED = 4,
 	DEBUG_DETACHED = 5, /* the debugger left; the process runs on, undebugged */
 };
 

@@ -60,7 +60,8 @@ void hook_idle(struct vcpu *v);
 void hook_kick(struct vcpu *v);
 /* Makes v leave the guest it runs now (EXIT_PREEMPT) so the kernel sees it. */
 void hook_interrupt(struct vcpu *v);
-/* Calls kernel_io_done(token, ...) on v when CLOCK_MONOTONIC reaches deadline. */
+/* Calls kernel_io_done(token, ...) when CLOCK_MONOTONIC reaches deadline (on a
+ * host thread of its own, so a busy vCPU v does not delay it). */
 void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token);
 /* Completes host I/O that finished on this vCPU without blocking. */
 void hook_poll(struct vcpu *v);

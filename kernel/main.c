@@ -20,6 +20,7 @@ static int start_init(const struct archk_bootinfo *boot)
 	     ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_ENUMERATE |
 		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
 	    {"process", spawner_object(), ARCHK_RIGHT_MANAGE},
+	    {"resource", resource_object(), ARCHK_RIGHT_MANAGE},
 	};
 	struct spawn_request req = {
 	    .argc = boot->init_argc,
@@ -64,10 +65,10 @@ int kernel_main(const struct archk_bootinfo *boot)
 	kconfig.trace = boot->trace;
 	if (boot->debug_process)
 		debug_init(boot->debug_process);
-	sched_init(boot->vcpu_count);
+
 	if ((err = vm_init(boot)) < 0 || (err = proc_init()) < 0 ||
 	    (err = console_init(boot)) < 0 || (err = store_init(boot)) < 0 ||
-	    (err = spawner_init()) < 0 || (err = futex_init()) < 0) {
+	    (err = spawner_init()) < 0 || (err = futex_init()) < 0 || (err = resource_init()) < 0) {
 		klog(LOG_ERROR, "kernel initialisation failed: %d", err);
 		return err;
 	}

@@ -82,6 +82,7 @@ struct thread *thread_create(struct process *p)
 	t->proc = p;
 	t->tid = ++p->next_tid;
 	t->state = THREAD_NEW;
+	sched_init_thread(t);
 	snprintf(t->name, sizeof(t->name), "%s", t->tid == 1 ? "main" : "thread");
 	TAILQ_INIT(&t->joiners);
 	TAILQ_INSERT_TAIL(&p->threads, t, proc_link);
@@ -93,6 +94,7 @@ void thread_block(struct thread *t, struct thread_list *queue)
 {
 	t->state = THREAD_BLOCKED;
 	t->wait_queue = queue;
+	sched_reward(t);
 	if (queue)
 		TAILQ_INSERT_TAIL(queue, t, run_link);
 }

@@ -13,6 +13,7 @@
 #include <sys/queue.h>
 #include "context.h"
 #include "handle.h"
+#include "runq.h"
 
 struct thread;
 struct process;
@@ -25,8 +26,6 @@ enum thread_state {
 	THREAD_NEW = 5,	     /* created, not started yet */
 	THREAD_STOPPED = 6,  /* parked by the debugger (kernel/debug.c) */
 };
-
-TAILQ_HEAD(thread_list, thread);
 
 /*
  * Runs on the thread's vCPU just before it re-enters the guest, with its
@@ -50,6 +49,15 @@ struct thread {
 	long wake_result;		/* result handed over by thread_wake */
 	uint64_t deadline_seq;		/* advances on every wake: stale timers are ignored */
 	int32_t exit_code;		/* for thread_join */
+	/* Scheduling (kernel/sched.c). */
+	uint8_t sched_class;	/* ARCHK_SCHED_* */
+	int8_t priority;	/* base normal priority, 0..30 */
+	int8_t boost;		/* dynamic adjustment, -BOOST_MAX..BOOST_MAX */
+	bool keep_turn;		/* preempted early: requeue at the head */
+	int level;		/* run queue level while queued */
+	struct vcpu *queued_on; /* whose run queue holds it */
+	uint64_t affinity;	/* vCPUs it may run on (bit n: vCPU n) */
+	int64_t slice_left;	/* nanoseconds of CPU left in its timeslice */
 	char name[16];
 	struct thread_list joiners;    /* threads blocked in thread_join on it */
 	TAILQ_ENTRY(thread) run_link;  /* run queue or a wait queue */
@@ -100,6 +108,9 @@ struct process {
 struct vcpu {
 	unsigned id;
 	bool idle;
+	bool resched; /* a better thread was queued: switch at the next exit */
+	struct runq runq;
+	struct thread *last; /* the thread it entered last (slice accounting) */
 	struct thread *current;
 	struct process *holding; /* partition this vCPU keeps open */
 	bool in_guest;		 /* between entering a guest and taking the lock again */
@@ -152,9 +163,22 @@ struct spawn_request {
 /* Creates a process running exe; ARCHK_ERR_* on failure. */
 long exec_spawn(const struct spawn_request *req, struct process **out);
 
+/* Rights of a handle to a thread from thread_create or thread_self. */
+#define THREAD_HANDLE_RIGHTS                                                                       \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE |    \
+	 ARCHK_RIGHT_INSPECT)
+
 /* ---- sched.c ---- */
+/* Called by the host before kernel_main: the vCPU count, then each vCPU. */
 void sched_init(unsigned vcpu_count);
+void kernel_vcpu_register(struct vcpu *v);
+unsigned sched_vcpu_count(void);
+/* Default class, priority and affinity of a new thread. */
+void sched_init_thread(struct thread *t);
 void sched_make_runnable(struct thread *t);
+void sched_yield_thread(struct thread *t);
+/* t blocked or yielded before its slice ended: it earns a boost step. */
+void sched_reward(struct thread *t);
 void sched_remove(struct thread *t);
 /* The vCPU loop: pick, enter, handle the exit, repeat, until shutdown. */
 void kernel_vcpu_run(struct vcpu *v);

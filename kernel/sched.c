@@ -3,24 +3,37 @@
  *
  * Every vCPU runs kernel_vcpu_run: like a KVM run loop it enters a guest
  * thread, comes back with an exit reason, handles it under the big kernel
- * lock, and picks what to run next. Runnable threads wait on one FIFO queue
- * (round robin); a thread keeps its vCPU across system calls that do not
- * block, so the common trap path never touches the queue. A vCPU with nothing
- * to run idles in the host (io_uring), where host I/O completions and kicks
- * from other vCPUs wake it.
+ * lock, and picks what to run next. A thread keeps its vCPU across system
+ * calls that do not block, so the common trap path never touches a queue.
+ *
+ * Scheduling follows the Archipelago design (docs/architecture.md has the
+ * constants and the reasons):
+ *  - each vCPU has a run queue (runq.h): real-time FIFO first, then normal
+ *    priorities 30..0 (base priority plus a bounded dynamic boost), then idle;
+ *  - a thread that wakes is placed on an idle vCPU its affinity allows, else
+ *    its last vCPU, else the least loaded allowed one; if it outranks the
+ *    thread running there, that vCPU is interrupted to switch at once;
+ *  - a vCPU picks the best thread of its own queue or steals a better one
+ *    from another queue, never against a thread's affinity;
+ *  - a thread that uses its whole timeslice loses one boost step and goes to
+ *    the back; one that blocks or yields first gains one (at most BOOST_MAX);
+ *    one preempted by a better thread keeps its place at the head;
+ *  - real-time threads are never rotated at a slice end; idle ones run only
+ *    when nothing else can.
+ * A vCPU with nothing to run idles in the host (io_uring), where host I/O
+ * completions and kicks from other vCPUs wake it.
  */
 #include "debug.h"
 #include "proc.h"
 #include "syscall.h"
 
+#define BOOST_MAX 4
+
 static struct {
-	struct thread_list runq;
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	bool shutting_down;
-} sched = {
-    .runq = TAILQ_HEAD_INITIALIZER(sched.runq),
-};
+} sched;
 
 void sched_init(unsigned vcpu_count)
 {
@@ -29,13 +42,61 @@ void sched_init(unsigned vcpu_count)
 	sched.vcpu_count = vcpu_count;
 }
 
-/* Wakes one idle vCPU so a newly runnable thread does not wait for a busy one. */
-static void kick_idle_vcpu(void)
+void kernel_vcpu_register(struct vcpu *v)
+{
+	KASSERT(v->id < sched.vcpu_count);
+	runq_init(&v->runq);
+	sched.vcpus[v->id] = v;
+}
+
+unsigned sched_vcpu_count(void)
+{
+	return sched.vcpu_count;
+}
+
+static int clamp(int x, int lo, int hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* The run queue level a thread belongs at now. */
+static int level_of(const struct thread *t)
+{
+	switch (t->sched_class) {
+	case ARCHK_SCHED_REALTIME:
+		return RUNQ_LEVEL_RT;
+	case ARCHK_SCHED_IDLE:
+		return RUNQ_LEVEL_IDLE;
+	default:
+		return runq_level_of_priority(clamp(t->priority + t->boost, 0, ARCHK_PRIORITY_MAX));
+	}
+}
+
+static bool allowed(const struct thread *t, const struct vcpu *v)
+{
+	return (t->affinity >> v->id) & 1;
+}
+
+void sched_init_thread(struct thread *t)
+{
+	t->sched_class = ARCHK_SCHED_NORMAL;
+	t->priority = ARCHK_PRIORITY_DEFAULT;
+	t->affinity = UINT64_MAX;
+}
+
+/* Blocking or yielding before the slice ends earns a boost step. */
+void sched_reward(struct thread *t)
+{
+	t->boost = (int8_t)clamp(t->boost + 1, -BOOST_MAX, BOOST_MAX);
+}
+
+/* Wakes one idle vCPU that may run t (NULL: any), so queued work does not wait. */
+static void kick_idle_vcpu(const struct thread *t)
 {
 	for (unsigned i = 0; i < sched.vcpu_count; i++) {
 		struct vcpu *v = sched.vcpus[i];
 
-		if (v && v->idle) {
+		if (v->idle && (!t || allowed(t, v))) {
 			v->idle = false;
 			hook_kick(v);
 			return;
@@ -43,59 +104,172 @@ static void kick_idle_vcpu(void)
 	}
 }
 
+/* Queues t on v; interrupts v if t outranks what it runs. */
+static void enqueue(struct vcpu *v, struct thread *t, bool head)
+{
+	t->state = THREAD_RUNNABLE;
+	t->level = level_of(t);
+	t->queued_on = v;
+	runq_add(&v->runq, t, t->level, head);
+	if (v->idle) {
+		v->idle = false;
+		hook_kick(v);
+	} else if (v->current && v->current != t && level_of(v->current) < t->level) {
+		v->resched = true;
+		if (v->in_guest)
+			hook_interrupt(v);
+	}
+}
+
+/* Wake-time placement: an idle allowed vCPU, else the last one, else the least loaded. */
+static struct vcpu *place(const struct thread *t)
+{
+	struct vcpu *best = NULL;
+
+	if (t->vcpu && allowed(t, t->vcpu) && t->vcpu->idle)
+		return t->vcpu;
+	for (unsigned i = 0; i < sched.vcpu_count; i++)
+		if (sched.vcpus[i]->idle && allowed(t, sched.vcpus[i]))
+			return sched.vcpus[i];
+	if (t->vcpu && allowed(t, t->vcpu))
+		return t->vcpu;
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		struct vcpu *v = sched.vcpus[i];
+
+		if (allowed(t, v) && (!best || v->runq.count < best->runq.count))
+			best = v;
+	}
+	return best;
+}
+
 void sched_make_runnable(struct thread *t)
 {
+	bool head = t->keep_turn;
+
 	if (debug_park_runnable(t))
 		return;
-	t->state = THREAD_RUNNABLE;
-	TAILQ_INSERT_TAIL(&sched.runq, t, run_link);
-	kick_idle_vcpu();
+	t->keep_turn = false;
+	enqueue(place(t), t, head);
+}
+
+/* A yield: to the back of its level on its own vCPU, with the reward. */
+void sched_yield_thread(struct thread *t)
+{
+	sched_reward(t);
+	enqueue(t->vcpu, t, false);
+}
+
+/* A thread displaced by a better one keeps its turn, where its affinity allows. */
+static void requeue_preempted(struct vcpu *v, struct thread *t)
+{
+	if (allowed(t, v)) {
+		enqueue(v, t, true);
+	} else {
+		t->keep_turn = true;
+		sched_make_runnable(t);
+	}
 }
 
 void sched_remove(struct thread *t)
 {
 	KASSERT(t->state == THREAD_RUNNABLE);
-	TAILQ_REMOVE(&sched.runq, t, run_link);
+	runq_remove(&t->queued_on->runq, t, t->level);
+}
+
+/* The first thread at level of q that may run on v, or NULL. */
+static struct thread *first_allowed(const struct runq *q, int level, const struct vcpu *v)
+{
+	struct thread *t;
+
+	TAILQ_FOREACH(t, &q->levels[level], run_link)
+	if (allowed(t, v))
+		return t;
+	return NULL;
 }
 
 /*
- * The head of the run queue, if v may run it. Strict isolation may forbid it
- * (another process is held on another vCPU); then v takes nothing rather than
- * a later thread, drops its own hold and idles, so the holders drain and the
- * head gets its turn: first come, first served, never starved.
+ * The best thread v could run: the head of its own queue, unless another
+ * queue has an allowed thread at a strictly higher level (or, with
+ * prefer_others, at the same level: a rotation at a slice end).
  */
-static struct thread *sched_pick(struct vcpu *v)
+static struct thread *best_candidate(struct vcpu *v, bool prefer_others)
 {
-	struct thread *t = TAILQ_FIRST(&sched.runq);
+	int own = runq_top_level(&v->runq);
+	struct thread *best = own >= 0 ? runq_first(&v->runq, own) : NULL;
+	int best_level = own;
+
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		struct vcpu *o = sched.vcpus[i];
+
+		if (o == v)
+			continue;
+		for (int l = runq_top_level(&o->runq); l >= 0; l--) {
+			struct thread *t;
+
+			if (l < best_level || (l == best_level && !prefer_others))
+				break;
+			if (!(o->runq.bitmap >> l & 1) || !(t = first_allowed(&o->runq, l, v)))
+				continue;
+			best = t;
+			best_level = l;
+			break;
+		}
+	}
+	return best;
+}
+
+/* Takes the best thread for v; strict isolation may forbid it, then v idles. */
+static struct thread *sched_pick(struct vcpu *v, bool prefer_others)
+{
+	struct thread *t = best_candidate(v, prefer_others);
 
 	if (!t || !vm_may_run(v, t->proc))
 		return NULL;
-	TAILQ_REMOVE(&sched.runq, t, run_link);
+	sched_remove(t);
 	return t;
 }
 
-/* A timeslice ended: rotate if anyone is waiting. */
-static void handle_preempt(struct vcpu *v, struct thread *t)
+/*
+ * The timer ended t's slice, or another vCPU asked v to reschedule. A
+ * real-time thread is never rotated by its slice; others lose a boost step
+ * and go behind any thread at their level that v could run.
+ */
+static struct thread *handle_preempt(struct vcpu *v, struct thread *t)
 {
-	if (!TAILQ_EMPTY(&sched.runq))
-		sched_make_runnable(t);
+	struct thread *next;
+
+	if (v->resched) {
+		v->resched = false;
+		requeue_preempted(v, t);
+		return NULL;
+	}
+	if (t->sched_class == ARCHK_SCHED_REALTIME)
+		return t;
+	t->boost = (int8_t)clamp(t->boost - 1, -BOOST_MAX, BOOST_MAX);
+	next = best_candidate(v, true);
+	if (!next || next->level < level_of(t) || !vm_may_run(v, next->proc))
+		return t;
+	sched_remove(next);
+	enqueue(v, t, false);
+	return next;
 }
 
-static void handle_exit(struct vcpu *v, struct thread *t, const struct guest_exit *exit)
+/* Handles t's exit; returns the thread v should run next if it already knows it. */
+static struct thread *handle_exit(struct vcpu *v, struct thread *t, const struct guest_exit *exit)
 {
 	switch (exit->reason) {
 	case EXIT_SYSCALL:
 		syscall_dispatch(t, exit);
 		break;
 	case EXIT_PREEMPT:
-		handle_preempt(v, t);
-		break;
+		return handle_preempt(v, t);
 	case EXIT_FAULT:
 		fault_report(t, exit);
 		break;
 	default:
 		kpanic("vcpu %u: unknown exit reason %d", v->id, exit->reason);
 	}
+	return t;
 }
 
 /*
@@ -107,11 +281,11 @@ static struct thread *next_thread(struct vcpu *v)
 	struct thread *t;
 
 	while (!sched.shutting_down) {
-		t = sched_pick(v);
+		t = sched_pick(v, false);
 		if (t) {
 			/* More work queued: an idle peer may be able to take it. */
-			if (!TAILQ_EMPTY(&sched.runq))
-				kick_idle_vcpu();
+			if (v->runq.count)
+				kick_idle_vcpu(NULL);
 			return t;
 		}
 		vm_release(v);
@@ -139,26 +313,44 @@ static void prepare_entry(struct vcpu *v, struct thread *t)
 	}
 }
 
+/*
+ * After t's exit was handled: the thread to run next, NULL to pick one.
+ * A running thread that a better one should displace is queued again.
+ */
+static struct thread *after_exit(struct vcpu *v, struct thread *t, struct thread *next)
+{
+	v->current = NULL;
+	if (t->state == THREAD_DEAD) {
+		vm_release(v);
+		thread_release(t);
+		return NULL;
+	}
+	if (next != t)
+		return next;
+	if (t->state != THREAD_RUNNING)
+		return NULL;
+	if (v->resched) {
+		v->resched = false;
+		requeue_preempted(v, t);
+		return NULL;
+	}
+	return t;
+}
+
 void kernel_vcpu_run(struct vcpu *v)
 {
 	struct guest_exit exit;
 	struct thread *t = NULL;
 
 	hook_lock();
-	sched.vcpus[v->id] = v;
 	for (;;) {
 		if (t) {
+			struct thread *next = t;
+
 			/* A thread killed while in the guest gets no service. */
 			if (t->state != THREAD_DEAD && !debug_after_exit(t, &exit))
-				handle_exit(v, t, &exit);
-			v->current = NULL;
-			if (t->state == THREAD_DEAD) {
-				vm_release(v);
-				thread_release(t);
-				t = NULL;
-			} else if (t->state != THREAD_RUNNING) {
-				t = NULL;
-			}
+				next = handle_exit(v, t, &exit);
+			t = after_exit(v, t, next);
 		}
 		if (!t)
 			t = next_thread(v);

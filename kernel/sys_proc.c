@@ -47,7 +47,7 @@ long sys_process_exit(struct thread *t, struct syscall_args *args)
 long sys_yield(struct thread *t, struct syscall_args *args)
 {
 	syscall_finish(t, 0);
-	sched_make_runnable(t);
+	sched_yield_thread(t);
 	return 0;
 }
 

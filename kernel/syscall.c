@@ -46,6 +46,13 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
     [ARCHK_SYS_SLEEP] = {"sleep", sys_sleep, -1, 0, 0, "d"},
     [ARCHK_SYS_PROCESS_KILL] = {"process_kill", sys_process_kill, 0, ARCHK_OBJ_PROCESS,
 				ARCHK_RIGHT_DESTROY, "h"},
+    [ARCHK_SYS_THREAD_SET_PRIORITY] = {"thread_set_priority", sys_thread_set_priority, 0,
+				       ARCHK_OBJ_THREAD, ARCHK_RIGHT_MANAGE, "hddh"},
+    [ARCHK_SYS_THREAD_SET_AFFINITY] = {"thread_set_affinity", sys_thread_set_affinity, 0,
+				       ARCHK_OBJ_THREAD, ARCHK_RIGHT_MANAGE, "hx"},
+    [ARCHK_SYS_THREAD_SELF] = {"thread_self", sys_thread_self, -1, 0, 0, "", 'h'},
+    [ARCHK_SYS_VCPU_CURRENT] = {"vcpu_current", sys_vcpu_current, -1, 0, 0, ""},
+    [ARCHK_SYS_KERNEL_STATS] = {"kernel_stats", sys_kernel_stats, -1, 0, 0, "xd"},
 };
 
 static const char *const error_names[] = ARCHK_ERROR_NAMES;

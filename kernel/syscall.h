@@ -49,8 +49,17 @@ long sys_futex_wait(struct thread *t, struct syscall_args *args);
 long sys_futex_wake(struct thread *t, struct syscall_args *args);
 long sys_sleep(struct thread *t, struct syscall_args *args);
 
+long sys_thread_set_priority(struct thread *t, struct syscall_args *args);
+long sys_thread_set_affinity(struct thread *t, struct syscall_args *args);
+long sys_thread_self(struct thread *t, struct syscall_args *args);
+long sys_vcpu_current(struct thread *t, struct syscall_args *args);
+long sys_kernel_stats(struct thread *t, struct syscall_args *args);
+
 /* futex.c */
 int futex_init(void);
+/* sys_sched.c: the privilege object behind init's "resource" handle */
+int resource_init(void);
+struct object *resource_object(void);
 
 /* io.c: rights an I/O operation needs, or ARCHK_ERR_INVALID_ARGS for a bad op. */
 long io_op_rights(uint64_t op);

@@ -6,10 +6,6 @@
 #include <string.h>
 #include "syscall.h"
 
-#define THREAD_HANDLE_RIGHTS                                                                       \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE |    \
-	 ARCHK_RIGHT_INSPECT)
-
 /* Threads that are running, runnable, blocked or parked by the debugger: the
  * ones that keep a process alive. */
 static uint32_t live_threads(const struct process *p)

@@ -256,6 +256,8 @@ static int boot_host(const struct options *o, const struct archk_bootinfo *boot)
 		return -1;
 	}
 	int err = vcpu_prepare(o->vcpus);
+	if (err >= 0)
+		err = timer_prepare();
 	if (err < 0) {
 		fprintf(stderr, "archk: cannot create io_uring rings: %s\n", strerror(-err));
 		return -1;
@@ -324,7 +326,7 @@ int main(int argc, char **argv)
 		return EXIT_BOOT_FAILED;
 	if (o.host_fault)
 		fault_on_purpose(o.host_fault);
-	if (gdbserver_start() < 0)
+	if (gdbserver_start() < 0 || timer_start() < 0)
 		return EXIT_BOOT_FAILED;
 	int status = vcpu_run_all();
 	gdbserver_finish();

@@ -97,3 +97,30 @@ long archk_thread_wait(struct archk_thread *t)
 	free(t->stack);
 	return code;
 }
+
+long archk_thread_set_priority(archk_handle_t thread, int sched_class, int priority,
+			       archk_handle_t resource)
+{
+	return archk_syscall6(ARCHK_SYS_THREAD_SET_PRIORITY, thread, sched_class, priority,
+			      resource, 0, 0);
+}
+
+long archk_thread_set_affinity(archk_handle_t thread, uint64_t mask)
+{
+	return archk_syscall2(ARCHK_SYS_THREAD_SET_AFFINITY, thread, (long)mask);
+}
+
+long archk_thread_self(void)
+{
+	return archk_syscall0(ARCHK_SYS_THREAD_SELF);
+}
+
+long archk_vcpu_current(void)
+{
+	return archk_syscall0(ARCHK_SYS_VCPU_CURRENT);
+}
+
+long archk_kernel_stats(struct archk_kernel_stat *stats, uint32_t count)
+{
+	return archk_syscall2(ARCHK_SYS_KERNEL_STATS, (long)stats, count);
+}

@@ -6,3 +6,7 @@ foreach(test IN ITEMS test_arena test_handle)
     LIBS archk_kernel)
   target_include_directories(${test} PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
 endforeach()
+
+# The scheduler's run queues (pure data structure).
+archk_unit_test(test_runq SOURCES test_runq.c ${PROJECT_SOURCE_DIR}/kernel/runq.c)
+target_include_directories(test_runq PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/abi/include)

@@ -99,6 +99,15 @@ long archk_futex_wait(uint32_t *word, uint32_t expected, int64_t deadline);
 long archk_futex_wake(uint32_t *word, uint32_t count);
 /* Sleeps until the monotonic clock reaches deadline (nanoseconds). */
 long archk_sleep_until(int64_t deadline);
+/* Scheduling: resource is needed only for ARCHK_SCHED_REALTIME. */
+long archk_thread_set_priority(archk_handle_t thread, int sched_class, int priority,
+			       archk_handle_t resource);
+long archk_thread_set_affinity(archk_handle_t thread, uint64_t mask);
+/* A new handle to the calling thread. */
+long archk_thread_self(void);
+long archk_vcpu_current(void);
+/* Fills up to count arena counts; returns the number of arenas. */
+long archk_kernel_stats(struct archk_kernel_stat *stats, uint32_t count);
 
 /*
  * A thread run by the runtime: archk_thread_spawn allocates its stack from

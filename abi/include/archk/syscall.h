@@ -29,7 +29,13 @@ enum archk_syscall_number {
 	ARCHK_SYS_FUTEX_WAIT = 14,	/* (uint32 *word, uint32 expected, deadline ns) -> 0 */
 	ARCHK_SYS_FUTEX_WAKE = 15,	/* (uint32 *word, uint32 count) -> threads woken */
 	ARCHK_SYS_SLEEP = 16,		/* (monotonic deadline ns) -> 0 */
-	ARCHK_SYS_PROCESS_KILL = 17,	/* (process h) -> 0 */
+		ARCHK_SYS_PROCESS_KILL = 17,	/* (process h) -> 0 */
+	/* 18-25: memory objects; 26-40: IPC */
+	ARCHK_SYS_THREAD_SET_PRIORITY = 41, /* (thread h, class, priority, resource h) -> 0 */
+	ARCHK_SYS_THREAD_SET_AFFINITY = 42, /* (thread h, vCPU mask) -> 0 */
+	ARCHK_SYS_THREAD_SELF = 43,	    /* () -> a new handle to the calling thread */
+	ARCHK_SYS_VCPU_CURRENT = 44,	    /* () -> id of the vCPU running the caller */
+	ARCHK_SYS_KERNEL_STATS = 45,	    /* (struct archk_kernel_stat *, count) -> arenas */
 	ARCHK_SYS_COUNT
 };
 
@@ -100,6 +106,23 @@ struct archk_thread_args {
 };
 
 #define ARCHK_THREADS_PER_PROCESS 256
+
+/* Scheduling classes (thread_set_priority). */
+enum archk_sched_class {
+	ARCHK_SCHED_NORMAL = 0,   /* priorities 0..30, timesliced, dynamic boost */
+	ARCHK_SCHED_REALTIME = 1, /* FIFO above all normal threads, never sliced */
+	ARCHK_SCHED_IDLE = 2,     /* runs only when nothing else can */
+};
+
+#define ARCHK_PRIORITY_MAX     30
+#define ARCHK_PRIORITY_DEFAULT 15
+
+/* One arena of kernel objects, as kernel_stats reports it (leak checks). */
+struct archk_kernel_stat {
+	char name[16];
+	uint32_t live;     /* objects allocated now */
+	uint32_t capacity; /* the most there can be */
+};
 
 struct archk_spawn_args {
 	archk_handle_t executable; /* a store file with ARCHK_RIGHT_EXECUTE */

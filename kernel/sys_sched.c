@@ -1,0 +1,115 @@
+/*
+ * Scheduling system calls: a thread's class, priority and affinity, and the
+ * introspection tests need (the running vCPU, arena counts). The real-time
+ * class is a privilege: it needs a handle to the resource object, which init
+ * receives as "resource" and nobody inherits unless given it.
+ */
+#include <string.h>
+#include "arena.h"
+#include "syscall.h"
+
+static struct object resource;
+
+static void resource_destroy(struct object *obj)
+{
+	kpanic("resource object destroyed");
+}
+
+static const struct object_type resource_type = {"resource", resource_destroy};
+
+int resource_init(void)
+{
+	object_type_register(ARCHK_OBJ_RESOURCE, &resource_type);
+	object_init(&resource, ARCHK_OBJ_RESOURCE);
+	return 0;
+}
+
+struct object *resource_object(void)
+{
+	return &resource;
+}
+
+/* A changed thread takes its new place: queued ones move, running ones reschedule. */
+static void reschedule(struct thread *t)
+{
+	if (t->state == THREAD_RUNNABLE) {
+		sched_remove(t);
+		sched_make_runnable(t);
+	} else if (t->state == THREAD_RUNNING && t->vcpu) {
+		t->vcpu->resched = true;
+		if (t->vcpu->in_guest)
+			hook_interrupt(t->vcpu);
+	}
+}
+
+/* thread_set_priority(thread, class, priority, resource). */
+long sys_thread_set_priority(struct thread *t, struct syscall_args *args)
+{
+	struct thread *target = (struct thread *)args->handle->obj;
+	uint64_t class = args->a[1], priority = args->a[2];
+	struct handle_entry *res;
+	long err;
+
+	if (class > ARCHK_SCHED_IDLE || priority > ARCHK_PRIORITY_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	if (class == ARCHK_SCHED_REALTIME) {
+		err = handle_check(t->proc, (archk_handle_t)args->a[3], ARCHK_OBJ_RESOURCE,
+				   ARCHK_RIGHT_MANAGE, &res);
+		if (err < 0)
+			return err;
+	}
+	target->sched_class = (uint8_t) class;
+	target->priority = (int8_t)priority;
+	target->boost = 0;
+	reschedule(target);
+	return 0;
+}
+
+/* thread_set_affinity(thread, mask): at least one existing vCPU. */
+long sys_thread_set_affinity(struct thread *t, struct syscall_args *args)
+{
+	struct thread *target = (struct thread *)args->handle->obj;
+	unsigned n = sched_vcpu_count();
+	uint64_t mask = args->a[1] & (n >= 64 ? UINT64_MAX : (1ULL << n) - 1);
+
+	if (!mask)
+		return ARCHK_ERR_INVALID_ARGS;
+	target->affinity = mask;
+	reschedule(target);
+	return 0;
+}
+
+long sys_thread_self(struct thread *t, struct syscall_args *args)
+{
+	return handle_install(&t->proc->handles, &t->obj, THREAD_HANDLE_RIGHTS);
+}
+
+long sys_vcpu_current(struct thread *t, struct syscall_args *args)
+{
+	return t->vcpu->id;
+}
+
+/* kernel_stats(stats, count): fills up to count entries; returns how many arenas exist. */
+long sys_kernel_stats(struct thread *t, struct syscall_args *args)
+{
+	struct archk_kernel_stat s;
+	struct arena *a;
+	long n = 0;
+
+	SLIST_FOREACH(a, &all_arenas, link)
+	{
+		if ((uint64_t)n < args->a[1]) {
+			long err;
+
+			memset(&s, 0, sizeof(s));
+			strncpy(s.name, a->name, sizeof(s.name) - 1);
+			s.live = a->live;
+			s.capacity = a->capacity;
+			err = copy_to_guest(t->proc, args->a[0] + n * sizeof(s), &s, sizeof(s));
+			if (err < 0)
+				return err;
+		}
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,239 @@
+/*
+ * Conformance for the priority scheduler (run with --cpus 2): each check
+ * pins the threads involved to vCPU 0 and watches, from vCPU 1, what a wrong
+ * scheduler would get wrong: who runs while whom is runnable.
+ */
+#include "check.h"
+
+#define MS          1000000LL
+#define STACK_BYTES (64 * 1024)
+#define VCPU0       1ULL
+#define VCPU1       2ULL
+
+static volatile long counter[2];
+static volatile int stop;
+
+static int64_t now(void)
+{
+	return archk_clock_get(ARCHK_CLOCK_MONOTONIC);
+}
+
+/* Computes (system calls do not yield) until the deadline. */
+static void spin_until(int64_t deadline)
+{
+	while (now() < deadline)
+		;
+}
+
+static int count_forever(void *arg)
+{
+	volatile long *c = arg;
+
+	while (!stop)
+		(*c)++;
+	return 0;
+}
+
+/* Starts fn(arg) pinned to mask with a class and priority. */
+static void start(struct archk_thread *t, int (*fn)(void *), void *arg, uint64_t mask,
+		  int sched_class, int priority)
+{
+	CHECK_EQ(archk_thread_spawn(t, fn, arg, STACK_BYTES, "sched"), 0);
+	CHECK_EQ(archk_thread_set_affinity(t->handle, mask), 0);
+	CHECK_EQ(archk_thread_set_priority(t->handle, sched_class, priority,
+					   archk_handle_named("resource")),
+		 0);
+}
+
+static void stop_all(struct archk_thread *t, int n)
+{
+	stop = 1;
+	for (int i = 0; i < n; i++)
+		archk_thread_wait(&t[i]);
+	stop = 0;
+	counter[0] = counter[1] = 0;
+}
+
+/* A thread that spins for 40 ms and reports whether counter[1] moved meanwhile. */
+static int spin_and_watch(void *arg)
+{
+	long before = counter[1];
+
+	spin_until(now() + 40 * MS);
+	return counter[1] != before;
+}
+
+/* Higher priority starves lower only while it is runnable. */
+static void test_priority(void)
+{
+	struct archk_thread t[2];
+
+	start(&t[0], count_forever, (void *)&counter[1], VCPU0, ARCHK_SCHED_NORMAL, 5);
+	start(&t[1], spin_and_watch, NULL, VCPU0, ARCHK_SCHED_NORMAL, 25);
+	CHECK_EQ(archk_thread_wait(&t[1]), 0); /* the low one did not run */
+	archk_sleep_until(now() + 20 * MS);
+	CHECK_TRUE(counter[1] > 0); /* and runs once the high one is gone */
+	stop_all(t, 1);
+}
+
+/* Idle runs only when nothing else can; normal threads rotate at slice ends. */
+static void test_idle_and_slicing(void)
+{
+	struct archk_thread t[2];
+
+	start(&t[0], count_forever, (void *)&counter[1], VCPU0, ARCHK_SCHED_IDLE, 0);
+	start(&t[1], spin_and_watch, NULL, VCPU0, ARCHK_SCHED_NORMAL, 0);
+	CHECK_EQ(archk_thread_wait(&t[1]), 0);
+	archk_sleep_until(now() + 20 * MS);
+	CHECK_TRUE(counter[1] > 0);
+	stop_all(t, 1);
+
+	start(&t[0], count_forever, (void *)&counter[1], VCPU0, ARCHK_SCHED_NORMAL, 10);
+	start(&t[1], spin_and_watch, NULL, VCPU0, ARCHK_SCHED_NORMAL, 10);
+	CHECK_EQ(archk_thread_wait(&t[1]), 1); /* equal priority: sliced, both ran */
+	stop_all(t, 1);
+}
+
+/* Real-time threads are never rotated by the timeslice. */
+static void test_realtime(void)
+{
+	struct archk_thread t[2];
+	long self = archk_thread_self();
+	long weak = archk_handle_duplicate(archk_handle_named("resource"), ARCHK_RIGHT_TRANSFER);
+
+	CHECK_EQ(archk_thread_set_priority((archk_handle_t)self, ARCHK_SCHED_REALTIME, 0, 0),
+		 ARCHK_ERR_HND_INVALID);
+	CHECK_EQ(archk_thread_set_priority((archk_handle_t)self, ARCHK_SCHED_REALTIME, 0,
+					   archk_handle_named("out")),
+		 ARCHK_ERR_WRONG_TYPE);
+	CHECK_EQ(archk_thread_set_priority((archk_handle_t)self, ARCHK_SCHED_REALTIME, 0,
+					   (archk_handle_t)weak),
+		 ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(archk_thread_set_priority((archk_handle_t)self, 3, 0, 0), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(archk_thread_set_priority((archk_handle_t)self, ARCHK_SCHED_NORMAL, 31, 0),
+		 ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(archk_thread_set_priority(archk_handle_named("out"), ARCHK_SCHED_NORMAL, 1, 0),
+		 ARCHK_ERR_WRONG_TYPE);
+	start(&t[0], count_forever, (void *)&counter[1], VCPU0, ARCHK_SCHED_NORMAL, 30);
+	start(&t[1], spin_and_watch, NULL, VCPU0, ARCHK_SCHED_REALTIME, 0);
+	CHECK_EQ(archk_thread_wait(&t[1]), 0);
+	stop_all(t, 1);
+	archk_handle_close((archk_handle_t)weak);
+	archk_handle_close((archk_handle_t)self);
+}
+
+/* Pinned threads run only where they are allowed, across blocking and yields. */
+static int check_where(void *arg)
+{
+	long want = (long)(uintptr_t)arg, wrong = 0;
+
+	for (int i = 0; i < 200; i++) {
+		wrong += archk_vcpu_current() != want;
+		if (i % 2)
+			archk_yield();
+		else
+			archk_sleep_until(now() + 100000);
+	}
+	return (int)wrong;
+}
+
+static void test_affinity(void)
+{
+	struct archk_thread t[2];
+	long self = archk_thread_self();
+
+	CHECK_EQ(archk_thread_set_affinity((archk_handle_t)self, 0), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(archk_thread_set_affinity((archk_handle_t)self, 1ULL << 40),
+		 ARCHK_ERR_INVALID_ARGS);
+	start(&t[0], check_where, (void *)0, VCPU0, ARCHK_SCHED_NORMAL, 15);
+	start(&t[1], check_where, (void *)1, VCPU1, ARCHK_SCHED_NORMAL, 15);
+	CHECK_EQ(archk_thread_wait(&t[0]), 0);
+	CHECK_EQ(archk_thread_wait(&t[1]), 0);
+	archk_handle_close((archk_handle_t)self);
+}
+
+/* Sleeps 2 ms at a time beside a CPU-bound thread; returns the worst lateness in ms. */
+static int interactive(void *arg)
+{
+	int64_t worst = 0;
+
+	for (int i = 0; i < 30; i++) {
+		int64_t deadline = now() + 2 * MS;
+
+		archk_sleep_until(deadline);
+		if (now() - deadline > worst)
+			worst = now() - deadline;
+	}
+	return (int)(worst / MS);
+}
+
+/* A CPU-bound thread cannot delay an interactive thread's wakeup beyond one slice. */
+static void test_interactive_wakeup(void)
+{
+	struct archk_thread t[2];
+	int worst_ms;
+
+	start(&t[0], count_forever, (void *)&counter[1], VCPU0, ARCHK_SCHED_NORMAL, 15);
+	start(&t[1], interactive, NULL, VCPU0, ARCHK_SCHED_NORMAL, 15);
+	worst_ms = (int)archk_thread_wait(&t[1]);
+	CHECK_TRUE(worst_ms <= 12); /* one 10 ms slice, and a tolerance */
+	stop_all(t, 1);
+}
+
+/* On a quiet vCPU a sleep ends within 2 ms of its deadline. */
+static void test_sleep_tolerance(void)
+{
+	long self = archk_thread_self();
+	int64_t worst = 0;
+
+	archk_thread_set_affinity((archk_handle_t)self, VCPU1);
+	for (int i = 0; i < 20; i++) {
+		int64_t deadline = now() + 1 * MS;
+
+		archk_sleep_until(deadline);
+		if (now() - deadline > worst)
+			worst = now() - deadline;
+	}
+	CHECK_TRUE(worst >= 0 && worst < 2 * MS);
+	archk_handle_close((archk_handle_t)self);
+}
+
+/* Arena live counts return to where they were once a child has come and gone. */
+static void test_no_leaks(void)
+{
+	static const char *const argv[] = {"/bin/true", NULL};
+	struct archk_kernel_stat before[32], after[32];
+	struct archk_exit_status st;
+	long n = archk_kernel_stats(before, 32), p;
+
+	CHECK_TRUE(n > 5 && n <= 32);
+	CHECK_EQ(archk_kernel_stats((void *)0x100000000000UL, 32), ARCHK_ERR_BAD_ADDRESS);
+	p = archk_spawn(argv[0], argv, NULL, 0);
+	CHECK_TRUE(p > 0);
+	archk_process_wait((archk_handle_t)p, &st);
+	archk_handle_close((archk_handle_t)p);
+	CHECK_EQ(archk_kernel_stats(after, 32), n);
+	for (long i = 0; i < n; i++) {
+		CHECK_EQ(strcmp(before[i].name, after[i].name), 0);
+		CHECK_EQ(after[i].live, before[i].live);
+	}
+}
+
+int main(void)
+{
+	long self = archk_thread_self();
+
+	/* This thread watches from vCPU 1; the threads under test get vCPU 0. */
+	CHECK_TRUE(self > 0);
+	CHECK_EQ(archk_thread_set_affinity((archk_handle_t)self, VCPU1), 0);
+	CHECK_EQ(archk_vcpu_current(), 1);
+	test_priority();
+	test_idle_and_slicing();
+	test_realtime();
+	test_affinity();
+	test_interactive_wakeup();
+	test_sleep_tolerance();
+	test_no_leaks();
+	archk_handle_close((archk_handle_t)self);
+	return check_done("conf_sched");
+}

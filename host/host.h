@@ -83,6 +83,8 @@ int memory_init(void);
 /* ---- timer.c ---- */
 /* The deadline ring (before the sandbox) and its thread (after). */
 int timer_prepare(void);
+/* Creates the time page; returns its guest address, 0 on failure. */
+uint64_t timepage_prepare(void);
 int timer_start(void);
 
 /* ---- vcpu.c ---- */

@@ -1,19 +1,102 @@
 /*
- * Deadlines (sleep, futex timeouts): absolute io_uring timeouts on a ring
+ * Time: deadlines and the time page.
+ *
+ * Deadlines (sleep, futex timeouts) are absolute io_uring timeouts on a ring
  * that a host thread of their own waits on. A vCPU busy in a guest would
  * reap a completion only at its next exit, up to a timeslice late; this
  * thread reaps it at once and wakes the thread through the kernel, whose
- * scheduler then interrupts the vCPU that should run it. Timeouts are
- * submitted under the kernel lock, the only place this ring's submission
- * queue is touched; the thread itself only reaps completions.
+ * scheduler then interrupts the vCPU that should run it. The ring's
+ * submission queue is only touched under the kernel lock.
+ *
+ * The same thread republishes the time page (archk/timepage.h) every
+ * REFRESH_NS: a memfd page mapped read-write for archk and read-only at the
+ * start of the arena for guests. The TSC rate is measured against
+ * CLOCK_MONOTONIC since boot, so it grows more exact with every update.
  */
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <x86intrin.h>
+#include <archk/timepage.h>
 #include "host.h"
+
+#define REFRESH_NS  4000000 /* 4 ms */
+#define REFRESH_TAG ((void *)1)
 
 static struct {
 	struct io_uring ring;
 	pthread_t thread;
+	struct archk_time_page *page; /* archk's writable view */
+	uint64_t tsc0;		      /* calibration start */
+	int64_t mono0;
+	struct __kernel_timespec refresh; /* relative; must outlive submission */
 } timers;
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Publishes a new base and rate under the sequence lock, never letting the
+ * monotonic clock guests compute go backwards. */
+static void publish(void)
+{
+	struct archk_time_page *p = timers.page;
+	uint64_t tsc = __rdtsc();
+	int64_t mono = clock_ns(CLOCK_MONOTONIC), real = clock_ns(CLOCK_REALTIME);
+	uint64_t mult = (uint64_t)(((unsigned __int128)(mono - timers.mono0) << 32) /
+				   (tsc - timers.tsc0 ? tsc - timers.tsc0 : 1));
+	int64_t predicted =
+	    p->base_ns + (int64_t)(((unsigned __int128)(tsc - p->tsc_base) * p->mult) >> 32);
+
+	__atomic_store_n(&p->seq, p->seq + 1, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	p->tsc_base = tsc;
+	p->base_ns = p->mult && predicted > mono ? predicted : mono;
+	p->realtime_base_ns = real + (p->base_ns - mono);
+	p->mult = mult;
+	p->version = ARCHK_TIME_PAGE_VERSION;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->seq, p->seq + 1, __ATOMIC_RELEASE);
+}
+
+/* The next refresh, submitted under the kernel lock like every deadline. */
+static void arm_refresh(void)
+{
+	struct io_uring_sqe *sqe;
+
+	hook_lock();
+	sqe = ring_get_sqe(&timers.ring);
+	io_uring_prep_timeout(sqe, &timers.refresh, 0, 0);
+	io_uring_sqe_set_data(sqe, REFRESH_TAG);
+	io_uring_submit(&timers.ring);
+	hook_unlock();
+}
+
+/* Maps the page twice and calibrates the TSC for 100 us for a first rate. */
+uint64_t timepage_prepare(void)
+{
+	int fd = memfd_create("archk-time", MFD_CLOEXEC);
+	void *ro;
+
+	if (fd < 0 || ftruncate(fd, 4096) < 0)
+		return 0;
+	timers.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ro = mmap((void *)ARENA_BASE, 4096, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	close(fd);
+	if (timers.page == MAP_FAILED || ro == MAP_FAILED)
+		return 0;
+	timers.tsc0 = __rdtsc();
+	timers.mono0 = clock_ns(CLOCK_MONOTONIC);
+	while (clock_ns(CLOCK_MONOTONIC) - timers.mono0 < 100000)
+		;
+	publish();
+	timers.refresh.tv_nsec = REFRESH_NS;
+	return ARENA_BASE;
+}
 
 extern _Thread_local struct io_uring *kick_ring;
 
@@ -23,14 +106,19 @@ static void *timer_main(void *unused)
 
 	kick_ring = &timers.ring; /* wakes idle vCPUs from here too */
 	trap_thread_init(NULL);
+	arm_refresh();
 	for (;;) {
 		if (io_uring_wait_cqe(&timers.ring, &cqe) < 0)
 			continue;
 		void *token = io_uring_cqe_get_data(cqe);
 
 		io_uring_cqe_seen(&timers.ring, cqe);
-		if (token)
+		if (token == REFRESH_TAG) {
+			publish();
+			arm_refresh();
+		} else if (token) {
 			kernel_io_done(token, 0);
+		}
 	}
 	return NULL;
 }

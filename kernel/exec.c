@@ -95,7 +95,8 @@ static void build_stack(struct process *p, const struct load_result *res,
 	startup.heap_size = p->heap_size;
 	startup.image_base = (void *)res->bias;
 	startup.stack_limit = (void *)(p->base + p->size - STACK_BYTES);
-	startup.koid = p->obj.koid;
+		startup.koid = p->obj.koid;
+	startup.time_page = (const struct archk_time_page *)kconfig.boot->time_page;
 	uintptr_t startup_addr = stack_push(&s, &startup, sizeof(startup), 16);
 
 	words[n++] = req->argc;

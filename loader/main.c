@@ -247,7 +247,7 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 }
 
 /* Prepares signals, memory and rings, then the kernel; 0 when init is ready. */
-static int boot_host(const struct options *o, const struct archk_bootinfo *boot)
+static int boot_host(const struct options *o, struct archk_bootinfo *boot)
 {
 	if (memory_init() < 0)
 		return -1;
@@ -256,8 +256,10 @@ static int boot_host(const struct options *o, const struct archk_bootinfo *boot)
 		return -1;
 	}
 	int err = vcpu_prepare(o->vcpus);
-	if (err >= 0)
+		if (err >= 0)
 		err = timer_prepare();
+		if (err >= 0 && !(boot->time_page = timepage_prepare()))
+		err = -ENOMEM;
 	if (err < 0) {
 		fprintf(stderr, "archk: cannot create io_uring rings: %s\n", strerror(-err));
 		return -1;

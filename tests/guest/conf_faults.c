@@ -45,6 +45,9 @@ int main(int argc, char **argv)
 	CHECK_EQ(run_fault("null", NULL).fault_addr, 0);
 	expect_fault("text-write", NULL, SIGSEGV);
 	expect_fault("archk-region", NULL, SIGSEGV);
+	/* The time page at the arena's start is readable but not writable. */
+	CHECK_EQ(run_fault("read-at", "0x100000000000").reason, ARCHK_EXIT_NORMAL);
+	expect_fault("write-at", "0x100000000000", SIGSEGV);
 	expect_fault("illegal", NULL, SIGILL);
 	expect_fault("divide-by-zero", NULL, SIGFPE);
 	expect_fault("stack-overflow", NULL, SIGSEGV);

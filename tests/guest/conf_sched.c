@@ -5,10 +5,10 @@
  */
 #include "check.h"
 
-#define MS          1000000LL
+#define MS	    1000000LL
 #define STACK_BYTES (64 * 1024)
-#define VCPU0       1ULL
-#define VCPU1       2ULL
+#define VCPU0	    1ULL
+#define VCPU1	    2ULL
 
 static volatile long counter[2];
 static volatile int stop;
@@ -219,6 +219,32 @@ static void test_no_leaks(void)
 	}
 }
 
+/*
+ * The time page agrees with the clock_get system call and never runs
+ * backwards across its updates (conf_faults checks it is read-only).
+ */
+static void test_time_page(void)
+{
+	const struct archk_time_page *p = archk_startup_info->time_page;
+	int64_t last = 0, backwards = 0, end = now() + 30 * MS;
+	int64_t sys = archk_clock_get(ARCHK_CLOCK_MONOTONIC);
+	int64_t page = archk_clock_read(ARCHK_CLOCK_MONOTONIC);
+
+	CHECK_TRUE(p != NULL);
+	CHECK_EQ(p->version, ARCHK_TIME_PAGE_VERSION);
+	CHECK_TRUE(page - sys >= 0 && page - sys < 1 * MS);
+	sys = archk_clock_get(ARCHK_CLOCK_REALTIME);
+	page = archk_clock_read(ARCHK_CLOCK_REALTIME);
+	CHECK_TRUE(page - sys > -1 * MS && page - sys < 1 * MS);
+	while (now() < end) { /* spans several updates */
+		int64_t t = archk_clock_read(ARCHK_CLOCK_MONOTONIC);
+
+		backwards += t < last;
+		last = t;
+	}
+	CHECK_EQ(backwards, 0);
+}
+
 int main(void)
 {
 	long self = archk_thread_self();
@@ -234,6 +260,7 @@ int main(void)
 	test_interactive_wakeup();
 	test_sleep_tolerance();
 	test_no_leaks();
+	test_time_page();
 	archk_handle_close((archk_handle_t)self);
 	return check_done("conf_sched");
 }

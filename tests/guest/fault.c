@@ -4,6 +4,7 @@
  *   text-write      write into its own code                    (SIGSEGV)
  *   read-at ADDR    read the hex address ADDR, e.g. another
  *                   process's partition; exits 0 if it worked   (SIGSEGV if isolated)
+ *   write-at ADDR   write to ADDR (e.g. the read-only time page) (SIGSEGV)
  *   archk-region    read archk's reserved slot of the arena    (SIGSEGV)
  *   illegal         execute ud2                                (SIGILL)
  *   divide-by-zero  integer division by zero                   (SIGFPE)
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
 		*(volatile char *)(uintptr_t)&main = 0;
 	else if (strcmp(kind, "read-at") == 0)
 		sink = *(volatile const char *)arg;
+	else if (strcmp(kind, "write-at") == 0)
+		*(volatile char *)arg = 1;
 	else if (strcmp(kind, "archk-region") == 0)
 		sink = *(volatile const char *)(ARENA_BASE + 4096);
 	else if (strcmp(kind, "illegal") == 0)

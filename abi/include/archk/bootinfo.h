@@ -65,8 +65,11 @@ struct archk_bootinfo {
 		uint32_t batch;        /* 1: init_argv came from the command line */
 	const char *const *init_argv;
 
-	/* Process to debug (--gdb): a name, "first", or NULL for none. */
+		/* Process to debug (--gdb): a name, "first", or NULL for none. */
 	const char *debug_process;
+
+	/* The time page's guest address (read-only for guests; archk updates it). */
+	uint64_t time_page;
 };
 
 #endif

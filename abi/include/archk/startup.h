@@ -12,6 +12,7 @@
 #define ARCHK_STARTUP_H
 
 #include <archk/syscall.h>
+#include <archk/timepage.h>
 
 #define ARCHK_AT_STARTUP 0x41524b00UL /* "ARK\0" */
 
@@ -29,10 +30,11 @@ struct archk_startup {
 	uint64_t heap_size;
 	void *image_base;  /* load bias of the executable */
 	void *stack_limit; /* lowest usable stack address */
-	const char *name;  /* process name */
+		const char *name;  /* process name */
 	archk_koid_t koid; /* this process */
+	const struct archk_time_page *time_page; /* clocks without a syscall */
 };
 
-#define ARCHK_STARTUP_VERSION 1
+#define ARCHK_STARTUP_VERSION 2
 
 #endif

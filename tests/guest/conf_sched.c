@@ -245,6 +245,34 @@ static void test_time_page(void)
 	CHECK_EQ(backwards, 0);
 }
 
+/*
+ * A process that spawns without end is contained: children that exited but
+ * are still referenced by handles pile up until the kernel says NO_MEMORY;
+ * closing the handles frees every one of them.
+ */
+static void test_spawn_flood(void)
+{
+	static const char *const argv[] = {"/bin/true", NULL};
+	static archk_handle_t kids[2048];
+	struct archk_kernel_stat before[32], after[32];
+	long n = archk_kernel_stats(before, 32), r = 0;
+	int count = 0;
+
+	while (count < 2048 && (r = archk_spawn(argv[0], argv, NULL, 0)) > 0)
+		kids[count++] = (archk_handle_t)r;
+	CHECK_EQ(r, ARCHK_ERR_NO_MEMORY);
+	CHECK_TRUE(count > 500);
+	for (int i = 0; i < count; i++) {
+		struct archk_exit_status st;
+
+		archk_process_wait(kids[i], &st);
+		archk_handle_close(kids[i]);
+	}
+	archk_kernel_stats(after, 32);
+	for (long i = 0; i < n; i++)
+		CHECK_EQ(after[i].live, before[i].live);
+}
+
 int main(void)
 {
 	long self = archk_thread_self();
@@ -260,7 +288,8 @@ int main(void)
 	test_interactive_wakeup();
 	test_sleep_tolerance();
 	test_no_leaks();
-	test_time_page();
+		test_time_page();
+	test_spawn_flood();
 	archk_handle_close((archk_handle_t)self);
 	return check_done("conf_sched");
 }

@@ -46,6 +46,16 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
     [ARCHK_SYS_SLEEP] = {"sleep", sys_sleep, -1, 0, 0, "d"},
     [ARCHK_SYS_PROCESS_KILL] = {"process_kill", sys_process_kill, 0, ARCHK_OBJ_PROCESS,
 				ARCHK_RIGHT_DESTROY, "h"},
+    [ARCHK_SYS_VMO_CREATE] = {"vmo_create", sys_vmo_create, -1, 0, 0, "x", 'h'},
+    [ARCHK_SYS_VMO_READ] = {"vmo_read", sys_vmo_read, 0, ARCHK_OBJ_VMO, ARCHK_RIGHT_READ, "hxxx"},
+    [ARCHK_SYS_VMO_WRITE] = {"vmo_write", sys_vmo_write, 0, ARCHK_OBJ_VMO, ARCHK_RIGHT_WRITE,
+			     "hxxx"},
+    [ARCHK_SYS_VMO_GET_SIZE] = {"vmo_get_size", sys_vmo_get_size, 0, ARCHK_OBJ_VMO,
+				ARCHK_RIGHT_GET_PROPERTY, "h"},
+    [ARCHK_SYS_VMO_MAP] = {"vmo_map", sys_vmo_map, 0, ARCHK_OBJ_VMO, ARCHK_RIGHT_MAP, "hxxx"},
+    [ARCHK_SYS_VMO_UNMAP] = {"vmo_unmap", sys_vmo_unmap, -1, 0, 0, "xx"},
+    [ARCHK_SYS_MEM_MAP_ANON] = {"mem_map_anon", sys_mem_map_anon, -1, 0, 0, "xx"},
+    [ARCHK_SYS_MEM_UNMAP] = {"mem_unmap", sys_mem_unmap, -1, 0, 0, "xx"},
 };
 
 static const char *const error_names[] = ARCHK_ERROR_NAMES;

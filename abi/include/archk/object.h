@@ -14,6 +14,7 @@ enum archk_object_type {
 	ARCHK_OBJ_SPAWNER = 4, /* the process table: spawns new processes */
 	ARCHK_OBJ_FILE = 5,    /* a read-only file of the store */
 	ARCHK_OBJ_DIR = 6,     /* a directory of the store */
+	ARCHK_OBJ_VMO = 7,     /* a memory object: shared pages that can be mapped */
 	ARCHK_OBJ_TYPE_COUNT
 };
 

@@ -6,7 +6,10 @@
  * messages between a producer and a consumer polling with yield (futexes are
  * private to a process, so they cannot wake the other side).
  *
- * Run without arguments; the other modes are the children it spawns.
+ * Run as "conf_vmo [isolated|open]": with isolated (strict isolation, or
+ * process isolation on one vCPU) a child's plain load from the parent's
+ * mapping must fault, with open (isolation off) it must see the data; with
+ * neither that check is skipped. "conf_vmo child MODE" are the children.
  */
 #include "check.h"
 
@@ -44,11 +47,11 @@ static archk_handle_t new_vmo(uint64_t size)
 	return (archk_handle_t)h;
 }
 
-/* Spawns this program in mode with a copy of vmo named "vmo" and waits for it. */
-static struct archk_exit_status run_child(const char *self, const char *mode, archk_handle_t vmo,
-					  uint32_t rights)
+/* Spawns this program as child mode (with arg) and a copy of vmo named "vmo"; waits for it. */
+static struct archk_exit_status run_child_arg(const char *self, const char *mode, const char *arg,
+					      archk_handle_t vmo, uint32_t rights)
 {
-	const char *argv[] = {self, mode, NULL};
+	const char *argv[] = {self, "child", mode, arg, NULL};
 	struct archk_spawn_handle handle = {"vmo", vmo, rights};
 	struct archk_exit_status st = {0};
 	long p = archk_spawn(self, argv, &handle, vmo ? 1 : 0);
@@ -59,6 +62,13 @@ static struct archk_exit_status run_child(const char *self, const char *mode, ar
 		archk_handle_close((archk_handle_t)p);
 	}
 	return st;
+}
+
+/* run_child_arg without an argument. */
+static struct archk_exit_status run_child(const char *self, const char *mode, archk_handle_t vmo,
+					  uint32_t rights)
+{
+	return run_child_arg(self, mode, NULL, vmo, rights);
 }
 
 static void test_create_and_size(void)
@@ -372,7 +382,7 @@ static void test_ring(const char *self)
 	archk_handle_t h = new_vmo(sizeof(struct ring));
 	long a = archk_vmo_map(h, 0, sizeof(struct ring), RW);
 	struct ring *r = (struct ring *)a;
-	const char *argv[] = {self, "consumer", NULL};
+	const char *argv[] = {self, "child", "consumer", NULL};
 	struct archk_spawn_handle handle = {"vmo", h, ARCHK_RIGHTS_SAME};
 	struct archk_exit_status st = {0};
 	uint64_t sum = 0;
@@ -397,6 +407,27 @@ static void test_ring(const char *self)
 	CHECK_EQ(r->in_order, RING_COUNT);
 	CHECK_EQ(r->sum, sum);
 	CHECK_EQ(archk_vmo_unmap(r, sizeof(struct ring)), 0);
+	CHECK_EQ(archk_handle_close(h), 0);
+}
+
+/*
+ * Mappings are private memory of the process that made them: while the
+ * parent waits (held by no vCPU), another process cannot load from them in
+ * isolated modes, and can with isolation off.
+ */
+static void test_isolation(const char *self, int isolated)
+{
+	archk_handle_t h = new_vmo(PAGE);
+	long a = archk_vmo_map(h, 0, PAGE, RW);
+	char where[32];
+
+	CHECK_TRUE(a > 0);
+	*(volatile uint32_t *)a = 0x5eed;
+	snprintf(where, sizeof(where), "%lx", a);
+	struct archk_exit_status st = run_child_arg(self, "peek", where, 0, 0);
+	CHECK_EQ(st.reason, isolated ? ARCHK_EXIT_FAULT : ARCHK_EXIT_NORMAL);
+	CHECK_EQ(isolated ? st.signal : (uint32_t)st.code, isolated ? 11 : 0);
+	CHECK_EQ(archk_vmo_unmap((void *)a, PAGE), 0);
 	CHECK_EQ(archk_handle_close(h), 0);
 }
 
@@ -458,8 +489,10 @@ static int hoard(void)
 	return archk_process_self() > 0 && archk_yield() == 0 ? 0 : 6;
 }
 
-static int child(const char *mode)
+static int child(const char *mode, const char *arg)
 {
+	if (strcmp(mode, "peek") == 0)
+		return *(volatile uint32_t *)strtoul(arg, NULL, 16) == 0x5eed ? 0 : 10;
 	if (strcmp(mode, "increment") == 0) {
 		volatile char *first = child_map(RW);
 		long a = archk_vmo_map(archk_handle_named("vmo"), PAGE, PAGE, RW);
@@ -497,9 +530,11 @@ static int child(const char *mode)
 
 int main(int argc, char **argv)
 {
+	const char *expect = argc > 1 ? argv[1] : "";
+
 	out = archk_handle_named("out");
-	if (argc > 1)
-		return child(argv[1]);
+	if (argc > 2 && strcmp(argv[1], "child") == 0)
+		return child(argv[2], argc > 3 ? argv[3] : "");
 	test_create_and_size();
 	test_read_write();
 	test_handle_checks();
@@ -511,5 +546,7 @@ int main(int argc, char **argv)
 	test_faults(argv[0]);
 	test_shared_value(argv[0]);
 	test_ring(argv[0]);
+	if (strcmp(expect, "isolated") == 0 || strcmp(expect, "open") == 0)
+		test_isolation(argv[0], strcmp(expect, "isolated") == 0);
 	return check_done("conf_vmo");
 }

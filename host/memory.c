@@ -7,11 +7,18 @@
  * transparent huge pages requested so that mprotect on it stays cheap
  * (docs/performance.md); decommitting maps PROT_NONE over it again, which
  * frees the memory and guarantees the next user starts from zeros.
+ *
+ * VMOs are memfds: the kernel keeps one MAP_SHARED view of each, and a
+ * mapping into a partition is another MAP_SHARED mapping of the same file
+ * over part of the slot, so all of them show the same pages. The memfd
+ * stays open while the VMO lives (its id is the descriptor); the kernel
+ * bounds the number of VMOs (kernel/vmo.h) well below the descriptor limit.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "host.h"
 
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
@@ -58,12 +65,46 @@ void hook_decommit(uintptr_t addr, size_t len)
 		kpanic("cannot release partition at %#lx", (unsigned long)addr);
 }
 
+/* HOOK_PROT_* bits as mmap's PROT_* bits. */
+static int host_prot(int prot)
+{
+	return (prot & HOOK_PROT_READ ? PROT_READ : 0) | (prot & HOOK_PROT_WRITE ? PROT_WRITE : 0) |
+	       (prot & HOOK_PROT_EXEC ? PROT_EXEC : 0);
+}
+
 void hook_protect(uintptr_t addr, size_t len, int prot)
 {
-	int host = (prot & HOOK_PROT_READ ? PROT_READ : 0) |
-		   (prot & HOOK_PROT_WRITE ? PROT_WRITE : 0) |
-		   (prot & HOOK_PROT_EXEC ? PROT_EXEC : 0);
-
-	if (mprotect((void *)addr, len, host) < 0)
+	if (mprotect((void *)addr, len, host_prot(prot)) < 0)
 		kpanic("mprotect(%#lx, %zu) failed", (unsigned long)addr, len);
+}
+
+/* A fresh memfd is all zeros; its pages are allocated when first touched. */
+int hook_shared_create(size_t len, void **view)
+{
+	int fd = memfd_create("archk-vmo", MFD_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)len) < 0 ||
+	    (p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	*view = p;
+	return fd;
+}
+
+void hook_shared_destroy(int id, void *view, size_t len)
+{
+	munmap(view, len);
+	close(id);
+}
+
+int hook_shared_map(int id, size_t offset, uintptr_t addr, size_t len, int prot)
+{
+	void *p =
+	    mmap((void *)addr, len, host_prot(prot), MAP_SHARED | MAP_FIXED, id, (off_t)offset);
+
+	return p == MAP_FAILED ? -1 : 0;
 }

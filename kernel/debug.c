@@ -251,15 +251,6 @@ struct guest_context *debug_thread_context(uint32_t tid, const char **name)
 	return t->ctx;
 }
 
-/* Protection of the region holding addr (the debugger writes breakpoints into code). */
-static int region_prot(const struct process *p, uintptr_t addr)
-{
-	for (unsigned i = 0; i < p->region_count; i++)
-		if (addr >= p->regions[i].start && addr - p->regions[i].start < p->regions[i].len)
-			return p->regions[i].prot;
-	return 0;
-}
-
 /* Copies between the debugger and the process's memory, opening a closed
  * partition for the moment and lifting write protection from code pages. */
 static int access_memory(uint64_t addr, void *buf, size_t len, bool write)
@@ -284,7 +275,7 @@ static int access_memory(uint64_t addr, void *buf, size_t len, bool write)
 		hook_protect(start, end - start, HOOK_PROT_READ | HOOK_PROT_WRITE);
 		memcpy((void *)addr, buf, len);
 		for (uintptr_t page = start; page < end; page += PAGE_SIZE)
-			hook_protect(page, PAGE_SIZE, region_prot(p, page));
+			hook_protect(page, PAGE_SIZE, vm_prot_at(p, page));
 	}
 	if (opened)
 		vm_close(p);

@@ -6,12 +6,15 @@
  * Partition layout (offsets from its base; docs/architecture.md has a picture):
  *   [0, 2 MiB)                   guard: never accessible
  *   [2 MiB, image end)           the executable's segments, code first
- *   [image end, size - 10 MiB)   heap, handed to the runtime's malloc
+ *   [image end, size - 26 MiB)   heap, handed to the runtime's malloc
+ *   [size - 26 MiB, size - 10 MiB) mapping window: vmo_map and mem_map_anon
+ *                                place mappings here; inaccessible elsewhere
  *   [size - 10 MiB, size - 8 MiB) guard: catches stack overflow
  *   [size - 8 MiB, size)         stack, growing down from the top
- * Everything private (data, heap, stack) lies above the code, so closing a
- * partition is one mprotect. Guests are linked with 2 MiB segment alignment
- * and regions are widened to 2 MiB, so mprotect never splits a huge page.
+ * Everything private (data, heap, mappings, stack) lies above the code, so
+ * closing a partition is one mprotect. Guests are linked with 2 MiB segment
+ * alignment and regions are widened to 2 MiB, so mprotect never splits a
+ * huge page (mappings are page-granular and are not widened).
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #define STACK_BYTES  (8UL << 20)
 #define STACK_GUARD  HUGE_PAGE
 #define MIN_HEAP     (1UL << 20)
+#define MAP_WINDOW   ARCHK_MAP_BYTES_MAX /* 2 MiB-aligned at both ends */
 
 /* Linux auxiliary vector types that static-pie startup code expects. */
 #define AT_NULL	  0
@@ -95,7 +99,7 @@ static void build_stack(struct process *p, const struct load_result *res,
 	startup.heap_size = p->heap_size;
 	startup.image_base = (void *)res->bias;
 	startup.stack_limit = (void *)(p->base + p->size - STACK_BYTES);
-		startup.koid = p->obj.koid;
+	startup.koid = p->obj.koid;
 	startup.time_page = (const struct archk_time_page *)kconfig.boot->time_page;
 	uintptr_t startup_addr = stack_push(&s, &startup, sizeof(startup), 16);
 
@@ -146,19 +150,22 @@ static void align_regions(struct process *p)
 
 /*
  * The partition's regions in address order: the loaded segments, the heap
- * after them, the stack at the top. private_start is where the first
- * writable region begins: what lies below (code) never changes protection.
+ * after them, the stack at the top; the mapping window between heap and
+ * stack guard starts empty. private_start is where the first writable
+ * region begins: what lies below (code) never changes protection.
  */
 static void set_regions(struct process *p, const struct load_result *res)
 {
 	struct load_region *r = p->regions;
 	uintptr_t stack = p->base + p->size - STACK_BYTES;
+	uintptr_t window = stack - STACK_GUARD - MAP_WINDOW;
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < res->region_count; i++)
 		r[n++] = res->regions[i];
 	p->heap_base = res->image_end;
-	p->heap_size = stack - STACK_GUARD - res->image_end;
+	p->heap_size = window - res->image_end;
+	map_area_init(&p->maps, window, MAP_WINDOW);
 	/* Merge the heap into a read-write segment that ends where it starts. */
 	if (r[n - 1].prot == (HOOK_PROT_READ | HOOK_PROT_WRITE) &&
 	    r[n - 1].start + r[n - 1].len == p->heap_base)
@@ -222,8 +229,9 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 	if ((err = vm_partition_alloc(p)) < 0)
 		return spawn_fail(p, err);
 	if (hook_load_elf(req->exe->data, req->exe->size, p->base + IMAGE_OFFSET,
-			  p->size - IMAGE_OFFSET - MIN_HEAP - STACK_GUARD - STACK_BYTES, &res, why,
-			  sizeof(why)) < 0) {
+			  p->size - IMAGE_OFFSET - MIN_HEAP - MAP_WINDOW - STACK_GUARD -
+			      STACK_BYTES,
+			  &res, why, sizeof(why)) < 0) {
 		klog(LOG_ERROR, "cannot run %s: %s", p->image_path, why);
 		return spawn_fail(p, ARCHK_ERR_BAD_ELF);
 	}

@@ -43,6 +43,20 @@ int hook_commit(uintptr_t addr, size_t len);
 void hook_decommit(uintptr_t addr, size_t len);
 /* Sets protections of [addr, addr+len); prot 0 makes it inaccessible. */
 void hook_protect(uintptr_t addr, size_t len, int prot);
+/*
+ * Shared memory for VMOs: len (page-aligned) zeroed bytes, shown to the
+ * kernel at *view. Returns the host's id for it (>= 0), or -1 when the host
+ * cannot provide it.
+ */
+int hook_shared_create(size_t len, void **view);
+/* Frees shared memory id; its partition mappings must be gone already. */
+void hook_shared_destroy(int id, void *view, size_t len);
+/*
+ * Maps [offset, offset+len) of shared memory id at addr (inside a partition,
+ * replacing what was there) with prot: the same pages as the view and every
+ * other mapping of it. 0, or -1 when the host refuses. hook_decommit undoes it.
+ */
+int hook_shared_map(int id, size_t offset, uintptr_t addr, size_t len, int prot);
 
 /* ---- guest execution ---- */
 /*

@@ -7,6 +7,7 @@
 #include "debug.h"
 #include "io.h"
 #include "syscall.h"
+#include "vmo.h"
 
 /* Starts the first process with in, out, err, root and process handles. */
 static int start_init(const struct archk_bootinfo *boot)
@@ -68,7 +69,8 @@ int kernel_main(const struct archk_bootinfo *boot)
 
 	if ((err = vm_init(boot)) < 0 || (err = proc_init()) < 0 ||
 	    (err = console_init(boot)) < 0 || (err = store_init(boot)) < 0 ||
-	    (err = spawner_init()) < 0 || (err = futex_init()) < 0 || (err = resource_init()) < 0) {
+	    (err = spawner_init()) < 0 || (err = futex_init()) < 0 || (err = vmo_init()) < 0 ||
+	    (err = resource_init()) < 0) {
 		klog(LOG_ERROR, "kernel initialisation failed: %d", err);
 		return err;
 	}

@@ -14,9 +14,11 @@
 #include "context.h"
 #include "handle.h"
 #include "runq.h"
+#include "maparea.h"
 
 struct thread;
 struct process;
+struct vmo;
 
 enum thread_state {
 	THREAD_RUNNABLE = 1, /* on the run queue */
@@ -87,6 +89,7 @@ struct process {
 	uintptr_t heap_base;
 	size_t heap_size;
 	uintptr_t private_start; /* regions from here up are closed when not running */
+	struct map_area maps;	 /* vmo_map and mem_map_anon mappings, above private_start */
 	int vcpus_holding;	 /* vCPUs that have the partition open for it */
 
 	/* The executable, for fault symbolization and debugger announcements. */
@@ -202,6 +205,20 @@ void vm_release(struct vcpu *v);
 bool vm_may_run(const struct vcpu *v, const struct process *p);
 /* 0 if [addr, addr+len) lies in p's memory with the access, else BAD_ADDRESS. */
 int vm_check(const struct process *p, uintptr_t addr, size_t len, int prot);
+/* The protection of the region or mapping holding addr; 0 if none does. */
+int vm_prot_at(const struct process *p, uintptr_t addr);
+/*
+ * Maps len bytes (page-aligned) into p's mapping window with prot: from
+ * offset in vmo (which gains a reference), or fresh zeroed memory if vmo is
+ * NULL. The guest address, or NO_MEMORY when a limit is reached.
+ */
+long vm_map(struct process *p, size_t len, int prot, struct vmo *vmo, size_t offset);
+/*
+ * Removes the mapping that starts at addr and spans len bytes rounded up to
+ * pages; it must be a VMO mapping if vmo is set, an anonymous one if not.
+ * 0, NOT_FOUND (nothing of that kind starts there) or INVALID_ARGS (len).
+ */
+long vm_unmap(struct process *p, uintptr_t addr, uint64_t len, bool vmo);
 int copy_from_guest(const struct process *p, void *dst, uintptr_t src, size_t len);
 int copy_to_guest(const struct process *p, uintptr_t dst, const void *src, size_t len);
 /* Copies a NUL-terminated guest string of at most max bytes plus NUL into dst

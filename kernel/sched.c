@@ -230,9 +230,34 @@ static struct thread *sched_pick(struct vcpu *v, bool prefer_others)
 }
 
 /*
+ * Aging: every normal thread still queued on v when a slice ends gains a
+ * boost step. Without it a thread that boosts itself by yielding in a loop
+ * (a busy-wait) would starve forever a penalised thread of the same base
+ * priority, maybe the very one it waits for; base priorities still decide,
+ * since a boost never exceeds BOOST_MAX.
+ */
+static void age_queued(struct vcpu *v)
+{
+	for (int l = runq_level_of_priority(ARCHK_PRIORITY_MAX); l > RUNQ_LEVEL_IDLE; l--) {
+		struct thread *t = runq_first(&v->runq, l), *next;
+
+		for (; t; t = next) {
+			next = TAILQ_NEXT(t, run_link);
+			if (t->sched_class != ARCHK_SCHED_NORMAL || t->boost >= BOOST_MAX)
+				continue;
+			runq_remove(&v->runq, t, l);
+			t->boost++;
+			t->level = level_of(t);
+			runq_add(&v->runq, t, t->level, false);
+		}
+	}
+}
+
+/*
  * The timer ended t's slice, or another vCPU asked v to reschedule. A
  * real-time thread is never rotated by its slice; others lose a boost step
- * and go behind any thread at their level that v could run.
+ * and go behind any thread at their level that v could run, and the threads
+ * that waited age.
  */
 static struct thread *handle_preempt(struct vcpu *v, struct thread *t)
 {
@@ -243,6 +268,7 @@ static struct thread *handle_preempt(struct vcpu *v, struct thread *t)
 		requeue_preempted(v, t);
 		return NULL;
 	}
+		age_queued(v);
 	if (t->sched_class == ARCHK_SCHED_REALTIME)
 		return t;
 	t->boost = (int8_t)clamp(t->boost - 1, -BOOST_MAX, BOOST_MAX);

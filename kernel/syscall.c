@@ -18,7 +18,7 @@ struct syscall_desc {
 	/* For --trace: one letter per argument: d decimal, x hex, h handle,
 	 * o I/O operation, c clock, r rights. */
 	const char *args;
-	char result; /* 'h' if a success result is a handle */
+	char result; /* a success result is 'h' a handle, 'x' an address (hex), else a number */
 };
 
 static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
@@ -46,6 +46,16 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
     [ARCHK_SYS_SLEEP] = {"sleep", sys_sleep, -1, 0, 0, "d"},
     [ARCHK_SYS_PROCESS_KILL] = {"process_kill", sys_process_kill, 0, ARCHK_OBJ_PROCESS,
 				ARCHK_RIGHT_DESTROY, "h"},
+    [ARCHK_SYS_VMO_CREATE] = {"vmo_create", sys_vmo_create, -1, 0, 0, "x", 'h'},
+    [ARCHK_SYS_VMO_READ] = {"vmo_read", sys_vmo_read, 0, ARCHK_OBJ_VMO, ARCHK_RIGHT_READ, "hxxx"},
+    [ARCHK_SYS_VMO_WRITE] = {"vmo_write", sys_vmo_write, 0, ARCHK_OBJ_VMO, ARCHK_RIGHT_WRITE,
+			     "hxxx"},
+    [ARCHK_SYS_VMO_GET_SIZE] = {"vmo_get_size", sys_vmo_get_size, 0, ARCHK_OBJ_VMO,
+				ARCHK_RIGHT_GET_PROPERTY, "h"},
+    [ARCHK_SYS_VMO_MAP] = {"vmo_map", sys_vmo_map, 0, ARCHK_OBJ_VMO, ARCHK_RIGHT_MAP, "hxxx", 'x'},
+    [ARCHK_SYS_VMO_UNMAP] = {"vmo_unmap", sys_vmo_unmap, -1, 0, 0, "xx"},
+    [ARCHK_SYS_MEM_MAP_ANON] = {"mem_map_anon", sys_mem_map_anon, -1, 0, 0, "xx", 'x'},
+    [ARCHK_SYS_MEM_UNMAP] = {"mem_unmap", sys_mem_unmap, -1, 0, 0, "xx"},
     [ARCHK_SYS_THREAD_SET_PRIORITY] = {"thread_set_priority", sys_thread_set_priority, 0,
 				       ARCHK_OBJ_THREAD, ARCHK_RIGHT_MANAGE, "hddh"},
     [ARCHK_SYS_THREAD_SET_AFFINITY] = {"thread_set_affinity", sys_thread_set_affinity, 0,
@@ -206,12 +216,12 @@ void syscall_trace(struct thread *t, const char *result)
 	klog(LOG_ERROR, "%s", line);
 }
 
-/* Does t's current call return a handle on success (for --trace)? */
-static bool returns_handle(const struct thread *t)
+/* What t's current call returns on success, as struct syscall_desc's result (for --trace). */
+static char result_kind(const struct thread *t)
 {
 	if (t->syscall_nr == ARCHK_SYS_DO_IO)
-		return t->ctx->rdi == ARCHK_IO_OPEN;
-	return t->syscall_nr < ARCHK_SYS_COUNT && syscall_table[t->syscall_nr].result == 'h';
+		return t->ctx->rdi == ARCHK_IO_OPEN ? 'h' : 0;
+	return t->syscall_nr < ARCHK_SYS_COUNT ? syscall_table[t->syscall_nr].result : 0;
 }
 
 void syscall_finish(struct thread *t, long result)
@@ -223,8 +233,10 @@ void syscall_finish(struct thread *t, long result)
 		return;
 	if (result < 0)
 		snprintf(text, sizeof(text), "%ld %s", result, error_name(result));
-	else if (returns_handle(t))
+	else if (result_kind(t) == 'h')
 		snprintf(text, sizeof(text), "h:%#lx", (unsigned long)result);
+	else if (result_kind(t) == 'x')
+		snprintf(text, sizeof(text), "%#lx", (unsigned long)result);
 	else
 		snprintf(text, sizeof(text), "%ld", result);
 	syscall_trace(t, text);

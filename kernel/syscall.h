@@ -29,7 +29,7 @@ const char *error_name(long err);
 /* Prints the --trace line of t's current call with result already formatted. */
 void syscall_trace(struct thread *t, const char *result);
 
-/* Handlers (sys_proc.c, sys_handle.c, io.c). */
+/* Handlers (sys_proc.c, sys_handle.c, sys_vmo.c, io.c). */
 long sys_process_self(struct thread *t, struct syscall_args *args);
 long sys_process_exit(struct thread *t, struct syscall_args *args);
 long sys_yield(struct thread *t, struct syscall_args *args);
@@ -48,6 +48,14 @@ long sys_thread_join(struct thread *t, struct syscall_args *args);
 long sys_futex_wait(struct thread *t, struct syscall_args *args);
 long sys_futex_wake(struct thread *t, struct syscall_args *args);
 long sys_sleep(struct thread *t, struct syscall_args *args);
+long sys_vmo_create(struct thread *t, struct syscall_args *args);
+long sys_vmo_read(struct thread *t, struct syscall_args *args);
+long sys_vmo_write(struct thread *t, struct syscall_args *args);
+long sys_vmo_get_size(struct thread *t, struct syscall_args *args);
+long sys_vmo_map(struct thread *t, struct syscall_args *args);
+long sys_vmo_unmap(struct thread *t, struct syscall_args *args);
+long sys_mem_map_anon(struct thread *t, struct syscall_args *args);
+long sys_mem_unmap(struct thread *t, struct syscall_args *args);
 
 long sys_thread_set_priority(struct thread *t, struct syscall_args *args);
 long sys_thread_set_affinity(struct thread *t, struct syscall_args *args);

@@ -16,9 +16,23 @@
  *  - strict: as process, and in addition at most one process is held in the
  *    whole system, so no guest can ever reach another guest's private memory
  *    even when several vCPUs run at once.
+ *
+ * Mappings (vmo_map, mem_map_anon) live in the partition's mapping window
+ * (exec.c's layout, maparea.c's bookkeeping), which lies above private_start:
+ * they are private memory like the heap, closed with it, and a VMO shared by
+ * two processes is reachable in each only while that process is held.
  */
 #include <string.h>
 #include "proc.h"
+#include "vmo.h"
+
+/*
+ * Mappings in the whole system. Each can split a host mapping in two, and
+ * the host limits how many a process has (vm.max_map_count, 65530 by
+ * default); with 1023 partitions of about ten host mappings each, this
+ * bound keeps archk well below it, so mprotect never fails for lack of them.
+ */
+#define MAPPINGS_SYSTEM_MAX 16384
 
 static struct {
 	uintptr_t base;
@@ -26,6 +40,7 @@ static struct {
 	uint32_t slot_count;
 	uint8_t *slot_used;
 	struct process *strict_holder; /* strict mode: the one held process */
+	uint32_t mappings;	       /* in all partitions, at most MAPPINGS_SYSTEM_MAX */
 } vm;
 
 int vm_init(const struct archk_bootinfo *boot)
@@ -57,6 +72,7 @@ int vm_partition_alloc(struct process *p)
 	return ARCHK_ERR_NO_MEMORY;
 }
 
+/* Decommitting the slot removes the mappings too; then their VMOs are let go. */
 void vm_partition_free(struct process *p)
 {
 	KASSERT(p->vcpus_holding == 0);
@@ -64,6 +80,14 @@ void vm_partition_free(struct process *p)
 	vm.slot_used[p->slot] = 0;
 	p->slot = 0;
 	p->region_count = 0;
+	while (p->maps.count) {
+		struct object *obj = p->maps.maps[0].obj;
+
+		map_area_remove(&p->maps, 0);
+		vm.mappings--;
+		if (obj)
+			object_unref(obj);
+	}
 }
 
 /* Private regions: the writable ones, and everything from private_start up. */
@@ -82,8 +106,11 @@ void vm_open(struct process *p)
 	for (unsigned i = 0; i < p->region_count; i++)
 		if (is_private(p, &p->regions[i]))
 			hook_protect(p->regions[i].start, p->regions[i].len, p->regions[i].prot);
+	for (unsigned i = 0; i < p->maps.count; i++)
+		hook_protect(p->maps.maps[i].start, p->maps.maps[i].len, p->maps.maps[i].prot);
 }
 
+/* The last mprotect also closes the mapping window, which lies above private_start. */
 void vm_close(struct process *p)
 {
 	for (unsigned i = 0; i < p->region_count && p->regions[i].start < p->private_start; i++)
@@ -136,19 +163,90 @@ void vm_release(struct vcpu *v)
 	}
 }
 
-int vm_check(const struct process *p, uintptr_t addr, size_t len, int prot)
+/* The protection of the one region or mapping holding all of [addr, addr+len), or -1. */
+static int prot_of(const struct process *p, uintptr_t addr, size_t len)
 {
-	if (len == 0)
-		return 0;
+	int i;
+
 	if (addr + len < addr)
-		return ARCHK_ERR_BAD_ADDRESS;
-	for (unsigned i = 0; i < p->region_count; i++) {
-		const struct load_region *r = &p->regions[i];
+		return -1;
+	for (unsigned j = 0; j < p->region_count; j++) {
+		const struct load_region *r = &p->regions[j];
 
 		if (addr >= r->start && addr + len <= r->start + r->len)
-			return (r->prot & prot) == prot ? 0 : ARCHK_ERR_BAD_ADDRESS;
+			return r->prot;
 	}
-	return ARCHK_ERR_BAD_ADDRESS;
+	i = map_area_find(&p->maps, addr, len);
+	return i < 0 ? -1 : p->maps.maps[i].prot;
+}
+
+int vm_check(const struct process *p, uintptr_t addr, size_t len, int prot)
+{
+	int have;
+
+	if (len == 0)
+		return 0;
+	have = prot_of(p, addr, len);
+	return have >= 0 && (have & prot) == prot ? 0 : ARCHK_ERR_BAD_ADDRESS;
+}
+
+int vm_prot_at(const struct process *p, uintptr_t addr)
+{
+	int prot = prot_of(p, addr, 1);
+
+	return prot < 0 ? 0 : prot;
+}
+
+/*
+ * The caller's own partition is held while it makes the call, so the new
+ * mapping gets its protection at once; vm_close hides it with the rest.
+ */
+long vm_map(struct process *p, size_t len, int prot, struct vmo *vmo, size_t offset)
+{
+	struct mapping *m;
+	int i, err;
+
+	if (vm.mappings == MAPPINGS_SYSTEM_MAX || (i = map_area_reserve(&p->maps, len)) < 0)
+		return ARCHK_ERR_NO_MEMORY;
+	m = &p->maps.maps[i];
+	m->prot = prot;
+	if (vmo) {
+		err = hook_shared_map(vmo->backing, offset, m->start, len, prot);
+	} else if ((err = hook_commit(m->start, len)) == 0) {
+		hook_protect(m->start, len, prot);
+	}
+	if (err < 0) {
+		hook_decommit(m->start, len); /* a failed MAP_FIXED may leave a hole */
+		map_area_remove(&p->maps, (unsigned)i);
+		return ARCHK_ERR_NO_MEMORY;
+	}
+	if (vmo) {
+		m->obj = &vmo->obj;
+		object_ref(m->obj);
+	}
+	vm.mappings++;
+	return (long)m->start;
+}
+
+/* Only whole mappings are removed: there is no splitting of a mapping. */
+long vm_unmap(struct process *p, uintptr_t addr, uint64_t len, bool vmo)
+{
+	int i = map_area_find(&p->maps, addr, 1);
+	struct mapping *m;
+	struct object *obj;
+
+	if (i < 0 || p->maps.maps[i].start != addr || (p->maps.maps[i].obj != NULL) != vmo)
+		return ARCHK_ERR_NOT_FOUND;
+	m = &p->maps.maps[i];
+	obj = m->obj;
+	if (len == 0 || len > m->len || ALIGN_UP(len, PAGE_SIZE) != m->len)
+		return ARCHK_ERR_INVALID_ARGS;
+	hook_decommit(m->start, m->len);
+	map_area_remove(&p->maps, (unsigned)i);
+	vm.mappings--;
+	if (obj)
+		object_unref(obj);
+	return 0;
 }
 
 int copy_from_guest(const struct process *p, void *dst, uintptr_t src, size_t len)

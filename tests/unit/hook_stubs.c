@@ -46,3 +46,24 @@ void hook_panic(void)
 	fflush(stderr);
 	abort();
 }
+
+/* Shared memory currently handed out by hook_shared_create, for leak checks. */
+int stub_shared_live;
+
+/* VMO memory: private anonymous pages stand in for the host's memfd. */
+int hook_shared_create(size_t len, void **view)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	*view = p;
+	return stub_shared_live++;
+}
+
+void hook_shared_destroy(int id, void *view, size_t len)
+{
+	(void)id;
+	munmap(view, len);
+	stub_shared_live--;
+}

@@ -62,10 +62,10 @@ struct archk_bootinfo {
 
 	/* What to run: argv of init, or of the batch program after "--". */
 	uint32_t init_argc;
-		uint32_t batch;        /* 1: init_argv came from the command line */
+	uint32_t batch; /* 1: init_argv came from the command line */
 	const char *const *init_argv;
 
-		/* Process to debug (--gdb): a name, "first", or NULL for none. */
+	/* Process to debug (--gdb): a name, "first", or NULL for none. */
 	const char *debug_process;
 
 	/* The time page's guest address (read-only for guests; archk updates it). */

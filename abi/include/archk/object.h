@@ -13,8 +13,9 @@ enum archk_object_type {
 	ARCHK_OBJ_CONSOLE = 3, /* the host terminal (in/out/err) */
 	ARCHK_OBJ_SPAWNER = 4, /* the process table: spawns new processes */
 	ARCHK_OBJ_FILE = 5,    /* a read-only file of the store */
-		ARCHK_OBJ_DIR = 6,      /* a directory of the store */
-	/* 7-14: memory objects and IPC */
+	ARCHK_OBJ_DIR = 6,     /* a directory of the store */
+	ARCHK_OBJ_VMO = 7,     /* a memory object: shared pages that can be mapped */
+	/* 8-14: IPC */
 	ARCHK_OBJ_RESOURCE = 15, /* privilege to use the real-time class */
 	ARCHK_OBJ_TYPE_COUNT
 };

@@ -41,6 +41,19 @@ long archk_get_meta(archk_handle_t h, struct archk_meta *meta);
 long archk_process_spawn(archk_handle_t spawner, const struct archk_spawn_args *args);
 long archk_process_wait(archk_handle_t process, struct archk_exit_status *status);
 
+/* ---- memory objects and mappings (vmo.c); addresses are returned as long ---- */
+/* A new zeroed VMO of size bytes (rounded up to pages): a handle or an error. */
+long archk_vmo_create(uint64_t size);
+long archk_vmo_read(archk_handle_t h, void *buf, size_t len, uint64_t offset);
+long archk_vmo_write(archk_handle_t h, const void *buf, size_t len, uint64_t offset);
+long archk_vmo_get_size(archk_handle_t h);
+/* Maps [offset, offset+len) of the VMO with ARCHK_PROT_* prot; the address or an error. */
+long archk_vmo_map(archk_handle_t h, uint64_t offset, size_t len, uint32_t prot);
+long archk_vmo_unmap(void *addr, size_t len);
+/* Maps len bytes of fresh zeroed memory; the address or an error. */
+long archk_mem_map_anon(size_t len, uint32_t prot);
+long archk_mem_unmap(void *addr, size_t len);
+
 /* ---- startup (crt0.S, start.c) ---- */
 extern const struct archk_startup *archk_startup_info;
 extern char **archk_environ;

@@ -28,10 +28,10 @@ struct archk_startup {
 	const struct archk_named_handle *handles;
 	void *heap_base; /* free memory for malloc, page-aligned */
 	uint64_t heap_size;
-	void *image_base;  /* load bias of the executable */
-	void *stack_limit; /* lowest usable stack address */
-		const char *name;  /* process name */
-	archk_koid_t koid; /* this process */
+	void *image_base;			 /* load bias of the executable */
+	void *stack_limit;			 /* lowest usable stack address */
+	const char *name;			 /* process name */
+	archk_koid_t koid;			 /* this process */
 	const struct archk_time_page *time_page; /* clocks without a syscall */
 };
 

@@ -29,8 +29,16 @@ enum archk_syscall_number {
 	ARCHK_SYS_FUTEX_WAIT = 14,	/* (uint32 *word, uint32 expected, deadline ns) -> 0 */
 	ARCHK_SYS_FUTEX_WAKE = 15,	/* (uint32 *word, uint32 count) -> threads woken */
 	ARCHK_SYS_SLEEP = 16,		/* (monotonic deadline ns) -> 0 */
-		ARCHK_SYS_PROCESS_KILL = 17,	/* (process h) -> 0 */
-	/* 18-25: memory objects; 26-40: IPC */
+	ARCHK_SYS_PROCESS_KILL = 17,	/* (process h) -> 0 */
+	ARCHK_SYS_VMO_CREATE = 18,	/* (size) -> VMO handle */
+	ARCHK_SYS_VMO_READ = 19,	/* (vmo h, buf, len, offset) -> bytes read */
+	ARCHK_SYS_VMO_WRITE = 20,	/* (vmo h, buf, len, offset) -> bytes written */
+	ARCHK_SYS_VMO_GET_SIZE = 21,	/* (vmo h) -> size in bytes */
+	ARCHK_SYS_VMO_MAP = 22,		/* (vmo h, offset, len, prot) -> guest address */
+	ARCHK_SYS_VMO_UNMAP = 23,	/* (addr, len) -> 0 */
+	ARCHK_SYS_MEM_MAP_ANON = 24,	/* (len, prot) -> guest address */
+	ARCHK_SYS_MEM_UNMAP = 25,	/* (addr, len) -> 0 */
+	/* 26-40: IPC */
 	ARCHK_SYS_THREAD_SET_PRIORITY = 41, /* (thread h, class, priority, resource h) -> 0 */
 	ARCHK_SYS_THREAD_SET_AFFINITY = 42, /* (thread h, vCPU mask) -> 0 */
 	ARCHK_SYS_THREAD_SELF = 43,	    /* () -> a new handle to the calling thread */
@@ -109,9 +117,9 @@ struct archk_thread_args {
 
 /* Scheduling classes (thread_set_priority). */
 enum archk_sched_class {
-	ARCHK_SCHED_NORMAL = 0,   /* priorities 0..30, timesliced, dynamic boost */
+	ARCHK_SCHED_NORMAL = 0,	  /* priorities 0..30, timesliced, dynamic boost */
 	ARCHK_SCHED_REALTIME = 1, /* FIFO above all normal threads, never sliced */
-	ARCHK_SCHED_IDLE = 2,     /* runs only when nothing else can */
+	ARCHK_SCHED_IDLE = 2,	  /* runs only when nothing else can */
 };
 
 #define ARCHK_PRIORITY_MAX     30
@@ -120,9 +128,19 @@ enum archk_sched_class {
 /* One arena of kernel objects, as kernel_stats reports it (leak checks). */
 struct archk_kernel_stat {
 	char name[16];
-	uint32_t live;     /* objects allocated now */
+	uint32_t live;	   /* objects allocated now */
 	uint32_t capacity; /* the most there can be */
 };
+
+/* Protections for vmo_map and mem_map_anon, combinable. */
+#define ARCHK_PROT_READ	 1u
+#define ARCHK_PROT_WRITE 2u
+#define ARCHK_PROT_EXEC	 4u
+
+/* Memory limits (docs/abi.md, "Memory objects and mappings"). */
+#define ARCHK_VMO_SIZE_MAX  (64ul << 20) /* bytes of one VMO */
+#define ARCHK_MAP_BYTES_MAX (16ul << 20) /* the mapping window: bytes mapped per process */
+#define ARCHK_MAPPINGS_MAX  64		 /* mappings per process */
 
 struct archk_spawn_args {
 	archk_handle_t executable; /* a store file with ARCHK_RIGHT_EXECUTE */

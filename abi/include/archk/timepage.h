@@ -17,11 +17,11 @@
 
 struct archk_time_page {
 	uint32_t seq;
-	uint32_t version;         /* ARCHK_TIME_PAGE_VERSION */
-	uint64_t tsc_base;        /* TSC value at the last update */
-	int64_t base_ns;          /* CLOCK_MONOTONIC at tsc_base */
+	uint32_t version;	  /* ARCHK_TIME_PAGE_VERSION */
+	uint64_t tsc_base;	  /* TSC value at the last update */
+	int64_t base_ns;	  /* CLOCK_MONOTONIC at tsc_base */
 	int64_t realtime_base_ns; /* CLOCK_REALTIME at tsc_base */
-	uint64_t mult;            /* nanoseconds per TSC tick, times 2^32 */
+	uint64_t mult;		  /* nanoseconds per TSC tick, times 2^32 */
 };
 
 #define ARCHK_TIME_PAGE_VERSION 1

@@ -1,0 +1,112 @@
+/*
+ * Memory system calls: VMOs (create, read, write, size, map) and mappings
+ * of anonymous memory, both placed in the caller's mapping window (vm.c).
+ * The dispatcher has already checked the VMO handle's type and the right
+ * each call declares; vmo_map also needs a right for each protection bit.
+ */
+#include "syscall.h"
+#include "vmo.h"
+
+#define PROT_ALL (ARCHK_PROT_READ | ARCHK_PROT_WRITE | ARCHK_PROT_EXEC)
+
+_Static_assert(ARCHK_PROT_READ == HOOK_PROT_READ && ARCHK_PROT_WRITE == HOOK_PROT_WRITE &&
+		   ARCHK_PROT_EXEC == HOOK_PROT_EXEC,
+	       "guest protections are the hooks' protections");
+
+/* INVALID_ARGS unless [offset, offset+len) lies inside the VMO (no sum can overflow). */
+static long check_range(const struct vmo *v, uint64_t offset, uint64_t len)
+{
+	return offset <= v->size && len <= v->size - offset ? 0 : ARCHK_ERR_INVALID_ARGS;
+}
+
+/* A protection is one or more of read, write and execute. */
+static bool prot_valid(uint64_t prot)
+{
+	return prot != 0 && (prot & ~(uint64_t)PROT_ALL) == 0;
+}
+
+/* The handle returned holds the only reference: closing it frees the VMO. */
+long sys_vmo_create(struct thread *t, struct syscall_args *args)
+{
+	struct vmo *v;
+	long err = vmo_create(args->a[0], &v);
+	long h;
+
+	if (err < 0)
+		return err;
+	h = handle_install(&t->proc->handles, &v->obj, VMO_RIGHTS);
+	object_unref(&v->obj);
+	return h;
+}
+
+long sys_vmo_read(struct thread *t, struct syscall_args *args)
+{
+	struct vmo *v = vmo_from_object(args->handle->obj);
+	uint64_t len = args->a[2], offset = args->a[3];
+	long err = check_range(v, offset, len);
+
+	if (err == 0)
+		err = copy_to_guest(t->proc, args->a[1], v->view + offset, len);
+	return err < 0 ? err : (long)len;
+}
+
+long sys_vmo_write(struct thread *t, struct syscall_args *args)
+{
+	struct vmo *v = vmo_from_object(args->handle->obj);
+	uint64_t len = args->a[2], offset = args->a[3];
+	long err = check_range(v, offset, len);
+
+	if (err == 0)
+		err = copy_from_guest(t->proc, v->view + offset, args->a[1], len);
+	return err < 0 ? err : (long)len;
+}
+
+long sys_vmo_get_size(struct thread *t, struct syscall_args *args)
+{
+	(void)t;
+	return (long)vmo_from_object(args->handle->obj)->size;
+}
+
+/*
+ * The mapping may not allow more than the handle does: reading needs READ,
+ * writing WRITE and executing EXECUTE. offset must be page-aligned; len is
+ * rounded up to pages and must stay inside the VMO.
+ */
+long sys_vmo_map(struct thread *t, struct syscall_args *args)
+{
+	struct vmo *v = vmo_from_object(args->handle->obj);
+	uint32_t rights = args->handle->rights;
+	uint64_t offset = args->a[1], len = args->a[2], prot = args->a[3];
+
+	if (!prot_valid(prot))
+		return ARCHK_ERR_INVALID_ARGS;
+	if (((prot & ARCHK_PROT_READ) && !(rights & ARCHK_RIGHT_READ)) ||
+	    ((prot & ARCHK_PROT_WRITE) && !(rights & ARCHK_RIGHT_WRITE)) ||
+	    ((prot & ARCHK_PROT_EXEC) && !(rights & ARCHK_RIGHT_EXECUTE)))
+		return ARCHK_ERR_ACCESS_DENIED;
+	if (len == 0 || offset % PAGE_SIZE || check_range(v, offset, len) < 0)
+		return ARCHK_ERR_INVALID_ARGS;
+	return vm_map(t->proc, ALIGN_UP(len, PAGE_SIZE), (int)prot, v, offset);
+}
+
+long sys_vmo_unmap(struct thread *t, struct syscall_args *args)
+{
+	return vm_unmap(t->proc, args->a[0], args->a[1], true);
+}
+
+/* More than the window can ever hold is NO_MEMORY, like a window that is full. */
+long sys_mem_map_anon(struct thread *t, struct syscall_args *args)
+{
+	uint64_t len = args->a[0], prot = args->a[1];
+
+	if (len == 0 || !prot_valid(prot))
+		return ARCHK_ERR_INVALID_ARGS;
+	if (len > ARCHK_MAP_BYTES_MAX)
+		return ARCHK_ERR_NO_MEMORY;
+	return vm_map(t->proc, ALIGN_UP(len, PAGE_SIZE), (int)prot, NULL, 0);
+}
+
+long sys_mem_unmap(struct thread *t, struct syscall_args *args)
+{
+	return vm_unmap(t->proc, args->a[0], args->a[1], false);
+}

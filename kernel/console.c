@@ -28,14 +28,6 @@ struct console_read {
 static struct console consoles[3];
 static struct arena read_arena;
 
-/* The consoles are never destroyed: the kernel keeps a reference to each. */
-static void console_destroy(struct object *obj)
-{
-	kpanic("console object destroyed");
-}
-
-static const struct object_type console_type = {"console", console_destroy};
-
 struct object *console_object(int which)
 {
 	return &consoles[which].obj;
@@ -126,7 +118,7 @@ static long console_get_meta(struct thread *t, struct handle_entry *h, const uin
 
 int console_init(const struct archk_bootinfo *boot)
 {
-	object_type_register(ARCHK_OBJ_CONSOLE, &console_type);
+	object_type_register_permanent(ARCHK_OBJ_CONSOLE, "console");
 	for (int i = 0; i < 3; i++) {
 		object_init(&consoles[i].obj, ARCHK_OBJ_CONSOLE);
 		consoles[i].fd = -1;

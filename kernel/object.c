@@ -13,6 +13,20 @@ void object_type_register(uint32_t type, const struct object_type *ops)
 	object_types[type] = ops;
 }
 
+static void permanent_destroy(struct object *obj)
+{
+	kpanic("%s object destroyed", object_type_name(obj->type));
+}
+
+static struct object_type permanent_types[ARCHK_OBJ_TYPE_COUNT];
+
+void object_type_register_permanent(uint32_t type, const char *name)
+{
+	KASSERT(type < ARCHK_OBJ_TYPE_COUNT);
+	permanent_types[type] = (struct object_type){name, permanent_destroy};
+	object_type_register(type, &permanent_types[type]);
+}
+
 const char *object_type_name(uint32_t type)
 {
 	if (type < ARCHK_OBJ_TYPE_COUNT && object_types[type])

@@ -25,6 +25,12 @@ void object_type_register(uint32_t type, const struct object_type *ops);
 const char *object_type_name(uint32_t type);
 /* Gives a fresh object one reference and a new koid. */
 void object_init(struct object *obj, uint32_t type);
+/*
+ * Registers a type whose objects live as long as the kernel (consoles, the
+ * spawner, the resource object): the kernel keeps a reference to each, so
+ * their destroy function only reports a broken reference count.
+ */
+void object_type_register_permanent(uint32_t type, const char *name);
 void object_ref(struct object *obj);
 void object_unref(struct object *obj);
 

@@ -230,27 +230,34 @@ static struct thread *sched_pick(struct vcpu *v, bool prefer_others)
 }
 
 /*
- * Aging: every normal thread still queued on v when a slice ends gains a
- * boost step. Without it a thread that boosts itself by yielding in a loop
+ * Aging: every normal thread still queued when a slice ends gains a boost
+ * step. Without it a thread that boosts itself by yielding in a loop
  * (a busy-wait) would starve forever a penalised thread of the same base
  * priority, maybe the very one it waits for; base priorities still decide,
  * since a boost never exceeds BOOST_MAX.
  */
-static void age_queued(struct vcpu *v)
+static void age_queue(struct runq *q)
 {
 	for (int l = runq_level_of_priority(ARCHK_PRIORITY_MAX); l > RUNQ_LEVEL_IDLE; l--) {
-		struct thread *t = runq_first(&v->runq, l), *next;
+		struct thread *t = runq_first(q, l), *next;
 
 		for (; t; t = next) {
 			next = TAILQ_NEXT(t, run_link);
 			if (t->sched_class != ARCHK_SCHED_NORMAL || t->boost >= BOOST_MAX)
 				continue;
-			runq_remove(&v->runq, t, l);
+			runq_remove(q, t, l);
 			t->boost++;
 			t->level = level_of(t);
-			runq_add(&v->runq, t, t->level, false);
+			runq_add(q, t, t->level, false);
 		}
 	}
+}
+
+/* Ages every queue: a waiting thread may sit on another vCPU's (strict isolation). */
+static void age_queued(void)
+{
+	for (unsigned i = 0; i < sched.vcpu_count; i++)
+		age_queue(&sched.vcpus[i]->runq);
 }
 
 /*
@@ -268,7 +275,7 @@ static struct thread *handle_preempt(struct vcpu *v, struct thread *t)
 		requeue_preempted(v, t);
 		return NULL;
 	}
-		age_queued(v);
+	age_queued();
 	if (t->sched_class == ARCHK_SCHED_REALTIME)
 		return t;
 	t->boost = (int8_t)clamp(t->boost - 1, -BOOST_MAX, BOOST_MAX);
@@ -307,7 +314,8 @@ static struct thread *next_thread(struct vcpu *v)
 	struct thread *t;
 
 	while (!sched.shutting_down) {
-		t = sched_pick(v, false);
+		/* Equal levels rotate across queues too, so no queue is left behind. */
+		t = sched_pick(v, true);
 		if (t) {
 			/* More work queued: an idle peer may be able to take it. */
 			if (v->runq.count)

@@ -8,16 +8,9 @@
 
 static struct object spawner;
 
-static void spawner_destroy(struct object *obj)
-{
-	kpanic("spawner destroyed");
-}
-
-static const struct object_type spawner_type = {"spawner", spawner_destroy};
-
 int spawner_init(void)
 {
-	object_type_register(ARCHK_OBJ_SPAWNER, &spawner_type);
+	object_type_register_permanent(ARCHK_OBJ_SPAWNER, "spawner");
 	object_init(&spawner, ARCHK_OBJ_SPAWNER);
 	return 0;
 }

@@ -10,16 +10,9 @@
 
 static struct object resource;
 
-static void resource_destroy(struct object *obj)
-{
-	kpanic("resource object destroyed");
-}
-
-static const struct object_type resource_type = {"resource", resource_destroy};
-
 int resource_init(void)
 {
-	object_type_register(ARCHK_OBJ_RESOURCE, &resource_type);
+	object_type_register_permanent(ARCHK_OBJ_RESOURCE, "resource");
 	object_init(&resource, ARCHK_OBJ_RESOURCE);
 	return 0;
 }

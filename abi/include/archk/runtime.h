@@ -38,6 +38,27 @@ long archk_get_meta(archk_handle_t h, struct archk_meta *meta);
 long archk_process_spawn(archk_handle_t spawner, const struct archk_spawn_args *args);
 long archk_process_wait(archk_handle_t process, struct archk_exit_status *status);
 
+/* ---- signals and IPC (ipc.c); docs/abi.md, "IPC" ---- */
+long archk_event_create(void);
+long archk_eventpair_create(archk_handle_t out[2]);
+long archk_object_signal(archk_handle_t h, uint32_t clear, uint32_t set);
+long archk_channel_create(archk_handle_t out[2]);
+long archk_channel_write(archk_handle_t h, const void *bytes, uint32_t nbytes,
+			 const archk_handle_t *handles, uint32_t nhandles);
+/* actual (may be NULL) receives the first message's size, also when TOO_LONG. */
+long archk_channel_read(archk_handle_t h, void *bytes, uint32_t nbytes, archk_handle_t *handles,
+			uint32_t nhandles, struct archk_channel_actual *actual);
+long archk_channel_call(archk_handle_t h, const struct archk_channel_call_args *args,
+			int64_t deadline, struct archk_channel_actual *actual);
+long archk_object_wait_one(archk_handle_t h, uint32_t signals, int64_t deadline,
+			   uint32_t *observed);
+long archk_object_wait_many(struct archk_wait_item *items, uint32_t count, int64_t deadline);
+long archk_port_create(void);
+long archk_port_wait_async(archk_handle_t port, archk_handle_t h, uint64_t key, uint32_t signals);
+long archk_port_wait(archk_handle_t port, int64_t deadline, struct archk_port_packet *packet);
+/* Fills up to count entries; returns the number of kernel arenas. */
+long archk_arena_stats(struct archk_arena_stat *out, uint32_t count);
+
 /* ---- startup (crt0.S, start.c) ---- */
 extern const struct archk_startup *archk_startup_info;
 extern char **archk_environ;

@@ -214,6 +214,8 @@ static void test_channel_basics(void)
 	CHECK_EQ(archk_syscall6(ARCHK_SYS_CHANNEL_WRITE, ch[0], (long)buf, 8, (long)got, -1L, 0),
 		 ARCHK_ERR_TOO_LONG);
 	CHECK_EQ(archk_channel_write(ch[0], buf, 8, (void *)ARENA_BASE, 1), ARCHK_ERR_BAD_ADDRESS);
+	CHECK_EQ(archk_channel_write(ch[0], (void *)-16L, 64, NULL, 0), ARCHK_ERR_BAD_ADDRESS);
+	CHECK_EQ(archk_channel_write(ch[0], buf, 1, (void *)-4L, 2), ARCHK_ERR_BAD_ADDRESS);
 	CHECK_EQ(archk_syscall6(ARCHK_SYS_CHANNEL_READ, ch[1], (long)buf, -1L, (long)got, 4, 0),
 		 ARCHK_ERR_SHOULD_WAIT);
 	CHECK_EQ(archk_channel_write(archk_handle_named("out"), buf, 1, NULL, 0),
@@ -364,6 +366,27 @@ static void test_channel_limits(void)
 		CHECK_EQ(archk_handle_close(many[j][0]), 0);
 		CHECK_EQ(archk_handle_close(many[j][1]), 0);
 	}
+
+	/* Handles in unread messages are limited too; the refused ones are consumed. */
+	archk_handle_t send[ARCHK_CHANNEL_MAX_HANDLES];
+	long ev = archk_event_create();
+	int sent = 0;
+	CHECK_EQ(archk_channel_create(ch), 0);
+	for (;;) {
+		for (int k = 0; k < ARCHK_CHANNEL_MAX_HANDLES; k++)
+			send[k] = archk_handle_duplicate(ev, ARCHK_RIGHTS_SAME);
+		last = archk_channel_write(ch[0], "h", 1, send, ARCHK_CHANNEL_MAX_HANDLES);
+		if (last < 0)
+			break;
+		sent += ARCHK_CHANNEL_MAX_HANDLES;
+	}
+	CHECK_EQ(last, ARCHK_ERR_NO_MEMORY);
+	CHECK_EQ(sent, ARCHK_PENDING_HANDLES_MAX);
+	CHECK_EQ(type_of(send[0]), 0);
+	CHECK_EQ(archk_handle_close(ch[0]), 0);
+	CHECK_EQ(archk_handle_close(ch[1]), 0);
+	CHECK_EQ(archk_handle_close(ev), 0);
+	/* Everything was released with the channel: writing works again. */
 	CHECK_EQ(archk_channel_create(ch), 0);
 	CHECK_EQ(archk_channel_write(ch[0], "z", 1, NULL, 0), 0);
 	CHECK_EQ(archk_handle_close(ch[0]), 0);
@@ -646,12 +669,18 @@ static void test_transfer_between_processes(void)
 	child = spawn_with_chan("receiver", NULL, ch[1]);
 	CHECK_TRUE(child > 0);
 	CHECK_EQ(archk_handle_close(ch[1]), 0); /* the child has its own */
-	CHECK_EQ(archk_channel_write(ch[0], "pair", 4, &pair[1], 1), 0);
+	/* The bytes carry the value of the parent's own end: useless in the child. */
+	CHECK_EQ(archk_channel_write(ch[0], &ch[0], sizeof(ch[0]), &pair[1], 1), 0);
 	CHECK_EQ(type_of(pair[1]), 0);
 	CHECK_EQ(
 	    archk_object_wait_one(pair[0], ARCHK_SIGNAL_SIGNALED, now() + 10000 * MS, &observed),
 	    0);
 	CHECK_TRUE(observed & ARCHK_SIGNAL_SIGNALED);
+	/* A process shows TERMINATED once it has ended. */
+	CHECK_EQ(
+	    archk_object_wait_one(child, ARCHK_SIGNAL_TERMINATED, now() + 10000 * MS, &observed),
+	    0);
+	CHECK_EQ(observed, ARCHK_SIGNAL_TERMINATED);
 	CHECK_EQ(wait_exit(child), 0);
 	CHECK_EQ(signals_of(ch[0]), ARCHK_SIGNAL_PEER_CLOSED);
 	CHECK_EQ(signals_of(pair[0]), ARCHK_SIGNAL_SIGNALED | ARCHK_SIGNAL_PEER_CLOSED);
@@ -664,12 +693,15 @@ static int receiver(void)
 {
 	archk_handle_t chan = archk_handle_named("chan"), got[1];
 	struct archk_channel_actual actual;
-	char buf[8];
+	archk_handle_t foreign;
 
 	CHECK_EQ(archk_object_wait_one(chan, ARCHK_SIGNAL_READABLE, ARCHK_DEADLINE_INFINITE, NULL),
 		 0);
-	CHECK_EQ(archk_channel_read(chan, buf, sizeof(buf), got, 1, &actual), 0);
+	CHECK_EQ(archk_channel_read(chan, &foreign, sizeof(foreign), got, 1, &actual), 0);
 	CHECK_EQ(actual.handles, 1);
+	/* A handle value of another process names nothing here. */
+	CHECK_EQ(archk_channel_write(foreign, "x", 1, NULL, 0), ARCHK_ERR_HND_INVALID);
+	CHECK_EQ(archk_handle_close(foreign), ARCHK_ERR_HND_INVALID);
 	CHECK_EQ(type_of(got[0]), ARCHK_OBJ_EVENTPAIR);
 	CHECK_EQ(archk_object_signal(got[0], 0, ARCHK_SIGNAL_SIGNALED), 0);
 	return check_failed;

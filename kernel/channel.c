@@ -123,6 +123,7 @@ static void endpoint_destroy(struct object *obj)
 
 static const struct object_type channel_type = {"channel", endpoint_destroy};
 
+/* Registers the channel type and prepares its arenas at boot. */
 int channel_init(void)
 {
 	object_type_register(ARCHK_OBJ_CHANNEL, &channel_type);

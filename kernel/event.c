@@ -22,6 +22,7 @@ struct eventpair {
 
 static struct arena event_arena, eventpair_arena;
 
+/* An event holds nothing but its signals. */
 static void event_destroy(struct object *obj)
 {
 	arena_free(&event_arena, obj);
@@ -42,6 +43,7 @@ static void eventpair_destroy(struct object *obj)
 static const struct object_type event_type = {"event", event_destroy};
 static const struct object_type eventpair_type = {"eventpair", eventpair_destroy};
 
+/* Registers the two types and prepares their arenas at boot. */
 int event_init(void)
 {
 	object_type_register(ARCHK_OBJ_EVENT, &event_type);

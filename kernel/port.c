@@ -37,6 +37,7 @@ struct port {
 
 static struct arena port_arena, registration_arena;
 
+/* Returns a registration or packet and its place in the port's budget. */
 static void registration_free(struct registration *r)
 {
 	r->port->count--;
@@ -76,6 +77,7 @@ static void port_destroy(struct object *obj)
 
 static const struct object_type port_type = {"port", port_destroy};
 
+/* Registers the port type and prepares its arenas at boot. */
 int port_init(void)
 {
 	object_type_register(ARCHK_OBJ_PORT, &port_type);
@@ -188,7 +190,7 @@ long sys_port_wait(struct thread *t, struct syscall_args *args)
 			object_signal_update(&port->obj, ARCHK_SIGNAL_READABLE, 0);
 		return copy_to_guest(t->proc, args->a[2], &pk, sizeof(pk));
 	}
-	if (deadline != ARCHK_DEADLINE_INFINITE && deadline <= hook_clock(ARCHK_CLOCK_MONOTONIC))
+	if (deadline_passed(deadline))
 		return ARCHK_ERR_TIMED_OUT;
 	if (!(w = waiter_alloc(t, finish_port)))
 		return ARCHK_ERR_NO_MEMORY;

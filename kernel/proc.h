@@ -135,6 +135,8 @@ int process_status_code(const struct archk_exit_status *status);
 void thread_exit(struct thread *t, int32_t code);
 /* Wakes t with result when the monotonic clock reaches deadline, unless it wakes first. */
 void thread_wake_at(struct thread *t, int64_t deadline, long result);
+/* Has the monotonic clock reached deadline (never for ARCHK_DEADLINE_INFINITE)? */
+bool deadline_passed(int64_t deadline);
 
 /* ---- exec.c ---- */
 struct spawn_handle {

@@ -12,11 +12,13 @@
 
 static struct arena waiter_arena;
 
+/* Prepares the waiter arena at boot. */
 int waiter_init(void)
 {
 	return arena_init(&waiter_arena, "waiter", sizeof(struct waiter), MAX_WAITERS);
 }
 
+/* See wait.h; the waiter is t's until waiter_free. */
 struct waiter *waiter_alloc(struct thread *t, waiter_finish_fn finish)
 {
 	struct waiter *w = arena_alloc(&waiter_arena);
@@ -29,6 +31,7 @@ struct waiter *waiter_alloc(struct thread *t, waiter_finish_fn finish)
 	return w;
 }
 
+/* The deadline wakes t through thread_wake, which routes it to waiter_resume. */
 void waiter_block(struct thread *t, struct thread_list *queue, int64_t deadline)
 {
 	thread_block(t, queue);
@@ -36,6 +39,7 @@ void waiter_block(struct thread *t, struct thread_list *queue, int64_t deadline)
 		thread_wake_at(t, deadline, ARCHK_ERR_TIMED_OUT);
 }
 
+/* Runs with t's partition open: copies the results out, then frees the waiter. */
 void waiter_resume(struct thread *t)
 {
 	struct waiter *w = t->waiter;
@@ -45,6 +49,7 @@ void waiter_resume(struct thread *t)
 	syscall_finish(t, result);
 }
 
+/* Undoes everything a waiter holds; also used when t dies while waiting. */
 void waiter_free(struct thread *t)
 {
 	struct waiter *w = t->waiter;
@@ -87,7 +92,7 @@ static long wait_ready(struct object *const *objs, const uint32_t *triggers, uin
 	for (uint32_t i = 0; i < n; i++)
 		if (objs[i]->signals & triggers[i])
 			return 0;
-	if (deadline != ARCHK_DEADLINE_INFINITE && deadline <= hook_clock(ARCHK_CLOCK_MONOTONIC))
+	if (deadline_passed(deadline))
 		return ARCHK_ERR_TIMED_OUT;
 	return 1;
 }

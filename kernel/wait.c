@@ -5,6 +5,7 @@
  */
 #include "wait.h"
 
+/* See wait.h; observers are pushed at the head, the order does not matter. */
 void observer_add(struct observer *o, struct object *obj, uint32_t trigger, observer_fire_fn fire)
 {
 	o->obj = obj;
@@ -14,6 +15,7 @@ void observer_add(struct observer *o, struct object *obj, uint32_t trigger, obse
 	LIST_INSERT_HEAD(&obj->observers, o, link);
 }
 
+/* Idempotent: an observer that already fired or was removed is left alone. */
 void observer_remove(struct observer *o)
 {
 	if (!o->obj)
@@ -49,6 +51,7 @@ static void fire_all(struct object *obj, long status)
 	}
 }
 
+/* Only bits that became set can satisfy an observer, so clears fire nothing. */
 void object_signal_update(struct object *obj, uint32_t clear, uint32_t set)
 {
 	uint32_t before = obj->signals;
@@ -58,6 +61,7 @@ void object_signal_update(struct object *obj, uint32_t clear, uint32_t set)
 		fire_all(obj, 0);
 }
 
+/* Called by object_unref before the type's destroy function. */
 void wait_object_gone(struct object *obj)
 {
 	fire_all(obj, ARCHK_ERR_CANCELLED);

@@ -65,6 +65,11 @@ void thread_wake_at(struct thread *t, int64_t deadline, long result)
 	hook_timer_arm(t->vcpu, deadline, &d->token);
 }
 
+bool deadline_passed(int64_t deadline)
+{
+	return deadline != ARCHK_DEADLINE_INFINITE && deadline <= hook_clock(ARCHK_CLOCK_MONOTONIC);
+}
+
 /* futex_wait(word, expected, deadline): sleeps while *word == expected. */
 long sys_futex_wait(struct thread *t, struct syscall_args *args)
 {
@@ -79,7 +84,7 @@ long sys_futex_wait(struct thread *t, struct syscall_args *args)
 		return err;
 	if (value != (uint32_t)args->a[1])
 		return ARCHK_ERR_SHOULD_WAIT;
-	if (deadline != ARCHK_DEADLINE_INFINITE && deadline <= hook_clock(ARCHK_CLOCK_MONOTONIC))
+	if (deadline_passed(deadline))
 		return ARCHK_ERR_TIMED_OUT;
 	t->wait_arg = word;
 	thread_block(t, bucket_of(word));

@@ -122,20 +122,31 @@ struct handle_entry *handle_lookup(struct handle_table *table, archk_handle_t va
 	return e;
 }
 
-int handle_close(struct handle_table *table, archk_handle_t value)
+struct object *handle_take(struct handle_table *table, archk_handle_t value, uint32_t *rights)
 {
 	struct handle_entry *e = handle_lookup(table, value);
 	struct object *obj;
 
 	if (!e)
-		return ARCHK_ERR_HND_INVALID;
+		return NULL;
 	obj = e->obj;
+	*rights = e->rights;
 	e->obj = NULL;
 	e->rights = 0;
 	e->type = ARCHK_OBJ_NONE;
 	e->next_free = table->free_head;
 	table->free_head = (uint32_t)(e - table->entries) + 1;
 	table->count--;
+	return obj;
+}
+
+int handle_close(struct handle_table *table, archk_handle_t value)
+{
+	uint32_t rights;
+	struct object *obj = handle_take(table, value, &rights);
+
+	if (!obj)
+		return ARCHK_ERR_HND_INVALID;
 	object_unref(obj);
 	return 0;
 }

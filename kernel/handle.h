@@ -40,6 +40,11 @@ void handle_table_destroy(struct handle_table *table);
 long handle_install(struct handle_table *table, struct object *obj, uint32_t rights);
 /* The live entry for value, or NULL (the caller reports ARCHK_ERR_HND_INVALID). */
 struct handle_entry *handle_lookup(struct handle_table *table, archk_handle_t value);
+/*
+ * Removes the handle from the table and returns its object with the handle's
+ * reference (now the caller's) and its rights; NULL if value is not live.
+ */
+struct object *handle_take(struct handle_table *table, archk_handle_t value, uint32_t *rights);
 /* Closes the handle; 0 or ARCHK_ERR_HND_INVALID. */
 int handle_close(struct handle_table *table, archk_handle_t value);
 /* Rights a copy may carry: requested must be a subset of have (RIGHTS_SAME keeps them). */

@@ -3,6 +3,7 @@
  * code runs under the big kernel lock, so plain counters suffice.
  */
 #include "object.h"
+#include "wait.h"
 
 static const struct object_type *object_types[ARCHK_OBJ_TYPE_COUNT];
 static archk_koid_t next_koid = 1;
@@ -40,6 +41,8 @@ void object_init(struct object *obj, uint32_t type)
 	obj->type = type;
 	obj->refcount = 1;
 	obj->koid = next_koid++;
+	obj->signals = 0;
+	LIST_INIT(&obj->observers);
 }
 
 void object_ref(struct object *obj)
@@ -48,9 +51,12 @@ void object_ref(struct object *obj)
 	obj->refcount++;
 }
 
+/* Observers of a dying object learn first, so none keeps a dangling pointer. */
 void object_unref(struct object *obj)
 {
 	KASSERT(obj->refcount > 0);
-	if (--obj->refcount == 0)
+	if (--obj->refcount == 0) {
+		wait_object_gone(obj);
 		object_types[obj->type]->destroy(obj);
+	}
 }

@@ -7,12 +7,18 @@
 #ifndef KERNEL_OBJECT_H
 #define KERNEL_OBJECT_H
 
+#include <sys/queue.h>
 #include "kernel.h"
+
+struct observer;
+LIST_HEAD(observer_list, observer);
 
 struct object {
 	uint32_t type; /* enum archk_object_type */
 	uint32_t refcount;
 	archk_koid_t koid;
+	uint32_t signals;		/* ARCHK_SIGNAL_* bits (kernel/wait.c) */
+	struct observer_list observers; /* waiters and port registrations on the signals */
 };
 
 struct object_type {

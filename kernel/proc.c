@@ -12,6 +12,7 @@
 #include "debug.h"
 #include "proc.h"
 #include "syscall.h"
+#include "wait.h"
 
 #define MAX_PROCESSES 1024
 #define MAX_THREADS   4096
@@ -112,7 +113,9 @@ void thread_wake(struct thread *t, long result, thread_resume_fn resume)
 	t->wait_queue = NULL;
 	t->deadline_seq++;
 	t->wake_result = result;
-	t->resume = resume ? resume : resume_with_result;
+	if (!resume) /* a call that owns a waiter always resumes through it */
+		resume = t->waiter ? waiter_resume : resume_with_result;
+	t->resume = resume;
 	sched_make_runnable(t);
 }
 
@@ -150,6 +153,7 @@ static void process_reclaim(struct process *p)
 		vm_partition_free(p);
 	while ((w = TAILQ_FIRST(&p->waiters)))
 		thread_wake(w, 0, resume_waiter);
+	object_signal_update(&p->obj, 0, ARCHK_SIGNAL_TERMINATED);
 	if (p->is_init)
 		kernel_shutdown(process_status_code(&p->status));
 	handle_table_destroy(&p->handles);
@@ -165,6 +169,8 @@ void thread_release(struct thread *t)
 	TAILQ_REMOVE(&p->threads, t, proc_link);
 	while ((j = TAILQ_FIRST(&t->joiners)))
 		thread_wake(j, t->exit_code, NULL);
+	if (t->waiter)
+		waiter_free(t);
 	if (t->wait_object)
 		object_unref(t->wait_object);
 	object_unref(&t->obj);

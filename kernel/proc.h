@@ -48,6 +48,7 @@ struct thread {
 	void *wait_object;		/* what the blocked call waits on (referenced) */
 	uint64_t wait_arg;		/* the blocked call's guest output pointer */
 	void *wait_io;			/* host I/O the blocked call waits for */
+	struct waiter *waiter;		/* signal, port or call wait in progress (wait.h) */
 	long wake_result;		/* result handed over by thread_wake */
 	uint64_t deadline_seq;		/* advances on every wake: stale timers are ignored */
 	int32_t exit_code;		/* for thread_join */
@@ -104,6 +105,8 @@ struct process {
 
 	struct archk_exit_status status;
 	struct thread_list waiters; /* threads blocked in process_wait */
+	uint32_t pending_messages;  /* channel messages it wrote that are still unread */
+	uint32_t pending_handles;   /* handles inside those messages */
 	bool is_init;
 };
 
@@ -146,6 +149,8 @@ int process_status_code(const struct archk_exit_status *status);
 void thread_exit(struct thread *t, int32_t code);
 /* Wakes t with result when the monotonic clock reaches deadline, unless it wakes first. */
 void thread_wake_at(struct thread *t, int64_t deadline, long result);
+/* Has the monotonic clock reached deadline (never for ARCHK_DEADLINE_INFINITE)? */
+bool deadline_passed(int64_t deadline);
 
 /* ---- exec.c ---- */
 struct spawn_handle {

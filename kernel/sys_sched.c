@@ -1,11 +1,10 @@
 /*
  * Scheduling system calls: a thread's class, priority and affinity, and the
- * introspection tests need (the running vCPU, arena counts). The real-time
+ * running vCPU (for tests of affinity). The real-time
  * class is a privilege: it needs a handle to the resource object, which init
  * receives as "resource" and nobody inherits unless given it.
  */
 #include <string.h>
-#include "arena.h"
 #include "syscall.h"
 
 static struct object resource;
@@ -80,29 +79,4 @@ long sys_thread_self(struct thread *t, struct syscall_args *args)
 long sys_vcpu_current(struct thread *t, struct syscall_args *args)
 {
 	return t->vcpu->id;
-}
-
-/* kernel_stats(stats, count): fills up to count entries; returns how many arenas exist. */
-long sys_kernel_stats(struct thread *t, struct syscall_args *args)
-{
-	struct archk_kernel_stat s;
-	struct arena *a;
-	long n = 0;
-
-	SLIST_FOREACH(a, &all_arenas, link)
-	{
-		if ((uint64_t)n < args->a[1]) {
-			long err;
-
-			memset(&s, 0, sizeof(s));
-			strncpy(s.name, a->name, sizeof(s.name) - 1);
-			s.live = a->live;
-			s.capacity = a->capacity;
-			err = copy_to_guest(t->proc, args->a[0] + n * sizeof(s), &s, sizeof(s));
-			if (err < 0)
-				return err;
-		}
-		n++;
-	}
-	return n;
 }

@@ -61,7 +61,30 @@ long sys_thread_set_priority(struct thread *t, struct syscall_args *args);
 long sys_thread_set_affinity(struct thread *t, struct syscall_args *args);
 long sys_thread_self(struct thread *t, struct syscall_args *args);
 long sys_vcpu_current(struct thread *t, struct syscall_args *args);
-long sys_kernel_stats(struct thread *t, struct syscall_args *args);
+
+long sys_event_create(struct thread *t, struct syscall_args *args);
+long sys_eventpair_create(struct thread *t, struct syscall_args *args);
+long sys_object_signal(struct thread *t, struct syscall_args *args);
+long sys_channel_create(struct thread *t, struct syscall_args *args);
+long sys_channel_write(struct thread *t, struct syscall_args *args);
+long sys_channel_read(struct thread *t, struct syscall_args *args);
+long sys_channel_call(struct thread *t, struct syscall_args *args);
+long sys_object_wait_one(struct thread *t, struct syscall_args *args);
+long sys_object_wait_many(struct thread *t, struct syscall_args *args);
+long sys_port_create(struct thread *t, struct syscall_args *args);
+long sys_port_wait_async(struct thread *t, struct syscall_args *args);
+long sys_port_wait(struct thread *t, struct syscall_args *args);
+long sys_arena_stats(struct thread *t, struct syscall_args *args);
+
+/* sys_handle.c: handles to two new objects, written to the guest's out[2]. */
+long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights,
+			 uintptr_t out);
+
+/* Boot-time set-up of sys_wait.c, event.c, channel.c, port.c. */
+int waiter_init(void);
+int event_init(void);
+int channel_init(void);
+int port_init(void);
 
 /* futex.c */
 int futex_init(void);

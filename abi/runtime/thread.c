@@ -119,8 +119,3 @@ long archk_vcpu_current(void)
 {
 	return archk_syscall0(ARCHK_SYS_VCPU_CURRENT);
 }
-
-long archk_kernel_stats(struct archk_kernel_stat *stats, uint32_t count)
-{
-	return archk_syscall2(ARCHK_SYS_KERNEL_STATS, (long)stats, count);
-}

@@ -217,17 +217,17 @@ static void test_sleep_tolerance(void)
 static void test_no_leaks(void)
 {
 	static const char *const argv[] = {"/bin/true", NULL};
-	struct archk_kernel_stat before[32], after[32];
+	struct archk_arena_stat before[32], after[32];
 	struct archk_exit_status st;
-	long n = archk_kernel_stats(before, 32), p;
+	long n = archk_arena_stats(before, 32), p;
 
 	CHECK_TRUE(n > 5 && n <= 32);
-	CHECK_EQ(archk_kernel_stats((void *)0x100000000000UL, 32), ARCHK_ERR_BAD_ADDRESS);
+	CHECK_EQ(archk_arena_stats((void *)0x100000000000UL, 32), ARCHK_ERR_BAD_ADDRESS);
 	p = archk_spawn(argv[0], argv, NULL, 0);
 	CHECK_TRUE(p > 0);
 	archk_process_wait((archk_handle_t)p, &st);
 	archk_handle_close((archk_handle_t)p);
-	CHECK_EQ(archk_kernel_stats(after, 32), n);
+	CHECK_EQ(archk_arena_stats(after, 32), n);
 	for (long i = 0; i < n; i++) {
 		CHECK_EQ(strcmp(before[i].name, after[i].name), 0);
 		CHECK_EQ(after[i].live, before[i].live);
@@ -269,8 +269,8 @@ static void test_spawn_flood(void)
 {
 	static const char *const argv[] = {"/bin/true", NULL};
 	static archk_handle_t kids[2048];
-	struct archk_kernel_stat before[32], after[32];
-	long n = archk_kernel_stats(before, 32), r = 0;
+	struct archk_arena_stat before[32], after[32];
+	long n = archk_arena_stats(before, 32), r = 0;
 	int count = 0;
 
 	while (count < 2048 && (r = archk_spawn(argv[0], argv, NULL, 0)) > 0)
@@ -283,7 +283,7 @@ static void test_spawn_flood(void)
 		archk_process_wait(kids[i], &st);
 		archk_handle_close(kids[i]);
 	}
-	archk_kernel_stats(after, 32);
+	archk_arena_stats(after, 32);
 	for (long i = 0; i < n; i++)
 		CHECK_EQ(after[i].live, before[i].live);
 }

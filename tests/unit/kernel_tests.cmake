@@ -1,6 +1,6 @@
 # Unit tests of kernel pieces (arenas, handle tables, mapping windows, VMOs), linked against the
 # kernel library with the host hooks stubbed by hook_stubs.c.
-foreach(test IN ITEMS test_arena test_handle test_maparea test_vmo)
+foreach(test IN ITEMS test_arena test_handle test_maparea test_vmo test_wait)
   archk_unit_test(${test}
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/${test}.c ${CMAKE_CURRENT_LIST_DIR}/hook_stubs.c
     LIBS archk_kernel)

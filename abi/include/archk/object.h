@@ -8,17 +8,34 @@
 
 enum archk_object_type {
 	ARCHK_OBJ_NONE = 0,
-	ARCHK_OBJ_PROCESS = 1, /* a running or exited guest process */
-	ARCHK_OBJ_THREAD = 2,  /* a thread of a process */
-	ARCHK_OBJ_CONSOLE = 3, /* the host terminal (in/out/err) */
-	ARCHK_OBJ_SPAWNER = 4, /* the process table: spawns new processes */
-	ARCHK_OBJ_FILE = 5,    /* a read-only file of the store */
-	ARCHK_OBJ_DIR = 6,     /* a directory of the store */
-	ARCHK_OBJ_VMO = 7,     /* a memory object: shared pages that can be mapped */
-	/* 8-14: IPC */
+	ARCHK_OBJ_PROCESS = 1,	 /* a running or exited guest process */
+	ARCHK_OBJ_THREAD = 2,	 /* a thread of a process */
+	ARCHK_OBJ_CONSOLE = 3,	 /* the host terminal (in/out/err) */
+	ARCHK_OBJ_SPAWNER = 4,	 /* the process table: spawns new processes */
+	ARCHK_OBJ_FILE = 5,	 /* a read-only file of the store */
+	ARCHK_OBJ_DIR = 6,	 /* a directory of the store */
+	ARCHK_OBJ_VMO = 7,	 /* a memory object: shared pages that can be mapped */
+	ARCHK_OBJ_EVENT = 8,	 /* signals only (event_create) */
+	ARCHK_OBJ_EVENTPAIR = 9, /* one end of an event pair: signals go to the peer */
+	ARCHK_OBJ_CHANNEL = 10,	 /* one endpoint of a channel: messages of bytes + handles */
+	ARCHK_OBJ_PORT = 11,	 /* a queue of signal packets (port_wait_async) */
 	ARCHK_OBJ_RESOURCE = 15, /* privilege to use the real-time class */
 	ARCHK_OBJ_TYPE_COUNT
 };
+
+/*
+ * Object signals: state bits every object carries, observed by
+ * object_wait_one, object_wait_many and port_wait_async.
+ */
+#define ARCHK_SIGNAL_READABLE	 (1u << 0)  /* channel: a message is queued; port: a packet is */
+#define ARCHK_SIGNAL_WRITABLE	 (1u << 1)  /* channel: the peer's queue has room */
+#define ARCHK_SIGNAL_PEER_CLOSED (1u << 2)  /* channel/eventpair: the other end is gone */
+#define ARCHK_SIGNAL_SIGNALED	 (1u << 3)  /* event/eventpair: raised by object_signal */
+#define ARCHK_SIGNAL_TERMINATED	 (1u << 4)  /* process: ended and reclaimed */
+#define ARCHK_SIGNAL_USER0	 (1u << 24) /* user signals: meaning chosen by programs */
+#define ARCHK_SIGNAL_USER_ALL	 (0xffu << 24)
+/* What object_signal may clear and set. */
+#define ARCHK_SIGNALS_SETTABLE (ARCHK_SIGNAL_SIGNALED | ARCHK_SIGNAL_USER_ALL)
 
 /* handle_info output. */
 struct archk_handle_info {

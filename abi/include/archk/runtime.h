@@ -53,6 +53,26 @@ long archk_vmo_unmap(void *addr, size_t len);
 /* Maps len bytes of fresh zeroed memory; the address or an error. */
 long archk_mem_map_anon(size_t len, uint32_t prot);
 long archk_mem_unmap(void *addr, size_t len);
+/* ---- signals and IPC (ipc.c); docs/abi.md, "IPC" ---- */
+long archk_event_create(void);
+long archk_eventpair_create(archk_handle_t out[2]);
+long archk_object_signal(archk_handle_t h, uint32_t clear, uint32_t set);
+long archk_channel_create(archk_handle_t out[2]);
+long archk_channel_write(archk_handle_t h, const void *bytes, uint32_t nbytes,
+			 const archk_handle_t *handles, uint32_t nhandles);
+/* actual (may be NULL) receives the first message's size, also when TOO_LONG. */
+long archk_channel_read(archk_handle_t h, void *bytes, uint32_t nbytes, archk_handle_t *handles,
+			uint32_t nhandles, struct archk_channel_actual *actual);
+long archk_channel_call(archk_handle_t h, const struct archk_channel_call_args *args,
+			int64_t deadline, struct archk_channel_actual *actual);
+long archk_object_wait_one(archk_handle_t h, uint32_t signals, int64_t deadline,
+			   uint32_t *observed);
+long archk_object_wait_many(struct archk_wait_item *items, uint32_t count, int64_t deadline);
+long archk_port_create(void);
+long archk_port_wait_async(archk_handle_t port, archk_handle_t h, uint64_t key, uint32_t signals);
+long archk_port_wait(archk_handle_t port, int64_t deadline, struct archk_port_packet *packet);
+/* Fills up to count entries; returns the number of kernel arenas. */
+long archk_arena_stats(struct archk_arena_stat *out, uint32_t count);
 
 /* ---- startup (crt0.S, start.c) ---- */
 extern const struct archk_startup *archk_startup_info;
@@ -122,8 +142,6 @@ long archk_thread_set_affinity(archk_handle_t thread, uint64_t mask);
 /* A new handle to the calling thread. */
 long archk_thread_self(void);
 long archk_vcpu_current(void);
-/* Fills up to count arena counts; returns the number of arenas. */
-long archk_kernel_stats(struct archk_kernel_stat *stats, uint32_t count);
 
 /*
  * A thread run by the runtime: archk_thread_spawn allocates its stack from

@@ -12,38 +12,49 @@
 #include <archk/types.h>
 
 enum archk_syscall_number {
-	ARCHK_SYS_PROCESS_SELF = 0,	/* () -> koid of the caller's process */
-	ARCHK_SYS_PROCESS_EXIT = 1,	/* (int32 code) -> does not return */
-	ARCHK_SYS_YIELD = 2,		/* () -> 0 */
-	ARCHK_SYS_CLOCK_GET = 3,	/* (clock) -> nanoseconds */
-	ARCHK_SYS_HANDLE_CLOSE = 4,	/* (h) -> 0 */
-	ARCHK_SYS_HANDLE_DUPLICATE = 5, /* (h, rights) -> new handle */
-	ARCHK_SYS_HANDLE_INFO = 6,	/* (h, struct archk_handle_info *) -> 0 */
-	ARCHK_SYS_DO_IO = 7,		/* (op, h, a0, a1, a2, a3) -> op result */
-	ARCHK_SYS_PROCESS_SPAWN = 8,	/* (spawner h, struct archk_spawn_args *) -> process h */
-	ARCHK_SYS_PROCESS_WAIT = 9,	/* (process h, struct archk_exit_status *) -> 0 */
-	ARCHK_SYS_THREAD_CREATE = 10,	/* (struct archk_thread_args *) -> thread h, not started */
-	ARCHK_SYS_THREAD_START = 11,	/* (thread h) -> 0 */
-	ARCHK_SYS_THREAD_EXIT = 12,	/* (int32 code) -> does not return */
-	ARCHK_SYS_THREAD_JOIN = 13,	/* (thread h) -> the thread's exit code */
-	ARCHK_SYS_FUTEX_WAIT = 14,	/* (uint32 *word, uint32 expected, deadline ns) -> 0 */
-	ARCHK_SYS_FUTEX_WAKE = 15,	/* (uint32 *word, uint32 count) -> threads woken */
-	ARCHK_SYS_SLEEP = 16,		/* (monotonic deadline ns) -> 0 */
-	ARCHK_SYS_PROCESS_KILL = 17,	/* (process h) -> 0 */
-	ARCHK_SYS_VMO_CREATE = 18,	/* (size) -> VMO handle */
-	ARCHK_SYS_VMO_READ = 19,	/* (vmo h, buf, len, offset) -> bytes read */
-	ARCHK_SYS_VMO_WRITE = 20,	/* (vmo h, buf, len, offset) -> bytes written */
-	ARCHK_SYS_VMO_GET_SIZE = 21,	/* (vmo h) -> size in bytes */
-	ARCHK_SYS_VMO_MAP = 22,		/* (vmo h, offset, len, prot) -> guest address */
-	ARCHK_SYS_VMO_UNMAP = 23,	/* (addr, len) -> 0 */
-	ARCHK_SYS_MEM_MAP_ANON = 24,	/* (len, prot) -> guest address */
-	ARCHK_SYS_MEM_UNMAP = 25,	/* (addr, len) -> 0 */
-	/* 26-40: IPC */
+	ARCHK_SYS_PROCESS_SELF = 0,	 /* () -> koid of the caller's process */
+	ARCHK_SYS_PROCESS_EXIT = 1,	 /* (int32 code) -> does not return */
+	ARCHK_SYS_YIELD = 2,		 /* () -> 0 */
+	ARCHK_SYS_CLOCK_GET = 3,	 /* (clock) -> nanoseconds */
+	ARCHK_SYS_HANDLE_CLOSE = 4,	 /* (h) -> 0 */
+	ARCHK_SYS_HANDLE_DUPLICATE = 5,	 /* (h, rights) -> new handle */
+	ARCHK_SYS_HANDLE_INFO = 6,	 /* (h, struct archk_handle_info *) -> 0 */
+	ARCHK_SYS_DO_IO = 7,		 /* (op, h, a0, a1, a2, a3) -> op result */
+	ARCHK_SYS_PROCESS_SPAWN = 8,	 /* (spawner h, struct archk_spawn_args *) -> process h */
+	ARCHK_SYS_PROCESS_WAIT = 9,	 /* (process h, struct archk_exit_status *) -> 0 */
+	ARCHK_SYS_THREAD_CREATE = 10,	 /* (struct archk_thread_args *) -> thread h, not started */
+	ARCHK_SYS_THREAD_START = 11,	 /* (thread h) -> 0 */
+	ARCHK_SYS_THREAD_EXIT = 12,	 /* (int32 code) -> does not return */
+	ARCHK_SYS_THREAD_JOIN = 13,	 /* (thread h) -> the thread's exit code */
+	ARCHK_SYS_FUTEX_WAIT = 14,	 /* (uint32 *word, uint32 expected, deadline ns) -> 0 */
+	ARCHK_SYS_FUTEX_WAKE = 15,	 /* (uint32 *word, uint32 count) -> threads woken */
+	ARCHK_SYS_SLEEP = 16,		 /* (monotonic deadline ns) -> 0 */
+	ARCHK_SYS_PROCESS_KILL = 17,	 /* (process h) -> 0 */
+	ARCHK_SYS_VMO_CREATE = 18,	 /* (size) -> VMO handle */
+	ARCHK_SYS_VMO_READ = 19,	 /* (vmo h, buf, len, offset) -> bytes read */
+	ARCHK_SYS_VMO_WRITE = 20,	 /* (vmo h, buf, len, offset) -> bytes written */
+	ARCHK_SYS_VMO_GET_SIZE = 21,	 /* (vmo h) -> size in bytes */
+	ARCHK_SYS_VMO_MAP = 22,		 /* (vmo h, offset, len, prot) -> guest address */
+	ARCHK_SYS_VMO_UNMAP = 23,	 /* (addr, len) -> 0 */
+	ARCHK_SYS_MEM_MAP_ANON = 24,	 /* (len, prot) -> guest address */
+	ARCHK_SYS_MEM_UNMAP = 25,	 /* (addr, len) -> 0 */
+	ARCHK_SYS_EVENT_CREATE = 26,	 /* () -> event h */
+	ARCHK_SYS_EVENTPAIR_CREATE = 27, /* (archk_handle_t out[2]) -> 0 */
+	ARCHK_SYS_OBJECT_SIGNAL = 28,	 /* (h, clear mask, set mask) -> 0 */
+	ARCHK_SYS_CHANNEL_CREATE = 29,	 /* (archk_handle_t out[2]) -> 0 */
+	ARCHK_SYS_CHANNEL_WRITE = 30,	 /* (h, bytes, nbytes, handles, nhandles) -> 0 */
+	ARCHK_SYS_CHANNEL_READ = 31,	 /* (h, bytes, nbytes, handles, nhandles, actual) -> 0 */
+	ARCHK_SYS_CHANNEL_CALL = 32,	 /* (h, call args, deadline, actual) -> 0 */
+	ARCHK_SYS_OBJECT_WAIT_ONE = 33,	 /* (h, signals, deadline, uint32 *observed) -> 0 */
+	ARCHK_SYS_OBJECT_WAIT_MANY = 34, /* (struct archk_wait_item *, count, deadline) -> 0 */
+	ARCHK_SYS_PORT_CREATE = 35,	 /* () -> port h */
+	ARCHK_SYS_PORT_WAIT_ASYNC = 36,	 /* (port h, h, key, signals) -> 0 */
+	ARCHK_SYS_PORT_WAIT = 37,	 /* (port h, deadline, struct archk_port_packet *) -> 0 */
+	ARCHK_SYS_ARENA_STATS = 38,	 /* (struct archk_arena_stat *, count) -> arenas */
 	ARCHK_SYS_THREAD_SET_PRIORITY = 41, /* (thread h, class, priority, resource h) -> 0 */
 	ARCHK_SYS_THREAD_SET_AFFINITY = 42, /* (thread h, vCPU mask) -> 0 */
 	ARCHK_SYS_THREAD_SELF = 43,	    /* () -> a new handle to the calling thread */
 	ARCHK_SYS_VCPU_CURRENT = 44,	    /* () -> id of the vCPU running the caller */
-	ARCHK_SYS_KERNEL_STATS = 45,	    /* (struct archk_kernel_stat *, count) -> arenas */
 	ARCHK_SYS_COUNT
 };
 
@@ -125,13 +136,6 @@ enum archk_sched_class {
 #define ARCHK_PRIORITY_MAX     30
 #define ARCHK_PRIORITY_DEFAULT 15
 
-/* One arena of kernel objects, as kernel_stats reports it (leak checks). */
-struct archk_kernel_stat {
-	char name[16];
-	uint32_t live;	   /* objects allocated now */
-	uint32_t capacity; /* the most there can be */
-};
-
 /* Protections for vmo_map and mem_map_anon, combinable. */
 #define ARCHK_PROT_READ	 1u
 #define ARCHK_PROT_WRITE 2u
@@ -150,6 +154,73 @@ struct archk_spawn_args {
 	uint32_t reserved;
 	const struct archk_spawn_handle *handles;
 	const char *name; /* process name; NULL means argv[0]'s last part */
+};
+
+/* ---- IPC (docs/abi.md, "IPC") ---- */
+
+/* Size of one channel message, and of each endpoint's queue of unread messages. */
+#define ARCHK_CHANNEL_MAX_BYTES	  65536
+#define ARCHK_CHANNEL_MAX_HANDLES 64
+#define ARCHK_CHANNEL_QUEUE_MAX	  64	     /* messages queued at one endpoint */
+#define ARCHK_CHANNEL_QUEUE_BYTES (1u << 20) /* bytes queued at one endpoint */
+/* Per process: messages it wrote that nobody has read yet, and handles in them. */
+#define ARCHK_PENDING_MESSAGES_MAX 512
+#define ARCHK_PENDING_HANDLES_MAX  1024
+/* object_wait_many items, and registrations plus packets of one port. */
+#define ARCHK_WAIT_MANY_MAX    16
+#define ARCHK_PORT_MAX_PENDING 1024
+
+/* channel_read and channel_call: the size of the message read (or too big). */
+struct archk_channel_actual {
+	uint32_t bytes;
+	uint32_t handles;
+};
+
+/*
+ * channel_call: the request (its first 4 bytes are replaced by a transaction
+ * id the kernel chooses) and the buffers for the reply (the first message
+ * arriving at the endpoint that starts with the same 4 bytes).
+ */
+struct archk_channel_call_args {
+	const void *wr_bytes;
+	const archk_handle_t *wr_handles;
+	void *rd_bytes;
+	archk_handle_t *rd_handles;
+	uint32_t wr_num_bytes;
+	uint32_t wr_num_handles;
+	uint32_t rd_num_bytes;
+	uint32_t rd_num_handles;
+};
+
+/* Transaction ids the kernel gives calls have this bit set. */
+#define ARCHK_CHANNEL_TXID_KERNEL 0x80000000u
+
+/* object_wait_many: one handle and the signals awaited; pending is written back. */
+struct archk_wait_item {
+	archk_handle_t handle;
+	uint32_t waitfor;
+	uint32_t pending;
+	uint32_t reserved;
+};
+
+enum archk_packet_type {
+	ARCHK_PACKET_SIGNAL = 1, /* a port_wait_async registration fired */
+};
+
+/* port_wait output. */
+struct archk_port_packet {
+	uint64_t key;	   /* from port_wait_async */
+	uint32_t type;	   /* enum archk_packet_type */
+	uint32_t observed; /* the object's signals when the registration fired */
+	uint32_t trigger;  /* the signals it was waiting for */
+	uint32_t reserved;
+};
+
+/* arena_stats output: one per kernel object arena (for leak checks). */
+struct archk_arena_stat {
+	char name[16];
+	uint32_t live;	   /* slots in use */
+	uint32_t capacity; /* slots available in total */
 };
 
 #endif

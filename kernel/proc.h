@@ -56,7 +56,8 @@ struct thread {
 	uint8_t sched_class;	/* ARCHK_SCHED_* */
 	int8_t priority;	/* base normal priority, 0..30 */
 	int8_t boost;		/* dynamic adjustment, -BOOST_MAX..BOOST_MAX */
-	bool keep_turn;		/* preempted early: requeue at the head */
+		bool keep_turn;			/* preempted early: requeue at the head */
+	bool gave_way;			/* yielded or blocked since its last slice end */
 	int level;		/* run queue level while queued */
 	struct vcpu *queued_on; /* whose run queue holds it */
 	uint64_t affinity;	/* vCPUs it may run on (bit n: vCPU n) */
@@ -185,7 +186,7 @@ unsigned sched_vcpu_count(void);
 void sched_init_thread(struct thread *t);
 void sched_make_runnable(struct thread *t);
 void sched_yield_thread(struct thread *t);
-/* t blocked or yielded before its slice ended: it earns a boost step. */
+/* t blocked before its slice ended: it earns a boost step. */
 void sched_reward(struct thread *t);
 void sched_remove(struct thread *t);
 /* The vCPU loop: pick, enter, handle the exit, repeat, until shutdown. */

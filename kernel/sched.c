@@ -15,8 +15,9 @@
  *    thread running there, that vCPU is interrupted to switch at once;
  *  - a vCPU picks the best thread of its own queue or steals a better one
  *    from another queue, never against a thread's affinity;
- *  - a thread that uses its whole timeslice loses one boost step and goes to
- *    the back; one that blocks or yields first gains one (at most BOOST_MAX);
+   *  - a thread that uses its whole timeslice without yielding or blocking
+ *    loses one boost step and goes to the back; one that blocks gains one
+ *    (at most BOOST_MAX); a yield goes to the back of its level;
  *    one preempted by a better thread keeps its place at the head;
  *  - real-time threads are never rotated at a slice end; idle ones run only
  *    when nothing else can.
@@ -84,9 +85,10 @@ void sched_init_thread(struct thread *t)
 	t->affinity = UINT64_MAX;
 }
 
-/* Blocking or yielding before the slice ends earns a boost step. */
+/* Blocking before the slice ends earns a boost step. */
 void sched_reward(struct thread *t)
 {
+	t->gave_way = true;
 	t->boost = (int8_t)clamp(t->boost + 1, -BOOST_MAX, BOOST_MAX);
 }
 
@@ -152,10 +154,14 @@ void sched_make_runnable(struct thread *t)
 	enqueue(place(t), t, head);
 }
 
-/* A yield: to the back of its level on its own vCPU, with the reward. */
+/*
+ * A yield: to the back of its level on its own vCPU. It earns no boost step:
+ * a step would lift the yielder above the threads it yields to, and the
+ * next pick would choose it again (a yield that yields nothing).
+ */
 void sched_yield_thread(struct thread *t)
 {
-	sched_reward(t);
+	t->gave_way = true;
 	enqueue(t->vcpu, t, false);
 }
 
@@ -278,7 +284,10 @@ static struct thread *handle_preempt(struct vcpu *v, struct thread *t)
 	age_queued();
 	if (t->sched_class == ARCHK_SCHED_REALTIME)
 		return t;
-	t->boost = (int8_t)clamp(t->boost - 1, -BOOST_MAX, BOOST_MAX);
+		/* Only a thread that held on to the CPU for the whole slice pays for it. */
+	if (!t->gave_way)
+		t->boost = (int8_t)clamp(t->boost - 1, -BOOST_MAX, BOOST_MAX);
+	t->gave_way = false;
 	next = best_candidate(v, true);
 	if (!next || next->level < level_of(t) || !vm_may_run(v, next->proc))
 		return t;

@@ -236,11 +236,11 @@ static struct thread *sched_pick(struct vcpu *v, bool prefer_others)
 }
 
 /*
- * Aging: every normal thread still queued when a slice ends gains a boost
- * step. Without it a thread that boosts itself by yielding in a loop
- * (a busy-wait) would starve forever a penalised thread of the same base
- * priority, maybe the very one it waits for; base priorities still decide,
- * since a boost never exceeds BOOST_MAX.
+  * Aging: every normal thread still queued when a slice ends gains a boost
+ * step. Without it a boosted thread busy-waiting in a loop could starve
+ * forever a penalised thread of the same base priority, maybe the very one
+ * it waits for; base priorities still decide, since a boost never exceeds
+ * BOOST_MAX.
  */
 static void age_queue(struct runq *q)
 {

@@ -186,6 +186,14 @@ unsigned sched_vcpu_count(void);
 void sched_init_thread(struct thread *t);
 void sched_make_runnable(struct thread *t);
 void sched_yield_thread(struct thread *t);
+/* Removes and returns the best thread v may run now, or NULL. */
+struct thread *sched_take(struct vcpu *v);
+/*
+ * The slice timer ended t's slice on v (or v was asked to reschedule): ages
+ * the queues, charges t, and returns the thread v should run next (t itself
+ * if it continues, NULL if v must pick).
+ */
+struct thread *sched_slice_end(struct vcpu *v, struct thread *t);
 /* t blocked before its slice ended: it earns a boost step. */
 void sched_reward(struct thread *t);
 void sched_remove(struct thread *t);

@@ -225,9 +225,10 @@ static struct thread *best_candidate(struct vcpu *v, bool prefer_others)
 }
 
 /* Takes the best thread for v; strict isolation may forbid it, then v idles. */
-static struct thread *sched_pick(struct vcpu *v, bool prefer_others)
+struct thread *sched_take(struct vcpu *v)
 {
-	struct thread *t = best_candidate(v, prefer_others);
+	/* Equal levels rotate across queues too, so no queue is left behind. */
+	struct thread *t = best_candidate(v, true);
 
 	if (!t || !vm_may_run(v, t->proc))
 		return NULL;
@@ -272,7 +273,7 @@ static void age_queued(void)
  * and go behind any thread at their level that v could run, and the threads
  * that waited age.
  */
-static struct thread *handle_preempt(struct vcpu *v, struct thread *t)
+struct thread *sched_slice_end(struct vcpu *v, struct thread *t)
 {
 	struct thread *next;
 
@@ -304,7 +305,7 @@ static struct thread *handle_exit(struct vcpu *v, struct thread *t, const struct
 		syscall_dispatch(t, exit);
 		break;
 	case EXIT_PREEMPT:
-		return handle_preempt(v, t);
+		return sched_slice_end(v, t);
 	case EXIT_FAULT:
 		fault_report(t, exit);
 		break;
@@ -323,8 +324,7 @@ static struct thread *next_thread(struct vcpu *v)
 	struct thread *t;
 
 	while (!sched.shutting_down) {
-		/* Equal levels rotate across queues too, so no queue is left behind. */
-		t = sched_pick(v, true);
+		t = sched_take(v);
 		if (t) {
 			/* More work queued: an idle peer may be able to take it. */
 			if (v->runq.count)

@@ -10,3 +10,8 @@ endforeach()
 # The scheduler's run queues (pure data structure).
 archk_unit_test(test_runq SOURCES test_runq.c ${PROJECT_SOURCE_DIR}/kernel/runq.c)
 target_include_directories(test_runq PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/abi/include)
+
+# The scheduler's policy, against recording hook stubs.
+archk_unit_test(test_sched SOURCES test_sched.c sched_stubs.c hook_stubs.c
+                LIBS archk_kernel PkgConfig::SODIUM)
+target_include_directories(test_sched PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/abi/include)

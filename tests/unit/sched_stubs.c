@@ -1,0 +1,57 @@
+/*
+ * The host hooks the scheduler's unit test links against: nothing runs a
+ * guest here, so most do nothing; kicks and interrupts are recorded, since
+ * they are what placement decides.
+ */
+#include "../../kernel/hooks.h"
+#include "sched_stubs.h"
+
+struct vcpu *stub_last_kick, *stub_last_interrupt;
+int stub_kicks, stub_interrupts;
+
+void hook_kick(struct vcpu *v)
+{
+	stub_last_kick = v;
+	stub_kicks++;
+}
+
+void hook_interrupt(struct vcpu *v)
+{
+	stub_last_interrupt = v;
+	stub_interrupts++;
+}
+
+/* Never reached by these tests: each would be a failure of the test set-up. */
+#define UNREACHED(decl)                                                                            \
+	decl                                                                                       \
+	{                                                                                          \
+		__builtin_trap();                                                                  \
+	}
+
+UNREACHED(void hook_enter_guest(struct vcpu *v, struct guest_context *c, struct guest_exit *e))
+UNREACHED(int hook_commit(uintptr_t addr, size_t len))
+UNREACHED(void hook_decommit(uintptr_t addr, size_t len))
+UNREACHED(void hook_protect(uintptr_t addr, size_t len, int prot))
+UNREACHED(void hook_idle(struct vcpu *v))
+UNREACHED(void hook_poll(struct vcpu *v))
+UNREACHED(void hook_shutdown(int status))
+UNREACHED(void hook_init_fpu(struct guest_context *ctx))
+UNREACHED(void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token))
+UNREACHED(int64_t hook_clock(int clock))
+UNREACHED(void hook_debug_event(void))
+UNREACHED(int hook_load_elf(const uint8_t *f, size_t s, uintptr_t b, size_t m,
+			    struct load_result *o, char *e, size_t l))
+UNREACHED(int hook_symbolize(const uint8_t *f, size_t s, uint64_t o, char *n, size_t l))
+UNREACHED(void hook_image_loaded(const char *p, uintptr_t b, uint64_t k, const uint8_t *f,
+				 size_t s))
+UNREACHED(void hook_image_unloaded(const char *p, uintptr_t b, uint64_t k))
+UNREACHED(int hook_shared_map(int id, size_t offset, uintptr_t addr, size_t len, int prot))
+
+/* The kernel lock: the test is single-threaded. */
+void hook_lock(void)
+{
+}
+
+void hook_unlock(void)
+{
+}

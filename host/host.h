@@ -44,7 +44,7 @@ struct host_vcpu {
 
 /* Settings from the command line that only the host layer uses. */
 struct host_options {
-	unsigned slice_us; /* timeslice: the period of each vCPU's CPU-time timer */
+	
 	bool huge_pages;   /* back partitions with transparent huge pages */
 };
 

@@ -41,6 +41,7 @@ static const int allowed[] = {
     SCMP_SYS(tgkill),
     SCMP_SYS(timer_create),
     SCMP_SYS(timer_settime),
+    SCMP_SYS(timer_gettime),
     SCMP_SYS(timer_delete),
     SCMP_SYS(sched_yield),
     SCMP_SYS(arch_prctl),

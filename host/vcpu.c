@@ -21,7 +21,7 @@ static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
 static int exit_status;
 /* The ring the calling thread sends wake-ups from: its vCPU's, or the gdb server's. */
 _Thread_local struct io_uring *kick_ring;
-struct host_options host_opts = {.slice_us = 10000, .huge_pages = true};
+struct host_options host_opts = {.huge_pages = true};
 
 /* Limits each ring to the operations archk uses, so that even code that
  * escapes a guest cannot open files through io_uring. */
@@ -75,20 +75,33 @@ int vcpu_prepare(unsigned count)
 	return 0;
 }
 
-/* A CPU-time timer: a guest that computes without end is preempted after a
- * slice, and an idle vCPU gets no ticks at all. */
-static int arm_slice_timer(struct host_vcpu *hv)
+/*
+ * The vCPU's slice timer: a one-shot CPU-time timer the kernel arms for each
+ * thread's slice (hook_slice_arm). It counts only the vCPU thread's CPU time,
+ * so an idle vCPU gets no ticks at all.
+ */
+static int create_slice_timer(struct host_vcpu *hv)
 {
 	struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = PREEMPT_SIGNAL};
-	struct itimerspec slice = {0};
 
 	sev._sigev_un._tid = gettid();
-	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &hv->timer) < 0)
-		return -errno;
-	slice.it_value.tv_sec = host_opts.slice_us / 1000000;
-	slice.it_value.tv_nsec = (long)(host_opts.slice_us % 1000000) * 1000;
-	slice.it_interval = slice.it_value;
-	return timer_settime(hv->timer, 0, &slice, NULL) < 0 ? -errno : 0;
+	return timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &hv->timer) < 0 ? -errno : 0;
+}
+
+void hook_slice_arm(struct vcpu *v, int64_t ns)
+{
+	struct itimerspec slice = {.it_value = {ns / 1000000000, ns % 1000000000}};
+
+	timer_settime(((struct host_vcpu *)v)->timer, 0, &slice, NULL);
+}
+
+int64_t hook_slice_left(struct vcpu *v)
+{
+	struct itimerspec left;
+
+	if (timer_gettime(((struct host_vcpu *)v)->timer, &left) < 0)
+		return 0;
+	return (int64_t)left.it_value.tv_sec * 1000000000 + left.it_value.tv_nsec;
 }
 
 static void *vcpu_main(void *arg)
@@ -97,7 +110,7 @@ static void *vcpu_main(void *arg)
 
 	kick_ring = &hv->ring;
 	hv->thread = pthread_self(); /* vCPU 0 runs on the main thread */
-	if (trap_thread_init(hv) < 0 || arm_slice_timer(hv) < 0)
+		if (trap_thread_init(hv) < 0 || create_slice_timer(hv) < 0)
 		kpanic("vcpu %u: cannot set up signals or its timer", hv->k.id);
 	kernel_vcpu_run(&hv->k);
 	timer_delete(hv->timer);

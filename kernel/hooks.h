@@ -72,6 +72,10 @@ void hook_init_fpu(struct guest_context *ctx);
 void hook_idle(struct vcpu *v);
 /* Makes an idle vCPU return from hook_idle. Safe from any vCPU. */
 void hook_kick(struct vcpu *v);
+/* Arms v's slice timer: EXIT_PREEMPT after ns of v's CPU time; 0 disarms it. */
+void hook_slice_arm(struct vcpu *v, int64_t ns);
+/* Nanoseconds left on v's slice timer. */
+int64_t hook_slice_left(struct vcpu *v);
 /* Makes v leave the guest it runs now (EXIT_PREEMPT) so the kernel sees it. */
 void hook_interrupt(struct vcpu *v);
 /* Calls kernel_io_done(token, ...) when CLOCK_MONOTONIC reaches deadline (on a

@@ -57,7 +57,8 @@ struct thread {
 	int8_t priority;	/* base normal priority, 0..30 */
 	int8_t boost;		/* dynamic adjustment, -BOOST_MAX..BOOST_MAX */
 		bool keep_turn;			/* preempted early: requeue at the head */
-	bool gave_way;			/* yielded or blocked since its last slice end */
+		bool gave_way;			/* yielded or blocked since its last slice end */
+	bool displaced;			/* preempted by a better thread: keeps its slice */
 	int level;		/* run queue level while queued */
 	struct vcpu *queued_on; /* whose run queue holds it */
 	uint64_t affinity;	/* vCPUs it may run on (bit n: vCPU n) */
@@ -117,7 +118,8 @@ struct vcpu {
 	bool idle;
 	bool resched; /* a better thread was queued: switch at the next exit */
 	struct runq runq;
-	struct thread *last; /* the thread it entered last (slice accounting) */
+		struct thread *last;      /* the thread its slice timer is armed for */
+	bool slice_over;          /* the slice timer fired: arm a new slice */
 	struct thread *current;
 	struct process *holding; /* partition this vCPU keeps open */
 	bool in_guest;		 /* between entering a guest and taking the lock again */
@@ -194,6 +196,10 @@ struct thread *sched_take(struct vcpu *v);
  * if it continues, NULL if v must pick).
  */
 struct thread *sched_slice_end(struct vcpu *v, struct thread *t);
+/* Arms v's slice timer for t if t starts a new slice or resumes one (see sched.c). */
+void sched_arm_slice(struct vcpu *v, struct thread *t);
+/* Forgets a released thread (vCPUs remember whose slice they timed). */
+void sched_forget(struct thread *t);
 /* t blocked before its slice ended: it earns a boost step. */
 void sched_reward(struct thread *t);
 void sched_remove(struct thread *t);

@@ -15,10 +15,11 @@
  *    thread running there, that vCPU is interrupted to switch at once;
  *  - a vCPU picks the best thread of its own queue or steals a better one
  *    from another queue, never against a thread's affinity;
-   *  - a thread that uses its whole timeslice without yielding or blocking
+    *  - a thread that uses its whole timeslice without yielding or blocking
  *    loses one boost step and goes to the back; one that blocks gains one
  *    (at most BOOST_MAX); a yield goes to the back of its level;
- *    one preempted by a better thread keeps its place at the head;
+ *    one preempted by a better thread keeps its place at the head and the
+ *    rest of its slice, at least a minimum slice;
  *  - real-time threads are never rotated at a slice end; idle ones run only
  *    when nothing else can.
  * A vCPU with nothing to run idles in the host (io_uring), where host I/O
@@ -29,6 +30,8 @@
 #include "syscall.h"
 
 #define BOOST_MAX 4
+/* A displaced thread resumes with at least slice / MIN_SLICE_DIVISOR (2 ms by default). */
+#define MIN_SLICE_DIVISOR 5
 
 static struct {
 	struct vcpu **vcpus;
@@ -168,6 +171,7 @@ void sched_yield_thread(struct thread *t)
 /* A thread displaced by a better one keeps its turn, where its affinity allows. */
 static void requeue_preempted(struct vcpu *v, struct thread *t)
 {
+	t->displaced = true;
 	if (allowed(t, v)) {
 		enqueue(v, t, true);
 	} else {
@@ -282,7 +286,8 @@ struct thread *sched_slice_end(struct vcpu *v, struct thread *t)
 		requeue_preempted(v, t);
 		return NULL;
 	}
-	age_queued();
+		age_queued();
+	v->slice_over = true;
 	if (t->sched_class == ARCHK_SCHED_REALTIME)
 		return t;
 		/* Only a thread that held on to the CPU for the whole slice pays for it. */
@@ -341,6 +346,39 @@ static struct thread *next_thread(struct vcpu *v)
 	return NULL;
 }
 
+/*
+ * Timeslices are one-shot CPU-time timers per vCPU, armed here when a
+ * different thread starts or a slice has ended: a thread displaced by a
+ * better one keeps what was left of its slice and resumes with at least the
+ * minimum slice; any other thread starts a full one; real-time threads get no
+ * timer at all. A thread that goes on after a system call keeps its slice.
+ */
+void sched_arm_slice(struct vcpu *v, struct thread *t)
+{
+	struct thread *prev = v->last;
+	int64_t min = kconfig.slice_ns / MIN_SLICE_DIVISOR, ns;
+
+	if (prev == t && !v->slice_over)
+		return;
+	if (prev && prev != t && prev->displaced) {
+		prev->slice_left = hook_slice_left(v);
+		prev->displaced = false;
+	}
+	ns = t->slice_left > 0 ? (t->slice_left > min ? t->slice_left : min) : kconfig.slice_ns;
+	t->slice_left = 0;
+	v->slice_over = false;
+	v->last = t;
+	hook_slice_arm(v, t->sched_class == ARCHK_SCHED_REALTIME ? 0 : ns);
+}
+
+/* A released thread must not be remembered as any vCPU's slice owner. */
+void sched_forget(struct thread *t)
+{
+	for (unsigned i = 0; i < sched.vcpu_count; i++)
+		if (sched.vcpus[i] && sched.vcpus[i]->last == t)
+			sched.vcpus[i]->last = NULL;
+}
+
 /* Opens the partition and finishes any blocked call before entering t. */
 static void prepare_entry(struct vcpu *v, struct thread *t)
 {
@@ -348,6 +386,7 @@ static void prepare_entry(struct vcpu *v, struct thread *t)
 	t->vcpu = v;
 	v->current = t;
 	vm_hold(v, t->proc);
+	sched_arm_slice(v, t);
 	if (t->resume) {
 		thread_resume_fn resume = t->resume;
 

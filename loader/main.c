@@ -239,7 +239,8 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	    .kind = ARCHK_DEVICE_CONSOLE, .host_fd = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}};
 	boot->isolation = (uint32_t)o->isolation;
 	boot->trace = o->trace;
-	boot->log_level = o->log_level;
+		boot->log_level = o->log_level;
+	boot->slice_us = o->slice_us;
 	boot->batch = o->argc > 0;
 	boot->init_argc = o->argc > 0 ? (uint32_t)o->argc : 1;
 	boot->init_argv = o->argc > 0 ? (const char *const *)o->argv : init_argv;
@@ -317,7 +318,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "archk: %s\n", err);
 		return EXIT_BOOT_FAILED;
 	}
-	host_opts.slice_us = o.slice_us;
+	
 	host_opts.huge_pages = o.huge_pages;
 	if (o.gdb && gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process) < 0)
 		return EXIT_USAGE;

@@ -8,6 +8,17 @@
 
 struct vcpu *stub_last_kick, *stub_last_interrupt;
 int stub_kicks, stub_interrupts;
+int64_t stub_slice_armed = -1, stub_slice_left;
+
+void hook_slice_arm(struct vcpu *v, int64_t ns)
+{
+	stub_slice_armed = ns;
+}
+
+int64_t hook_slice_left(struct vcpu *v)
+{
+	return stub_slice_left;
+}
 
 void hook_kick(struct vcpu *v)
 {

@@ -172,3 +172,55 @@ Test(sched, realtime_is_not_sliced)
 	wake(1, ARCHK_SCHED_REALTIME, 0, 0, 1);
 	cr_assert_eq(sched_slice_end(&v[0], t), t);
 }
+
+/* Slices: full for a new start, the rest (at least the minimum) after being
+ * displaced, none for real-time, a new one after a slice end. */
+Test(sched, slices)
+{
+	struct thread *a = &threads[0], *b = &threads[1];
+	int64_t full = 10000000, min = full / 5;
+
+	kconfig.slice_ns = full;
+	a->vcpu = b->vcpu = &v[0];
+	stub_slice_armed = -1;
+	sched_arm_slice(&v[0], a);
+	cr_assert_eq(stub_slice_armed, full);
+	stub_slice_armed = -1;
+	sched_arm_slice(&v[0], a); /* goes on after a system call: keeps its slice */
+	cr_assert_eq(stub_slice_armed, -1);
+
+	/* b wakes and outranks a: a is displaced with 1 ms left. */
+	a->state = THREAD_RUNNING;
+	v[0].current = a;
+	v[0].resched = true;
+	cr_assert_null(sched_slice_end(&v[0], a));
+	cr_assert(a->displaced);
+	stub_slice_left = 1000000;
+	sched_arm_slice(&v[0], b);
+	cr_assert_eq(stub_slice_armed, full);
+		cr_assert_eq(a->slice_left, 1000000);
+	cr_assert_eq(sched_take(&v[0]), a); /* a runs again */
+	a->state = THREAD_RUNNING;
+	sched_arm_slice(&v[0], a);
+	cr_assert_eq(stub_slice_armed, min); /* little left: the minimum */
+
+	/* Displaced again with 7 ms left: it gets the 7 ms. */
+	v[0].resched = true;
+	sched_slice_end(&v[0], a);
+		stub_slice_left = 7000000;
+	sched_arm_slice(&v[0], b);
+	cr_assert_eq(sched_take(&v[0]), a);
+	a->state = THREAD_RUNNING;
+	sched_arm_slice(&v[0], a);
+	cr_assert_eq(stub_slice_armed, 7000000);
+
+	/* A slice end: the same thread goes on with a new full slice. */
+	sched_slice_end(&v[0], a);
+	stub_slice_armed = -1;
+	sched_arm_slice(&v[0], a);
+	cr_assert_eq(stub_slice_armed, full);
+
+	b->sched_class = ARCHK_SCHED_REALTIME;
+	sched_arm_slice(&v[0], b);
+	cr_assert_eq(stub_slice_armed, 0); /* real time: no timer */
+}

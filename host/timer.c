@@ -40,24 +40,58 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Publishes a new base and rate under the sequence lock, never letting the
- * monotonic clock guests compute go backwards. */
+/*
+ * A TSC reading paired with CLOCK_MONOTONIC: the tightest of three bracketed
+ * samples, so a host preemption between the two reads cannot skew the pair.
+ */
+static void sample(uint64_t *tsc, int64_t *mono)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t before = __rdtsc();
+		int64_t ns = clock_ns(CLOCK_MONOTONIC);
+		uint64_t after = __rdtsc();
+
+		if (after - before < best) {
+			best = after - before;
+			*tsc = before + (after - before) / 2;
+			*mono = ns;
+		}
+	}
+}
+
+/*
+ * Publishes a new base and rate under the sequence lock. The monotonic clock
+ * guests compute never steps backwards: if it ran ahead of the host's, the
+ * base stays where it is and the rate is slowed for the next interval so the
+ * page converges (never below half speed).
+ */
 static void publish(void)
 {
 	struct archk_time_page *p = timers.page;
-	uint64_t tsc = __rdtsc();
-	int64_t mono = clock_ns(CLOCK_MONOTONIC), real = clock_ns(CLOCK_REALTIME);
-	uint64_t mult = (uint64_t)(((unsigned __int128)(mono - timers.mono0) << 32) /
-				   (tsc - timers.tsc0 ? tsc - timers.tsc0 : 1));
-	int64_t predicted =
-	    p->base_ns + (int64_t)(((unsigned __int128)(tsc - p->tsc_base) * p->mult) >> 32);
+	uint64_t tsc;
+	int64_t mono, real = clock_ns(CLOCK_REALTIME), ahead = 0;
+	uint64_t mult;
 
+	sample(&tsc, &mono);
+	mult = (uint64_t)(((unsigned __int128)(mono - timers.mono0) << 32) /
+			  (tsc - timers.tsc0 ? tsc - timers.tsc0 : 1));
+	if (p->mult) {
+		int64_t predicted =
+		    p->base_ns +
+		    (int64_t)(((unsigned __int128)(tsc - p->tsc_base) * p->mult) >> 32);
+
+		ahead = predicted > mono ? predicted - mono : 0;
+	}
 	__atomic_store_n(&p->seq, p->seq + 1, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	p->tsc_base = tsc;
-	p->base_ns = p->mult && predicted > mono ? predicted : mono;
-	p->realtime_base_ns = real + (p->base_ns - mono);
-	p->mult = mult;
+	p->base_ns = mono + ahead;
+	p->realtime_base_ns = real + ahead;
+	p->mult = ahead > REFRESH_NS / 2
+		      ? mult / 2
+		      : (uint64_t)((unsigned __int128)mult * (REFRESH_NS - ahead) / REFRESH_NS);
 	p->version = ARCHK_TIME_PAGE_VERSION;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&p->seq, p->seq + 1, __ATOMIC_RELEASE);
@@ -89,8 +123,7 @@ uint64_t timepage_prepare(void)
 	close(fd);
 	if (timers.page == MAP_FAILED || ro == MAP_FAILED)
 		return 0;
-	timers.tsc0 = __rdtsc();
-	timers.mono0 = clock_ns(CLOCK_MONOTONIC);
+	sample(&timers.tsc0, &timers.mono0);
 	while (clock_ns(CLOCK_MONOTONIC) - timers.mono0 < 100000)
 		;
 	publish();

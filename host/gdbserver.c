@@ -450,7 +450,6 @@ static bool serve_client(void)
 
 static void *server_main(void *unused)
 {
-	extern _Thread_local struct io_uring *kick_ring;
 
 	kick_ring = &srv.ring;
 	trap_thread_init(NULL);

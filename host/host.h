@@ -44,8 +44,8 @@ struct host_vcpu {
 
 /* Settings from the command line that only the host layer uses. */
 struct host_options {
-	
-	bool huge_pages;   /* back partitions with transparent huge pages */
+
+	bool huge_pages; /* back partitions with transparent huge pages */
 };
 
 extern uint64_t host_arena_base, host_arena_size;
@@ -88,6 +88,9 @@ uint64_t timepage_prepare(void);
 int timer_start(void);
 
 /* ---- vcpu.c ---- */
+/* The ring the calling thread sends wake-ups from: its vCPU's, the timer
+ * thread's or the gdb server's. */
+extern _Thread_local struct io_uring *kick_ring;
 /* A new io_uring limited to the operations archk uses (see restrict_ring). */
 int ring_init(struct io_uring *ring, unsigned entries);
 /* A free submission slot of ring, flushing the queue if it is full. */

@@ -131,8 +131,6 @@ uint64_t timepage_prepare(void)
 	return ARENA_BASE;
 }
 
-extern _Thread_local struct io_uring *kick_ring;
-
 static void *timer_main(void *unused)
 {
 	struct io_uring_cqe *cqe;

@@ -19,7 +19,6 @@ static struct host_vcpu *vcpus;
 static unsigned vcpu_count;
 static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
 static int exit_status;
-/* The ring the calling thread sends wake-ups from: its vCPU's, or the gdb server's. */
 _Thread_local struct io_uring *kick_ring;
 struct host_options host_opts = {.huge_pages = true};
 
@@ -110,7 +109,7 @@ static void *vcpu_main(void *arg)
 
 	kick_ring = &hv->ring;
 	hv->thread = pthread_self(); /* vCPU 0 runs on the main thread */
-		if (trap_thread_init(hv) < 0 || create_slice_timer(hv) < 0)
+	if (trap_thread_init(hv) < 0 || create_slice_timer(hv) < 0)
 		kpanic("vcpu %u: cannot set up signals or its timer", hv->k.id);
 	kernel_vcpu_run(&hv->k);
 	timer_delete(hv->timer);
@@ -233,4 +232,3 @@ void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *toke
 	io_uring_sqe_set_data(sqe, token);
 	io_uring_submit(&hv->ring);
 }
-

@@ -246,11 +246,7 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 		return spawn_fail(p, ARCHK_ERR_NO_MEMORY);
 	build_stack(p, &res, req, named, req->handle_count, t->ctx);
 	/* Everything was writable while loading; now the final protections. */
-	hook_protect(p->base, p->size, 0);
-	for (unsigned i = 0; i < p->region_count; i++)
-		hook_protect(p->regions[i].start, p->regions[i].len, p->regions[i].prot);
-	if (kconfig.isolation != ARCHK_ISOLATION_OFF)
-		vm_close(p);
+	vm_protect_new(p);
 	hook_image_loaded(p->image_path, p->bias, p->obj.koid, req->exe->data, req->exe->size);
 	debug_process_created(p);
 	sched_make_runnable(t);

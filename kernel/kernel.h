@@ -26,7 +26,7 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 struct kernel_config {
 	const struct archk_bootinfo *boot;
 	int isolation;
-		int log_level;
+	int log_level;
 	bool trace;
 	int64_t slice_ns; /* the timeslice */
 };

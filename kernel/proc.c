@@ -165,7 +165,7 @@ void thread_release(struct thread *t)
 	struct process *p = t->proc;
 	struct thread *j;
 
-		KASSERT(t->state == THREAD_DEAD);
+	KASSERT(t->state == THREAD_DEAD);
 	TAILQ_REMOVE(&p->threads, t, proc_link);
 	sched_forget(t);
 	while ((j = TAILQ_FIRST(&t->joiners)))

@@ -56,9 +56,9 @@ struct thread {
 	uint8_t sched_class;	/* ARCHK_SCHED_* */
 	int8_t priority;	/* base normal priority, 0..30 */
 	int8_t boost;		/* dynamic adjustment, -BOOST_MAX..BOOST_MAX */
-		bool keep_turn;			/* preempted early: requeue at the head */
-		bool gave_way;			/* yielded or blocked since its last slice end */
-	bool displaced;			/* preempted by a better thread: keeps its slice */
+	bool keep_turn;		/* preempted early: requeue at the head */
+	bool gave_way;		/* yielded or blocked since its last slice end */
+	bool displaced;		/* preempted by a better thread: keeps its slice */
 	int level;		/* run queue level while queued */
 	struct vcpu *queued_on; /* whose run queue holds it */
 	uint64_t affinity;	/* vCPUs it may run on (bit n: vCPU n) */
@@ -118,8 +118,8 @@ struct vcpu {
 	bool idle;
 	bool resched; /* a better thread was queued: switch at the next exit */
 	struct runq runq;
-		struct thread *last;      /* the thread its slice timer is armed for */
-	bool slice_over;          /* the slice timer fired: arm a new slice */
+	struct thread *last; /* the thread its slice timer is armed for */
+	bool slice_over;     /* the slice timer fired: arm a new slice */
 	struct thread *current;
 	struct process *holding; /* partition this vCPU keeps open */
 	bool in_guest;		 /* between entering a guest and taking the lock again */
@@ -217,6 +217,8 @@ void vm_partition_free(struct process *p);
 /* Applies region protections (the partition is being opened). */
 void vm_open(struct process *p);
 void vm_close(struct process *p);
+/* Gives a newly loaded partition its final protections for the isolation mode. */
+void vm_protect_new(struct process *p);
 /* Makes p's partition accessible on v according to the isolation mode. */
 void vm_hold(struct vcpu *v, struct process *p);
 /* Gives up v's hold (the vCPU idles or switches away). */

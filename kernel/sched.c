@@ -15,7 +15,7 @@
  *    thread running there, that vCPU is interrupted to switch at once;
  *  - a vCPU picks the best thread of its own queue or steals a better one
  *    from another queue, never against a thread's affinity;
-    *  - a thread that uses its whole timeslice without yielding or blocking
+ *  - a thread that uses its whole timeslice without yielding or blocking
  *    loses one boost step and goes to the back; one that blocks gains one
  *    (at most BOOST_MAX); a yield goes to the back of its level;
  *    one preempted by a better thread keeps its place at the head and the
@@ -95,13 +95,13 @@ void sched_reward(struct thread *t)
 	t->boost = (int8_t)clamp(t->boost + 1, -BOOST_MAX, BOOST_MAX);
 }
 
-/* Wakes one idle vCPU that may run t (NULL: any), so queued work does not wait. */
-static void kick_idle_vcpu(const struct thread *t)
+/* Wakes one idle vCPU, which may steal queued work. */
+static void kick_idle_vcpu(void)
 {
 	for (unsigned i = 0; i < sched.vcpu_count; i++) {
 		struct vcpu *v = sched.vcpus[i];
 
-		if (v->idle && (!t || allowed(t, v))) {
+		if (v->idle) {
 			v->idle = false;
 			hook_kick(v);
 			return;
@@ -241,7 +241,7 @@ struct thread *sched_take(struct vcpu *v)
 }
 
 /*
-  * Aging: every normal thread still queued when a slice ends gains a boost
+ * Aging: every normal thread still queued when a slice ends gains a boost
  * step. Without it a boosted thread busy-waiting in a loop could starve
  * forever a penalised thread of the same base priority, maybe the very one
  * it waits for; base priorities still decide, since a boost never exceeds
@@ -286,11 +286,11 @@ struct thread *sched_slice_end(struct vcpu *v, struct thread *t)
 		requeue_preempted(v, t);
 		return NULL;
 	}
-		age_queued();
+	age_queued();
 	v->slice_over = true;
 	if (t->sched_class == ARCHK_SCHED_REALTIME)
 		return t;
-		/* Only a thread that held on to the CPU for the whole slice pays for it. */
+	/* Only a thread that held on to the CPU for the whole slice pays for it. */
 	if (!t->gave_way)
 		t->boost = (int8_t)clamp(t->boost - 1, -BOOST_MAX, BOOST_MAX);
 	t->gave_way = false;
@@ -333,7 +333,7 @@ static struct thread *next_thread(struct vcpu *v)
 		if (t) {
 			/* More work queued: an idle peer may be able to take it. */
 			if (v->runq.count)
-				kick_idle_vcpu(NULL);
+				kick_idle_vcpu();
 			return t;
 		}
 		vm_release(v);

@@ -111,6 +111,21 @@ void vm_open(struct process *p)
 }
 
 /* The last mprotect also closes the mapping window, which lies above private_start. */
+/*
+ * A freshly loaded partition (all read-write while loading) gets its final
+ * protections: code and constants as loaded, private regions open only with
+ * isolation off — closed ones wait for the first vm_hold.
+ */
+void vm_protect_new(struct process *p)
+{
+	bool closed = kconfig.isolation != ARCHK_ISOLATION_OFF;
+
+	hook_protect(p->base, p->size, 0);
+	for (unsigned i = 0; i < p->region_count; i++)
+		if (!closed || !is_private(p, &p->regions[i]))
+			hook_protect(p->regions[i].start, p->regions[i].len, p->regions[i].prot);
+}
+
 void vm_close(struct process *p)
 {
 	for (unsigned i = 0; i < p->region_count && p->regions[i].start < p->private_start; i++)

@@ -1,5 +1,5 @@
 /*
- * Signals and IPC: stubs for events, event pairs, channels, waiting and
+ * Signals and IPC: wrappers for events, event pairs, channels, waiting and
  * ports (docs/abi.md, "IPC").
  */
 #include <archk/runtime.h>

@@ -1,5 +1,5 @@
 /*
- * System call stubs: the number in rax, arguments in rdi, rsi, rdx, r10, r8,
+ * System call wrappers: the number in rax, arguments in rdi, rsi, rdx, r10, r8,
  * r9; rcx and r11 are clobbered by the syscall instruction.
  */
 #include <archk/runtime.h>

@@ -1,5 +1,5 @@
 /*
- * Threads: the system call stubs and archk_thread_spawn/wait, which manage
+ * Threads: the system call wrappers and archk_thread_spawn/wait, which manage
  * a thread's stack and its FS base block for the caller.
  */
 #include <archk/runtime.h>

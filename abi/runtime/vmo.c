@@ -1,5 +1,5 @@
 /*
- * Memory system call stubs: VMOs and anonymous mappings (docs/abi.md,
+ * Memory system call wrappers: VMOs and anonymous mappings (docs/abi.md,
  * "Memory objects and mappings"). Addresses come back as long so that an
  * error code and an address share one return value.
  */

@@ -95,7 +95,7 @@ def check(what, condition, detail=""):
 
 
 def hostile_then_interrupt_then_kill():
-    s = Session(["/gdbtest/stub_target", "spin"])
+    s = Session(["/gdbtest/debuggee", "spin"])
     s.sock.sendall(b"garbage before any packet")
     s.expect_ack(b"$?#00", b"-")
     check("bad checksum gets '-'", True)
@@ -121,7 +121,7 @@ def hostile_then_interrupt_then_kill():
 
 
 def disconnect_detaches():
-    s = Session(["/gdbtest/stub_target"])
+    s = Session(["/gdbtest/debuggee"])
     check("second session stops at T05", s.ask("?").startswith("T05"))
     s.sock.close()
     status, out = s.finish()

@@ -48,14 +48,20 @@ static void stop_all(struct archk_thread *t, int n)
 }
 
 /*
- * Spins for 40 ms (arg NULL) and reports whether counter[1] moved meanwhile;
+  * After 5 ms asleep (so its spawner has set its class and affinity), spins
+ * for 40 ms (arg NULL) and reports whether counter[1] moved meanwhile;
  * with arg set it spins until it moves, for at most a second (a loaded host
  * may run the vCPU late), and reports the same.
  */
 static int spin_and_watch(void *arg)
 {
-	long before = counter[1];
-	int64_t end = now() + (arg ? 1000 : 40) * MS;
+	long before;
+	int64_t end;
+
+	/* The spawner sets class and affinity after the start: wait for them. */
+	archk_sleep_until(now() + 5 * MS);
+	before = counter[1];
+	end = now() + (arg ? 1000 : 40) * MS;
 
 	while (now() < end && !(arg && counter[1] != before))
 		;

@@ -1,5 +1,5 @@
 /*
- * The guest runtime: system call stubs, startup information, strings,
+ * The guest runtime: system call wrappers, startup information, strings,
  * formatted output and a heap. Link with libarchk_rt (see archk_add_guest in
  * CMakeLists.txt). Everything here is usable after crt0 calls main().
  */

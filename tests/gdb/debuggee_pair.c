@@ -1,13 +1,13 @@
 /*
- * Runs a ticker beside the debugged stub_target: while the debugger holds
- * stub_target stopped, the ticker must keep printing (tests/gdb).
+ * Runs a ticker beside the debugged debuggee: while the debugger holds
+ * debuggee stopped, the ticker must keep printing (tests/gdb).
  */
 #include <archk/runtime.h>
 
 static int run_both(void)
 {
-	static const char *const ticker[] = {"/gdbtest/stub_pair", "ticker", NULL};
-	static const char *const target[] = {"/gdbtest/stub_target", NULL};
+	static const char *const ticker[] = {"/gdbtest/debuggee_pair", "ticker", NULL};
+	static const char *const target[] = {"/gdbtest/debuggee", NULL};
 	struct archk_exit_status st;
 	long t = archk_spawn(ticker[0], ticker, NULL, 0);
 	long d = archk_spawn(target[0], target, NULL, 0);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Debugs a guest through archk's gdb server with real gdb in batch mode.
-# Usage: stub_session.sh ARCHK ELF [archk arguments...] --- [gdb arguments...]
-# Starts ARCHK --gdb 127.0.0.1:PORT(,proc=... via $STUB_PROC) with the
+# Usage: server_session.sh ARCHK ELF [archk arguments...] --- [gdb arguments...]
+# Starts ARCHK --gdb 127.0.0.1:PORT(,proc=... via $SERVER_PROC) with the
 # archk arguments, waits for the port, runs gdb -batch on ELF connected to it
 # with the gdb arguments, then prints gdb's transcript, archk's output and
 # archk's exit status ("archk exit status N") for check.sh to examine.
@@ -11,7 +11,7 @@ archk_args=()
 while [ $# -gt 0 ] && [ "$1" != "---" ]; do archk_args+=("$1"); shift; done
 shift
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-spec="127.0.0.1:$port${STUB_PROC:+,proc=$STUB_PROC}"
+spec="127.0.0.1:$port${SERVER_PROC:+,proc=$SERVER_PROC}"
 log="$(mktemp)"; trap 'rm -f "$log"; kill "$pid" 2>/dev/null' EXIT
 "$archk" --gdb "$spec" "${archk_args[@]}" >"$log" 2>&1 </dev/null &
 pid=$!

@@ -1,7 +1,7 @@
 /*
  * The guest debugged through archk's gdb server (tests/gdb/CMakeLists.txt):
  * two threads, a local the debugger reads and changes, and an exit status
- * that shows whether it did (0 if value stayed 42, else 5). `stub_target
+ * that shows whether it did (0 if value stayed 42, else 5). `debuggee
  * spin` computes forever instead, for interrupting and killing it.
  */
 #include <archk/runtime.h>

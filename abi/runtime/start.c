@@ -61,41 +61,69 @@ const char *archk_strerror(long err)
 /* Handles every child gets unless the caller names its own. */
 static const char *const inherited[] = {"in", "out", "err", "root", "process"};
 
+/* Adds the named handle to the blob and its value to values (after the executable). */
+static void blob_add(struct archk_spawn_blob *blob, archk_handle_t *values, const char *name,
+		     archk_handle_t h, uint32_t rights)
+{
+	struct archk_spawn_name *n = &blob->names[blob->handle_count];
+
+	strlcpy(n->name, name, sizeof(n->name));
+	n->rights = rights;
+	values[++blob->handle_count] = h;
+}
+
+/* Packs argv after the header; the blob's total length or TOO_LONG. */
+static long blob_pack_argv(struct archk_spawn_blob *blob, size_t room, const char *const *argv)
+{
+	char *strings = (char *)(blob + 1);
+	size_t used = 0;
+
+	for (blob->argc = 0; argv[blob->argc]; blob->argc++) {
+		size_t len = strlen(argv[blob->argc]) + 1;
+
+		if (used + len > room || blob->argc == ARCHK_SPAWN_ARGC_MAX)
+			return ARCHK_ERR_TOO_LONG;
+		memcpy(strings + used, argv[blob->argc], len);
+		used += len;
+	}
+	return (long)(sizeof(*blob) + used);
+}
+
 long archk_spawn(const char *path, const char *const *argv,
 		 const struct archk_spawn_handle *handles, uint32_t handle_count)
 {
-	struct archk_spawn_handle all[ARCHK_SPAWN_HANDLES_MAX];
-	struct archk_spawn_args args = {0};
-	uint32_t n = 0;
-	long exe, err;
+	archk_handle_t values[ARCHK_IO_HANDLES_MAX];
+	struct archk_spawn_blob *blob;
+	long exe, len, result;
 
 	if (handle_count > ARCHK_SPAWN_HANDLES_MAX)
 		return ARCHK_ERR_INVALID_ARGS;
+	blob = calloc(1, sizeof(*blob) + ARCHK_SPAWN_ARGS_MAX);
+	if (!blob)
+		return ARCHK_ERR_NO_MEMORY;
 	for (uint32_t i = 0; i < handle_count; i++)
-		all[n++] = handles[i];
+		blob_add(blob, values, handles[i].name, handles[i].handle, handles[i].rights);
 	for (size_t i = 0; i < sizeof(inherited) / sizeof(inherited[0]); i++) {
 		archk_handle_t h = archk_handle_named(inherited[i]);
 		uint32_t j;
 
 		for (j = 0; j < handle_count && strcmp(handles[j].name, inherited[i]); j++)
 			;
-		if (j < handle_count || h == ARCHK_HANDLE_INVALID || n == ARCHK_SPAWN_HANDLES_MAX)
+		if (j < handle_count || h == ARCHK_HANDLE_INVALID ||
+		    blob->handle_count == ARCHK_SPAWN_HANDLES_MAX)
 			continue;
-		memset(&all[n], 0, sizeof(all[n]));
-		strlcpy(all[n].name, inherited[i], sizeof(all[n].name));
-		all[n].handle = h;
-		all[n++].rights = ARCHK_RIGHTS_SAME;
+		blob_add(blob, values, inherited[i], h, ARCHK_RIGHTS_SAME);
 	}
+	len = blob_pack_argv(blob, ARCHK_SPAWN_ARGS_MAX, argv);
 	exe = archk_open(archk_handle_named("root"), path, ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_READ);
-	if (exe < 0)
-		return exe;
-	while (argv[args.argc])
-		args.argc++;
-	args.executable = (archk_handle_t)exe;
-	args.argv = argv;
-	args.handle_count = n;
-	args.handles = all;
-	err = archk_process_spawn(archk_handle_named("process"), &args);
+	if (len < 0 || exe < 0) {
+		free(blob);
+		return len < 0 ? len : exe;
+	}
+	values[0] = (archk_handle_t)exe;
+	result = archk_do_io_handles(ARCHK_IO_CREATE, archk_handle_named("process"), blob,
+				     (size_t)len, 0, values, blob->handle_count + 1);
 	archk_handle_close((archk_handle_t)exe);
-	return err;
+	free(blob);
+	return result;
 }

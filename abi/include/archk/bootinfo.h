@@ -57,7 +57,7 @@ struct archk_bootinfo {
 
 	uint32_t isolation; /* enum archk_isolation */
 	uint32_t trace;	    /* print each guest system call */
-		int32_t log_level;  /* 0 error .. 3 debug */
+	int32_t log_level;  /* 0 error .. 3 debug */
 	uint32_t slice_us;  /* the timeslice */
 
 	/* What to run: argv of init, or of the batch program after "--". */

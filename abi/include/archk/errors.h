@@ -23,8 +23,9 @@
 #define ARCHK_ERR_BAD_STATE	(-15) /* the object is not in a state that allows the call */
 #define ARCHK_ERR_IO		(-16) /* the host reported an I/O error */
 #define ARCHK_ERR_TIMED_OUT	(-17) /* the deadline passed first */
+#define ARCHK_ERR_BUSY		(-18) /* the buffer belongs to a request still in flight */
 
-#define ARCHK_ERR_LAST ARCHK_ERR_TIMED_OUT
+#define ARCHK_ERR_LAST ARCHK_ERR_BUSY
 
 /* Names indexed by -code, for tables like archk_strerror's. */
 #define ARCHK_ERROR_NAMES                                                                          \
@@ -32,7 +33,7 @@
 		"OK", "BAD_SYSCALL", "HND_INVALID", "WRONG_TYPE", "ACCESS_DENIED", "INVALID_ARGS", \
 		    "BAD_ADDRESS", "NO_MEMORY", "SHOULD_WAIT", "CANCELLED", "PEER_CLOSED",         \
 		    "NOT_FOUND", "NOT_SUPPORTED", "BAD_ELF", "TOO_LONG", "BAD_STATE", "IO",        \
-		    "TIMED_OUT",                                                                   \
+		    "TIMED_OUT", "BUSY",                                                           \
 	}
 
 #endif

@@ -19,6 +19,9 @@ enum archk_object_type {
 	ARCHK_OBJ_EVENTPAIR = 9, /* one end of an event pair: signals go to the peer */
 	ARCHK_OBJ_CHANNEL = 10,	 /* one endpoint of a channel: messages of bytes + handles */
 	ARCHK_OBJ_PORT = 11,	 /* a queue of signal packets (port_wait_async) */
+	ARCHK_OBJ_IOQ = 12,	 /* an I/O queue: request and completion rings */
+	ARCHK_OBJ_TABLE = 13,	 /* the server's end of a table of user-served objects */
+	ARCHK_OBJ_SERVED = 14,	 /* an object served from a table */
 	ARCHK_OBJ_RESOURCE = 15, /* privilege to use the real-time class */
 	ARCHK_OBJ_TYPE_COUNT
 };
@@ -27,7 +30,9 @@ enum archk_object_type {
  * Object signals: state bits every object carries, observed by
  * object_wait_one, object_wait_many and port_wait_async.
  */
-#define ARCHK_SIGNAL_READABLE	 (1u << 0)  /* channel: a message is queued; port: a packet is */
+#define ARCHK_SIGNAL_READABLE                                                                      \
+	(1u << 0)			    /* channel: a message is queued; port: a packet is;    \
+					     * table: a request is; I/O queue: a completion is */
 #define ARCHK_SIGNAL_WRITABLE	 (1u << 1)  /* channel: the peer's queue has room */
 #define ARCHK_SIGNAL_PEER_CLOSED (1u << 2)  /* channel/eventpair: the other end is gone */
 #define ARCHK_SIGNAL_SIGNALED	 (1u << 3)  /* event/eventpair: raised by object_signal */

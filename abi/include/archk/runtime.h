@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <archk/errors.h>
+#include <archk/io.h>
 #include <archk/object.h>
 #include <archk/rights.h>
 #include <archk/startup.h>
@@ -74,6 +75,50 @@ long archk_port_wait(archk_handle_t port, int64_t deadline, struct archk_port_pa
 /* Fills up to count entries; returns the number of kernel arenas. */
 long archk_arena_stats(struct archk_arena_stat *out, uint32_t count);
 
+/* ---- the object interface (io.c); docs/abi.md, "I/O queues" and "Tables" ---- */
+/* do_io passing copies of handle_count handles with the operation. */
+long archk_do_io_handles(int op, archk_handle_t h, void *buf, size_t len, uint64_t offset,
+			 const archk_handle_t *handles, uint32_t handle_count);
+/* SEEK: the new position, or an error. */
+long archk_seek(archk_handle_t h, int64_t offset, int whence);
+
+/* A guest's view of one I/O queue. */
+struct archk_ioq {
+	archk_handle_t handle;
+	struct archk_ioq_ring *ring;
+	struct archk_io_request *requests;
+	struct archk_io_completion *completions;
+	uint32_t req_tail; /* requests filled, published by archk_ioq_publish */
+};
+
+/* Creates a queue with entries requests (a power of two) and twice as many completions. */
+long archk_ioq_init(struct archk_ioq *q, uint32_t entries, uint32_t flags);
+/* The next free request slot (zeroed), or NULL while the request ring is full. */
+struct archk_io_request *archk_ioq_request(struct archk_ioq *q);
+/* Makes the filled requests visible to archk (a polled queue needs nothing more). */
+void archk_ioq_publish(struct archk_ioq *q);
+/* Publishes, then ioq_enter: requests taken, or an error. */
+long archk_ioq_enter(struct archk_ioq *q, uint32_t min_complete, int64_t deadline);
+/* The oldest unread completion, or NULL; archk_ioq_seen releases it. */
+struct archk_io_completion *archk_ioq_peek(struct archk_ioq *q);
+void archk_ioq_seen(struct archk_ioq *q);
+/* Waits for the next completion and copies it to out (entering as needed). */
+long archk_ioq_wait(struct archk_ioq *q, struct archk_io_completion *out);
+
+long archk_table_create(void);
+/* A handle to a new object of the table, tagged cookie in its requests. */
+long archk_table_object_create(archk_handle_t table, uint64_t cookie, uint32_t rights);
+/*
+ * The next request: its description in req, its data in data (len bytes at
+ * most; TOO_LONG leaves it queued with req->len set), its handles in handles
+ * (room for ARCHK_IO_HANDLES_MAX).
+ */
+long archk_table_receive(archk_handle_t table, struct archk_table_request *req, void *data,
+			 size_t len, archk_handle_t *handles, int64_t deadline);
+/* Answers request id: result, data for the client's buffer, a handle to move to it (or 0). */
+long archk_table_reply(archk_handle_t table, uint64_t id, long result, const void *data, size_t len,
+		       archk_handle_t handle);
+
 /* ---- startup (crt0.S, start.c) ---- */
 extern const struct archk_startup *archk_startup_info;
 extern char **archk_environ;
@@ -83,8 +128,9 @@ archk_handle_t archk_handle_named(const char *name);
 /*
  * Spawns the store program at path (opened through the "root" handle) with
  * argv and the given named handles (in, out, err, root and process are
- * passed on automatically unless handles names them). Returns a process handle
- * or an error code.
+ * passed on automatically unless handles names them), through CREATE on the
+ * "process" handle, so a served process table sees it. Returns a process
+ * handle or an error code.
  */
 long archk_spawn(const char *path, const char *const *argv,
 		 const struct archk_spawn_handle *handles, uint32_t handle_count);

@@ -55,6 +55,14 @@ enum archk_syscall_number {
 	ARCHK_SYS_THREAD_SET_AFFINITY = 42, /* (thread h, vCPU mask) -> 0 */
 	ARCHK_SYS_THREAD_SELF = 43,	    /* () -> a new handle to the calling thread */
 	ARCHK_SYS_VCPU_CURRENT = 44,	    /* () -> id of the vCPU running the caller */
+	ARCHK_SYS_IOQ_CREATE = 45,	    /* (struct archk_ioq_params *) -> I/O queue h */
+	ARCHK_SYS_IOQ_ENTER = 46,    /* (queue h, min completions, deadline) -> requests taken */
+	ARCHK_SYS_TABLE_CREATE = 47, /* () -> table h */
+	ARCHK_SYS_TABLE_OBJECT_CREATE =
+	    48,			      /* (table h, cookie, rights) -> handle to a served object */
+	ARCHK_SYS_TABLE_RECEIVE = 49, /* (table h, struct archk_table_request *, data, len, handles,
+				       * deadline) -> 0 */
+	ARCHK_SYS_TABLE_REPLY = 50,   /* (table h, id, result, data, len, handle) -> 0 */
 	ARCHK_SYS_COUNT
 };
 
@@ -64,12 +72,22 @@ enum archk_clock {
 };
 
 /*
- * Operations of the uniform object interface, used by do_io.
- *   READ      (buf, len, offset)      -> bytes read, 0 at end
- *   WRITE     (buf, len, offset)      -> bytes written
+ * Operations of the uniform object interface: do_io(op, h, buf, len, offset,
+ * handles) and the fields of struct archk_io_request. docs/abi.md, "The
+ * object interface", lists what each object type implements; the others
+ * answer NOT_SUPPORTED.
+ *   READ      (buf, len, offset)       -> bytes read, 0 at the end
+ *   WRITE     (buf, len, offset)       -> bytes written
  *   OPEN      (path, path_len, rights) -> new handle
- *   GET_META  (struct archk_meta *)   -> 0
- * The remaining operations are reserved; objects answer NOT_SUPPORTED.
+ *   CREATE    (data, len, rights)      -> new handle (a process table: spawns)
+ *   DESTROY   (path, path_len)         -> 0 (a process: ends it)
+ *   GET_META  (struct archk_meta *)    -> 0
+ *   SET_META  (data, len)              -> 0
+ *   SEEK      (-, whence, offset)      -> the new position
+ *   SHARE     (-, -, -, handles)       -> 0: gives the object copies of handles
+ *   CLOSE     ()                       -> 0: closes the handle
+ *   CANCEL    (-, -, user_data)        -> 0, on an I/O queue's handle
+ *   NOP       ()                       -> 0
  */
 enum archk_io_op {
 	ARCHK_IO_READ = 0,
@@ -83,17 +101,25 @@ enum archk_io_op {
 	ARCHK_IO_SHARE = 8,
 	ARCHK_IO_CLOSE = 9,
 	ARCHK_IO_CANCEL = 10,
+	ARCHK_IO_NOP = 11,
 	ARCHK_IO_OP_COUNT
 };
+
+/* SEEK's whence (passed as len). */
+#define ARCHK_SEEK_SET 0 /* position = offset */
+#define ARCHK_SEEK_CUR 1 /* position += offset (signed) */
+#define ARCHK_SEEK_END 2 /* position = size + offset (signed) */
 
 /* Pass as the READ/WRITE offset to use the object's own position. */
 #define ARCHK_IO_OFFSET_CURRENT UINT64_MAX
 
 /* GET_META output. */
 struct archk_meta {
-	uint32_t type; /* enum archk_object_type */
-	uint32_t mode; /* ARCHK_MODE_* bits for store files */
-	uint64_t size; /* bytes of a file; files at any depth below a directory */
+	uint32_t type;	   /* enum archk_object_type */
+	uint32_t mode;	   /* ARCHK_MODE_* bits for store files */
+	uint64_t size;	   /* bytes of a file or VMO; files at any depth below a directory */
+	archk_koid_t koid; /* identity of the object */
+	uint64_t reserved;
 };
 
 #define ARCHK_MODE_EXEC 1u /* the store marks the file executable */

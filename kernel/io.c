@@ -209,7 +209,8 @@ static long generic_get_meta(struct io_req *r)
 
 long io_start(struct io_req *r)
 {
-	io_handler fn = io_handlers[r->obj->type][r->op];
+		/* Only a ring's NOP names no object. */
+	io_handler fn = r->obj ? io_handlers[r->obj->type][r->op] : NULL;
 
 	long result;
 

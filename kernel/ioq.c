@@ -48,6 +48,7 @@ struct ioq {
 	struct io_req_list pending; /* requests a handler has not completed yet */
 	struct thread_list waiters; /* in ioq_enter, waiting for completions */
 	LIST_ENTRY(ioq) poll_link;
+	LIST_ENTRY(ioq) owner_link;
 };
 
 static struct arena ioq_arena;
@@ -150,6 +151,81 @@ static bool buffer_busy(const struct ioq *q, uint64_t buf, uint64_t len)
 	return false;
 }
 
+/* The pages that hold a request's buffer. */
+static void buffer_pages(const struct io_req *r, uintptr_t *start, uintptr_t *end)
+{
+	*start = ALIGN_DOWN(r->buf, PAGE_SIZE);
+	*end = ALIGN_UP(r->buf + r->len, PAGE_SIZE);
+}
+
+/* Is the page at addr part of a buffer p's requests still own? */
+static bool page_guarded(const struct process *p, uintptr_t addr)
+{
+	const struct ioq *q;
+	const struct io_req *r;
+	uintptr_t start, end;
+
+	LIST_FOREACH(q, &p->ioqs, owner_link)
+	{
+		TAILQ_FOREACH(r, &q->pending, link)
+		{
+			buffer_pages(r, &start, &end);
+			if (r->guarded && addr >= start && addr < end)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * --strict-buffers: a request that stays in flight makes the pages of its
+ * buffer inaccessible, so a guest touching a buffer it gave away faults at
+ * once instead of racing archk. Whole pages are closed: anything sharing
+ * them faults too, which docs/abi.md tells guests to avoid.
+ */
+static void guard(struct io_req *r)
+{
+	uintptr_t start, end;
+
+	if (!kconfig.strict_buffers || !uses_buffer(r->op) || r->len == 0)
+		return;
+	buffer_pages(r, &start, &end);
+	r->guarded = true;
+	hook_protect(start, end - start, 0);
+}
+
+void ioq_unguard(struct io_req *r)
+{
+	uintptr_t start, end;
+
+	if (!r->guarded)
+		return;
+	r->guarded = false;
+	if (!io_client_open(r->proc))
+		return; /* opening the partition restores the pages */
+	buffer_pages(r, &start, &end);
+	for (uintptr_t page = start; page < end; page += PAGE_SIZE)
+		if (!page_guarded(r->proc, page))
+			hook_protect(page, PAGE_SIZE, vm_prot_at(r->proc, page));
+}
+
+void ioq_guard_owned(struct process *p)
+{
+	struct ioq *q;
+	struct io_req *r;
+	uintptr_t start, end;
+
+	LIST_FOREACH(q, &p->ioqs, owner_link)
+	{
+		TAILQ_FOREACH(r, &q->pending, link)
+		{
+			buffer_pages(r, &start, &end);
+			if (r->guarded)
+				hook_protect(start, end - start, 0);
+		}
+	}
+}
+
 /* The checks do_io gets from the dispatcher, plus the ring's own; 0 or an error. */
 static long check_request(struct ioq *q, const struct archk_io_request *req,
 			  struct handle_entry **e)
@@ -205,6 +281,7 @@ static void start_request(struct ioq *q, const struct archk_io_request *req)
 	result = io_req_take_handles(r, req->handles, req->handle_count);
 	if (result == 0 && (result = io_start(r)) == IO_PENDING) {
 		TAILQ_INSERT_TAIL(&q->pending, r, link);
+		guard(r);
 		return;
 	}
 	r->result = result;
@@ -220,6 +297,8 @@ static void drop_in_flight(struct ioq *q)
 		TAILQ_REMOVE(&q->pending, r, link);
 		if (r->cancel)
 			r->cancel(r);
+		if (r->guarded && q->owner->state == PROCESS_ALIVE)
+			ioq_unguard(r);
 		io_req_release(r);
 		io_req_free(r);
 	}
@@ -315,6 +394,7 @@ static void ioq_destroy(struct object *obj)
 	if (q->poll)
 		LIST_REMOVE(q, poll_link);
 	drop_in_flight(q);
+	LIST_REMOVE(q, owner_link);
 	while (!TAILQ_EMPTY(&q->waiters))
 		thread_wake(TAILQ_FIRST(&q->waiters), ARCHK_ERR_CANCELLED, NULL);
 	if (q->owner->state == PROCESS_ALIVE && q->owner->slot)
@@ -397,6 +477,7 @@ long sys_ioq_create(struct thread *t, struct syscall_args *args)
 	q->owner = p;
 	object_ref(&p->obj);
 	p->ioq_count++;
+	LIST_INSERT_HEAD(&p->ioqs, q, owner_link);
 	q->guest_addr = (uintptr_t)addr;
 	TAILQ_INIT(&q->pending);
 	TAILQ_INIT(&q->waiters);

@@ -47,12 +47,12 @@ struct ioq {
 	int64_t last_active;	    /* polled queues: when requests last came */
 	struct io_req_list pending; /* requests a handler has not completed yet */
 	struct thread_list waiters; /* in ioq_enter, waiting for completions */
-	LIST_ENTRY(ioq) poll_link;
+	LIST_ENTRY(ioq) all_link;
 	LIST_ENTRY(ioq) owner_link;
 };
 
 static struct arena ioq_arena;
-static LIST_HEAD(, ioq) poll_queues;
+static LIST_HEAD(, ioq) all_queues;
 
 static struct ioq *ioq_from_object(struct object *o)
 {
@@ -145,9 +145,9 @@ static bool buffer_busy(const struct ioq *q, uint64_t buf, uint64_t len)
 
 	if (len == 0)
 		return false;
-	TAILQ_FOREACH(r, &q->pending, link)
-	if (uses_buffer(r->op) && r->len && buf < r->buf + r->len && r->buf < buf + len)
-		return true;
+	TAILQ_FOREACH (r, &q->pending, link)
+		if (uses_buffer(r->op) && r->len && buf < r->buf + r->len && r->buf < buf + len)
+			return true;
 	return false;
 }
 
@@ -165,10 +165,8 @@ static bool page_guarded(const struct process *p, uintptr_t addr)
 	const struct io_req *r;
 	uintptr_t start, end;
 
-	LIST_FOREACH(q, &p->ioqs, owner_link)
-	{
-		TAILQ_FOREACH(r, &q->pending, link)
-		{
+	LIST_FOREACH (q, &p->ioqs, owner_link) {
+		TAILQ_FOREACH (r, &q->pending, link) {
 			buffer_pages(r, &start, &end);
 			if (r->guarded && addr >= start && addr < end)
 				return true;
@@ -215,10 +213,8 @@ void ioq_guard_owned(struct process *p)
 	struct io_req *r;
 	uintptr_t start, end;
 
-	LIST_FOREACH(q, &p->ioqs, owner_link)
-	{
-		TAILQ_FOREACH(r, &q->pending, link)
-		{
+	LIST_FOREACH (q, &p->ioqs, owner_link) {
+		TAILQ_FOREACH (r, &q->pending, link) {
 			buffer_pages(r, &start, &end);
 			if (r->guarded)
 				hook_protect(start, end - start, 0);
@@ -376,8 +372,7 @@ static long ioq_cancel(struct io_req *r)
 	struct ioq *q = ioq_from_object(r->obj);
 	struct io_req *target;
 
-	TAILQ_FOREACH(target, &q->pending, link)
-	{
+	TAILQ_FOREACH (target, &q->pending, link) {
 		if (target->user_data != r->offset || target == r)
 			continue;
 		target->cancel(target);
@@ -391,8 +386,7 @@ static void ioq_destroy(struct object *obj)
 {
 	struct ioq *q = ioq_from_object(obj);
 
-	if (q->poll)
-		LIST_REMOVE(q, poll_link);
+	LIST_REMOVE(q, all_link);
 	drop_in_flight(q);
 	LIST_REMOVE(q, owner_link);
 	while (!TAILQ_EMPTY(&q->waiters))
@@ -485,8 +479,8 @@ long sys_ioq_create(struct thread *t, struct syscall_args *args)
 	if (params.flags & ARCHK_IOQ_POLL) {
 		q->poll = true;
 		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
-		LIST_INSERT_HEAD(&poll_queues, q, poll_link);
 	}
+	LIST_INSERT_HEAD(&all_queues, q, all_link);
 	params.ring = (uint64_t)addr;
 	params.ring_size = q->vmo->size;
 	h = handle_install(&p->handles, &q->obj, IOQ_RIGHTS);
@@ -529,20 +523,29 @@ long sys_ioq_enter(struct thread *t, struct syscall_args *args)
 	return 0;
 }
 
-/* Polled queues with new requests are taken on an idle vCPU that may hold their owner. */
+/* Is q a polled queue that has not come to rest? */
+static bool polling(const struct ioq *q)
+{
+	return q->poll && !q->broken && !(q->ring->flags & ARCHK_IOQ_RING_NEED_ENTER);
+}
+
+/*
+ * A vCPU about to idle takes the published requests of every queue whose
+ * owner it may hold, without being asked. Polled queues are looked at again
+ * every POLL_INTERVAL_NS until they rest (ioq_poll_interval).
+ */
 bool ioq_poll_idle(struct vcpu *v)
 {
 	int64_t now = hook_clock(ARCHK_CLOCK_MONOTONIC);
 	bool worked = false;
 	struct ioq *q;
 
-	LIST_FOREACH(q, &poll_queues, poll_link)
-	{
-		if (q->broken || q->ring->flags & ARCHK_IOQ_RING_NEED_ENTER)
+	LIST_FOREACH (q, &all_queues, all_link) {
+		if (q->broken)
 			continue;
 		if (__atomic_load_n(&q->ring->req_tail, __ATOMIC_ACQUIRE) == q->req_head ||
 		    !vm_may_run(v, q->owner)) {
-			if (now - q->last_active > POLL_REST_NS)
+			if (polling(q) && now - q->last_active > POLL_REST_NS)
 				set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, true);
 			continue;
 		}
@@ -559,9 +562,9 @@ int64_t ioq_poll_interval(void)
 {
 	struct ioq *q;
 
-	LIST_FOREACH(q, &poll_queues, poll_link)
-	if (!q->broken && !(q->ring->flags & ARCHK_IOQ_RING_NEED_ENTER))
-		return POLL_INTERVAL_NS;
+	LIST_FOREACH (q, &all_queues, all_link)
+		if (polling(q))
+			return POLL_INTERVAL_NS;
 	return 0;
 }
 
@@ -569,6 +572,6 @@ int ioq_init(void)
 {
 	object_type_register(ARCHK_OBJ_IOQ, &ioq_type);
 	io_register(ARCHK_OBJ_IOQ, ARCHK_IO_CANCEL, ioq_cancel);
-	LIST_INIT(&poll_queues);
+	LIST_INIT(&all_queues);
 	return arena_init(&ioq_arena, "ioq", sizeof(struct ioq), MAX_QUEUES);
 }

@@ -24,7 +24,7 @@
 #define PREADS	     20000
 #define BLOCK	     4096
 #define DATA_PATH    "bench/data"
-#define SPIN_LIMIT   (1L << 24) /* polled queue: spins before falling back to ioq_enter */
+#define SPIN_NS	     200000 /* polled queue: spin this long before entering anyway */
 #define WARMUP	     200
 #define CALLS	     20000
 #define SERVED_LEN   64
@@ -57,9 +57,31 @@ static int block_ok(const uint64_t *b, uint64_t offset)
 }
 
 /*
- * Waits for n completions and checks each: result expect(user_data) (for
- * reads, the block at that slot's offset). A polled queue spins on the ring
- * and enters only if archk says polling stopped (or after SPIN_LIMIT spins).
+ * Polled queue: spins until a completion arrives (1), archk says polling
+ * stopped (0), or SPIN_NS pass without one (0, counted in poll_fallbacks).
+ */
+static int spin(struct archk_ioq *q)
+{
+	int64_t limit = archk_clock_read(ARCHK_CLOCK_MONOTONIC) + SPIN_NS;
+
+	for (uint32_t i = 1;; i++) {
+		if (archk_ioq_peek(q))
+			return 1;
+		if (__atomic_load_n(&q->ring->flags, __ATOMIC_ACQUIRE) & ARCHK_IOQ_RING_NEED_ENTER)
+			return 0;
+		if (i % 256 == 0 && archk_clock_read(ARCHK_CLOCK_MONOTONIC) > limit) {
+			poll_fallbacks++;
+			return 0;
+		}
+		__builtin_ia32_pause();
+	}
+}
+
+/*
+ * Waits for n completions and checks each: a NOP's result is 0, a READ's is
+ * BLOCK with the block of offsets[user_data] in buffers[user_data]. A polled
+ * queue spins on the ring and enters only if archk says polling stopped (or
+ * after SPIN_NS).
  */
 static int reap(struct archk_ioq *q, int n, int polled, const uint64_t *offsets)
 {
@@ -67,20 +89,13 @@ static int reap(struct archk_ioq *q, int n, int polled, const uint64_t *offsets)
 		struct archk_io_completion *c = archk_ioq_peek(q);
 
 		if (!c) {
-			long spins = 0, err = 0;
+			long err = 0;
 
 			if (!polled) {
 				err = archk_ioq_enter(q, (uint32_t)(n - got),
 						      ARCHK_DEADLINE_INFINITE);
-			} else {
-				while (!archk_ioq_peek(q) && ++spins < SPIN_LIMIT &&
-				       !(__atomic_load_n(&q->ring->flags, __ATOMIC_ACQUIRE) &
-					 ARCHK_IOQ_RING_NEED_ENTER))
-					__builtin_ia32_pause();
-				if (!archk_ioq_peek(q)) {
-					poll_fallbacks += spins >= SPIN_LIMIT;
-					err = archk_ioq_enter(q, 0, 0);
-				}
+			} else if (!spin(q)) {
+				err = archk_ioq_enter(q, 0, 0);
 			}
 			if (err < 0 && err != ARCHK_ERR_SHOULD_WAIT)
 				return fail("ioq_enter", err);

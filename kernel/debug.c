@@ -260,7 +260,7 @@ static int access_memory(uint64_t addr, void *buf, size_t len, bool write)
 
 	if (!p || dbg.state == DEBUG_EXITED || vm_check(p, addr, len, HOOK_PROT_READ) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
-	if (kconfig.isolation != ARCHK_ISOLATION_OFF && p->vcpus_holding == 0) {
+	if (!vm_is_open(p)) {
 		vm_open(p);
 		opened = true;
 	}

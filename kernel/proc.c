@@ -10,7 +10,7 @@
 #include <string.h>
 #include "arena.h"
 #include "debug.h"
-#include "proc.h"
+#include "io.h"
 #include "syscall.h"
 #include "wait.h"
 
@@ -64,6 +64,7 @@ struct process *process_create(const char *name)
 	p->state = PROCESS_ALIVE;
 	TAILQ_INIT(&p->threads);
 	TAILQ_INIT(&p->waiters);
+	TAILQ_INIT(&p->deliveries);
 	return p;
 }
 
@@ -172,6 +173,8 @@ void thread_release(struct thread *t)
 		thread_wake(j, t->exit_code, NULL);
 	if (t->waiter)
 		waiter_free(t);
+	io_abandon(t);
+	table_receiver_gone(t);
 	if (t->wait_object)
 		object_unref(t->wait_object);
 	object_unref(&t->obj);

@@ -134,6 +134,11 @@ void vm_close(struct process *p)
 	hook_protect(p->private_start, p->base + p->size - p->private_start, 0);
 }
 
+bool vm_is_open(const struct process *p)
+{
+	return kconfig.isolation == ARCHK_ISOLATION_OFF || p->vcpus_holding > 0;
+}
+
 /* In strict mode a vCPU may switch to p only if nobody else holds another process. */
 bool vm_may_run(const struct vcpu *v, const struct process *p)
 {

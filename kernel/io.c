@@ -151,6 +151,7 @@ long io_req_give(struct io_req *r, const void *src, size_t len)
 
 	if (len > r->len)
 		len = r->len;
+	ioq_unguard(r);
 	if (io_client_open(r->proc))
 		err = copy_to_guest(r->proc, r->buf, src, len);
 	else
@@ -165,6 +166,7 @@ long io_req_give_from_guest(struct io_req *r, const struct process *src_proc, ui
 
 	if (len > r->len)
 		len = r->len;
+	ioq_unguard(r);
 	if (!io_client_open(r->proc))
 		err = io_req_stage_from_guest(r, src_proc, src, len);
 	else if ((err = vm_check(src_proc, src, len, HOOK_PROT_READ)) == 0 &&
@@ -209,7 +211,7 @@ static long generic_get_meta(struct io_req *r)
 
 long io_start(struct io_req *r)
 {
-		/* Only a ring's NOP names no object. */
+	/* Only a ring's NOP names no object. */
 	io_handler fn = r->obj ? io_handlers[r->obj->type][r->op] : NULL;
 
 	long result;
@@ -255,6 +257,7 @@ static void sync_resume(struct thread *t)
 void io_req_complete(struct io_req *r, long result)
 {
 	KASSERT(r->pending);
+	ioq_unguard(r);
 	r->pending = false;
 	r->cancel = NULL;
 	r->pending_on = NULL;

@@ -36,6 +36,7 @@ struct io_req {
 	uint32_t rights;       /* of the handle the client used */
 	uint8_t op;	       /* enum archk_io_op */
 	bool pending;	       /* a handler returned IO_PENDING; complete not yet called */
+	bool guarded;	       /* --strict-buffers: its buffer's pages are inaccessible */
 	uint16_t handle_count;
 	uint64_t buf, len, offset, user_data;
 	struct io_handle handles[ARCHK_IO_HANDLES_MAX];
@@ -103,6 +104,10 @@ void ioq_post(struct io_req *r);
 bool ioq_poll_idle(struct vcpu *v);
 /* Nanoseconds an idle vCPU may sleep before polling queues again; 0: no limit. */
 int64_t ioq_poll_interval(void);
+/* --strict-buffers: gives r's buffer back to its guest (before archk writes into it). */
+void ioq_unguard(struct io_req *r);
+/* --strict-buffers: p's partition was opened again; its owned buffers stay closed. */
+void ioq_guard_owned(struct process *p);
 
 /* ---- table.c ---- */
 int table_init(void);

@@ -47,11 +47,12 @@ struct ioq {
 	int64_t last_active;	    /* polled queues: when requests last came */
 	struct io_req_list pending; /* requests a handler has not completed yet */
 	struct thread_list waiters; /* in ioq_enter, waiting for completions */
-	LIST_ENTRY(ioq) poll_link;
+	LIST_ENTRY(ioq) all_link;
+	LIST_ENTRY(ioq) owner_link;
 };
 
 static struct arena ioq_arena;
-static LIST_HEAD(, ioq) poll_queues;
+static LIST_HEAD(, ioq) all_queues;
 
 static struct ioq *ioq_from_object(struct object *o)
 {
@@ -144,10 +145,81 @@ static bool buffer_busy(const struct ioq *q, uint64_t buf, uint64_t len)
 
 	if (len == 0)
 		return false;
-	TAILQ_FOREACH(r, &q->pending, link)
-	if (uses_buffer(r->op) && r->len && buf < r->buf + r->len && r->buf < buf + len)
-		return true;
+	TAILQ_FOREACH (r, &q->pending, link)
+		if (uses_buffer(r->op) && r->len && buf < r->buf + r->len && r->buf < buf + len)
+			return true;
 	return false;
+}
+
+/* The pages that hold a request's buffer. */
+static void buffer_pages(const struct io_req *r, uintptr_t *start, uintptr_t *end)
+{
+	*start = ALIGN_DOWN(r->buf, PAGE_SIZE);
+	*end = ALIGN_UP(r->buf + r->len, PAGE_SIZE);
+}
+
+/* Is the page at addr part of a buffer p's requests still own? */
+static bool page_guarded(const struct process *p, uintptr_t addr)
+{
+	const struct ioq *q;
+	const struct io_req *r;
+	uintptr_t start, end;
+
+	LIST_FOREACH (q, &p->ioqs, owner_link) {
+		TAILQ_FOREACH (r, &q->pending, link) {
+			buffer_pages(r, &start, &end);
+			if (r->guarded && addr >= start && addr < end)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * --strict-buffers: a request that stays in flight makes the pages of its
+ * buffer inaccessible, so a guest touching a buffer it gave away faults at
+ * once instead of racing archk. Whole pages are closed: anything sharing
+ * them faults too, which docs/abi.md tells guests to avoid.
+ */
+static void guard(struct io_req *r)
+{
+	uintptr_t start, end;
+
+	if (!kconfig.strict_buffers || !uses_buffer(r->op) || r->len == 0)
+		return;
+	buffer_pages(r, &start, &end);
+	r->guarded = true;
+	hook_protect(start, end - start, 0);
+}
+
+void ioq_unguard(struct io_req *r)
+{
+	uintptr_t start, end;
+
+	if (!r->guarded)
+		return;
+	r->guarded = false;
+	if (!io_client_open(r->proc))
+		return; /* opening the partition restores the pages */
+	buffer_pages(r, &start, &end);
+	for (uintptr_t page = start; page < end; page += PAGE_SIZE)
+		if (!page_guarded(r->proc, page))
+			hook_protect(page, PAGE_SIZE, vm_prot_at(r->proc, page));
+}
+
+void ioq_guard_owned(struct process *p)
+{
+	struct ioq *q;
+	struct io_req *r;
+	uintptr_t start, end;
+
+	LIST_FOREACH (q, &p->ioqs, owner_link) {
+		TAILQ_FOREACH (r, &q->pending, link) {
+			buffer_pages(r, &start, &end);
+			if (r->guarded)
+				hook_protect(start, end - start, 0);
+		}
+	}
 }
 
 /* The checks do_io gets from the dispatcher, plus the ring's own; 0 or an error. */
@@ -205,6 +277,7 @@ static void start_request(struct ioq *q, const struct archk_io_request *req)
 	result = io_req_take_handles(r, req->handles, req->handle_count);
 	if (result == 0 && (result = io_start(r)) == IO_PENDING) {
 		TAILQ_INSERT_TAIL(&q->pending, r, link);
+		guard(r);
 		return;
 	}
 	r->result = result;
@@ -220,6 +293,8 @@ static void drop_in_flight(struct ioq *q)
 		TAILQ_REMOVE(&q->pending, r, link);
 		if (r->cancel)
 			r->cancel(r);
+		if (r->guarded && q->owner->state == PROCESS_ALIVE)
+			ioq_unguard(r);
 		io_req_release(r);
 		io_req_free(r);
 	}
@@ -297,8 +372,7 @@ static long ioq_cancel(struct io_req *r)
 	struct ioq *q = ioq_from_object(r->obj);
 	struct io_req *target;
 
-	TAILQ_FOREACH(target, &q->pending, link)
-	{
+	TAILQ_FOREACH (target, &q->pending, link) {
 		if (target->user_data != r->offset || target == r)
 			continue;
 		target->cancel(target);
@@ -312,9 +386,9 @@ static void ioq_destroy(struct object *obj)
 {
 	struct ioq *q = ioq_from_object(obj);
 
-	if (q->poll)
-		LIST_REMOVE(q, poll_link);
+	LIST_REMOVE(q, all_link);
 	drop_in_flight(q);
+	LIST_REMOVE(q, owner_link);
 	while (!TAILQ_EMPTY(&q->waiters))
 		thread_wake(TAILQ_FIRST(&q->waiters), ARCHK_ERR_CANCELLED, NULL);
 	if (q->owner->state == PROCESS_ALIVE && q->owner->slot)
@@ -397,6 +471,7 @@ long sys_ioq_create(struct thread *t, struct syscall_args *args)
 	q->owner = p;
 	object_ref(&p->obj);
 	p->ioq_count++;
+	LIST_INSERT_HEAD(&p->ioqs, q, owner_link);
 	q->guest_addr = (uintptr_t)addr;
 	TAILQ_INIT(&q->pending);
 	TAILQ_INIT(&q->waiters);
@@ -404,8 +479,8 @@ long sys_ioq_create(struct thread *t, struct syscall_args *args)
 	if (params.flags & ARCHK_IOQ_POLL) {
 		q->poll = true;
 		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
-		LIST_INSERT_HEAD(&poll_queues, q, poll_link);
 	}
+	LIST_INSERT_HEAD(&all_queues, q, all_link);
 	params.ring = (uint64_t)addr;
 	params.ring_size = q->vmo->size;
 	h = handle_install(&p->handles, &q->obj, IOQ_RIGHTS);
@@ -448,20 +523,29 @@ long sys_ioq_enter(struct thread *t, struct syscall_args *args)
 	return 0;
 }
 
-/* Polled queues with new requests are taken on an idle vCPU that may hold their owner. */
+/* Is q a polled queue that has not come to rest? */
+static bool polling(const struct ioq *q)
+{
+	return q->poll && !q->broken && !(q->ring->flags & ARCHK_IOQ_RING_NEED_ENTER);
+}
+
+/*
+ * A vCPU about to idle takes the published requests of every queue whose
+ * owner it may hold, without being asked. Polled queues are looked at again
+ * every POLL_INTERVAL_NS until they rest (ioq_poll_interval).
+ */
 bool ioq_poll_idle(struct vcpu *v)
 {
 	int64_t now = hook_clock(ARCHK_CLOCK_MONOTONIC);
 	bool worked = false;
 	struct ioq *q;
 
-	LIST_FOREACH(q, &poll_queues, poll_link)
-	{
-		if (q->broken || q->ring->flags & ARCHK_IOQ_RING_NEED_ENTER)
+	LIST_FOREACH (q, &all_queues, all_link) {
+		if (q->broken)
 			continue;
 		if (__atomic_load_n(&q->ring->req_tail, __ATOMIC_ACQUIRE) == q->req_head ||
 		    !vm_may_run(v, q->owner)) {
-			if (now - q->last_active > POLL_REST_NS)
+			if (polling(q) && now - q->last_active > POLL_REST_NS)
 				set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, true);
 			continue;
 		}
@@ -478,9 +562,9 @@ int64_t ioq_poll_interval(void)
 {
 	struct ioq *q;
 
-	LIST_FOREACH(q, &poll_queues, poll_link)
-	if (!q->broken && !(q->ring->flags & ARCHK_IOQ_RING_NEED_ENTER))
-		return POLL_INTERVAL_NS;
+	LIST_FOREACH (q, &all_queues, all_link)
+		if (polling(q))
+			return POLL_INTERVAL_NS;
 	return 0;
 }
 
@@ -488,6 +572,6 @@ int ioq_init(void)
 {
 	object_type_register(ARCHK_OBJ_IOQ, &ioq_type);
 	io_register(ARCHK_OBJ_IOQ, ARCHK_IO_CANCEL, ioq_cancel);
-	LIST_INIT(&poll_queues);
+	LIST_INIT(&all_queues);
 	return arena_init(&ioq_arena, "ioq", sizeof(struct ioq), MAX_QUEUES);
 }

@@ -64,6 +64,7 @@ int kernel_main(const struct archk_bootinfo *boot)
 	kconfig.isolation = (int)boot->isolation;
 	kconfig.log_level = boot->log_level;
 	kconfig.trace = boot->trace;
+	kconfig.strict_buffers = boot->strict_buffers;
 	kconfig.slice_ns = (int64_t)(boot->slice_us ? boot->slice_us : 10000) * 1000;
 	if (boot->debug_process)
 		debug_init(boot->debug_process);

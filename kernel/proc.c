@@ -65,6 +65,7 @@ struct process *process_create(const char *name)
 	TAILQ_INIT(&p->threads);
 	TAILQ_INIT(&p->waiters);
 	TAILQ_INIT(&p->deliveries);
+	LIST_INIT(&p->ioqs);
 	return p;
 }
 

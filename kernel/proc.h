@@ -115,6 +115,7 @@ struct process {
 	bool is_init;
 	struct io_req_list deliveries; /* ring completions waiting for the partition (io.c) */
 	uint32_t ioq_count;	       /* I/O queues it created */
+	LIST_HEAD(ioq_list, ioq) ioqs; /* those queues (ioq.c) */
 };
 
 /* The kernel side of a vCPU; the host embeds it in its own per-vCPU state. */

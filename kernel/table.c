@@ -112,8 +112,7 @@ static void served_cancel(struct io_req *r)
 	struct table *tb = r->pending_on;
 	struct io_req *q;
 
-	TAILQ_FOREACH(q, &tb->queued, server_link)
-	{
+	TAILQ_FOREACH (q, &tb->queued, server_link) {
 		if (q == r) {
 			TAILQ_REMOVE(&tb->queued, r, server_link);
 			tb->pending--;
@@ -301,9 +300,9 @@ static struct io_req *find_received(struct table *tb, uint64_t id)
 {
 	struct io_req *r;
 
-	TAILQ_FOREACH(r, &tb->received, server_link)
-	if (r->server_id == id)
-		return r;
+	TAILQ_FOREACH (r, &tb->received, server_link)
+		if (r->server_id == id)
+			return r;
 	return NULL;
 }
 

@@ -23,7 +23,7 @@
  * two processes is reachable in each only while that process is held.
  */
 #include <string.h>
-#include "proc.h"
+#include "io.h"
 #include "vmo.h"
 
 /*
@@ -159,6 +159,8 @@ void vm_hold(struct vcpu *v, struct process *p)
 		return;
 	if (p->vcpus_holding++ == 0) {
 		vm_open(p);
+		if (kconfig.strict_buffers)
+			ioq_guard_owned(p);
 		if (kconfig.isolation == ARCHK_ISOLATION_STRICT) {
 			KASSERT(!vm.strict_holder);
 			vm.strict_holder = p;

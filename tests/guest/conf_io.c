@@ -1015,6 +1015,25 @@ static void test_ioq_busy_cancel(void)
 	/* CANCEL needs the queue's handle in do_io, and it is not an op of other objects. */
 	CHECK_EQ(io(ARCHK_IO_CANCEL, s.obj, NULL, 0, 10), ARCHK_ERR_NOT_SUPPORTED);
 
+	/* CANCEL looks in its own queue only. */
+	struct ring *other2 = ring_new(2, 0, 0);
+	put(r, ARCHK_IO_READ, s.obj, big, 8, 0, 30);
+	CHECK_TAKEN(r, 0, 1);
+	CHECK_EQ(ring_do(other2, ARCHK_IO_CANCEL, 0, NULL, 0, 30), ARCHK_ERR_NOT_FOUND);
+	CHECK_EQ(io(ARCHK_IO_CANCEL, other2->q.handle, NULL, 0, 30), ARCHK_ERR_NOT_FOUND);
+	CHECK_TRUE(quiet(r));
+	CHECK_EQ(io(ARCHK_IO_CANCEL, r->q.handle, NULL, 0, 30), 0);
+	CHECK_EQ(await(r, 30), ARCHK_ERR_CANCELLED);
+	ring_free(other2);
+
+	/* The queue as an object: the generic ops; its data goes through the ring only. */
+	check_meta(r->q.handle, ARCHK_OBJ_IOQ);
+	check_nop_close(r->q.handle);
+	CHECK_EQ(io(ARCHK_IO_READ, r->q.handle, big, 8, 0), ARCHK_ERR_NOT_SUPPORTED);
+	CHECK_EQ(io(ARCHK_IO_WRITE, r->q.handle, big, 8, 0), ARCHK_ERR_NOT_SUPPORTED);
+	CHECK_EQ(io(ARCHK_IO_SEEK, r->q.handle, NULL, ARCHK_SEEK_SET, 0), ARCHK_ERR_NOT_SUPPORTED);
+	CHECK_TRUE(quiet(r));
+
 	served_free(&s);
 	archk_handle_close(f);
 	ring_free(r);

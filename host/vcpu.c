@@ -169,12 +169,15 @@ void hook_poll(struct vcpu *v)
 	}
 }
 
-void hook_idle(struct vcpu *v)
+void hook_idle(struct vcpu *v, int64_t timeout_ns)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
+	struct __kernel_timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
 	struct io_uring_cqe *cqe;
+	int err = timeout_ns ? io_uring_wait_cqe_timeout(&hv->ring, &cqe, &ts)
+			     : io_uring_wait_cqe(&hv->ring, &cqe);
 
-	if (io_uring_wait_cqe(&hv->ring, &cqe) == 0)
+	if (err == 0)
 		hook_poll(v);
 }
 
@@ -223,12 +226,11 @@ void hook_shutdown(int status)
 		send_kick(&vcpus[i]);
 }
 
-void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *token)
+void hook_console_read(int fd, void *buf, size_t len, void *token)
 {
-	struct host_vcpu *hv = (struct host_vcpu *)v;
-	struct io_uring_sqe *sqe = ring_get_sqe(&hv->ring);
+	struct io_uring_sqe *sqe = ring_get_sqe(kick_ring);
 
 	io_uring_prep_read(sqe, fd, buf, (unsigned)len, (uint64_t)-1);
 	io_uring_sqe_set_data(sqe, token);
-	io_uring_submit(&hv->ring);
+	io_uring_submit(kick_ring);
 }

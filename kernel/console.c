@@ -1,8 +1,9 @@
 /*
  * The console: three kernel-served objects behind the in, out and err
  * handles, backed by the host terminal's file descriptors. Writes go straight
- * to the host; a read blocks only the calling thread while the host waits
- * for input in the vCPU's io_uring.
+ * to the host; a read is a request that stays pending while the host waits
+ * for input in the vCPU's io_uring, so it blocks only its caller (or, from
+ * a ring, nobody).
  */
 #include <string.h>
 #include "arena.h"
@@ -11,17 +12,21 @@
 
 #define CONSOLE_READ_MAX  4096
 #define MAX_PENDING_READS 64
+#define LEFTOVER_MAX	  (4 * CONSOLE_READ_MAX)
 
 struct console {
 	struct object obj;
 	int fd;
+	/* Input that arrived for a read cancelled meanwhile: the next reads get it first. */
+	uint32_t leftover_len;
+	uint8_t leftover[LEFTOVER_MAX];
 };
 
-/* A read in flight: the host fills buf; the thread copies it out on resume. */
+/* A read in flight: the host fills buf, then the request gets the bytes. */
 struct console_read {
 	struct io_token token;
-	struct thread *thread; /* referenced until the read completes */
-	size_t len;
+	struct io_req *req; /* NULL once cancelled: the bytes become leftover */
+	struct console *console;
 	uint8_t buf[CONSOLE_READ_MAX];
 };
 
@@ -33,87 +38,88 @@ struct object *console_object(int which)
 	return &consoles[which].obj;
 }
 
-static long console_write(struct thread *t, struct handle_entry *h, const uint64_t *args)
+static long console_write(struct io_req *r)
 {
-	struct console *c = (struct console *)h->obj;
-	uintptr_t buf = args[0];
-	size_t len = args[1];
-
+	struct console *c = (struct console *)r->obj;
 	long n;
 
-	if (vm_check(t->proc, buf, len, HOOK_PROT_READ) < 0)
+	if (vm_check(r->proc, r->buf, r->len, HOOK_PROT_READ) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (c->fd < 0)
 		return ARCHK_ERR_NOT_SUPPORTED;
 	/*
 	 * A slow terminal or a full pipe must stall only this vCPU, so the lock
-	 * is dropped. The buffer stays valid: the thread is running here, so its
-	 * partition stays held and its process cannot be reclaimed meanwhile.
+	 * is dropped. The buffer stays valid: the caller's partition is held by
+	 * this vCPU (its thread, or a ring intake), so its process cannot be
+	 * reclaimed meanwhile.
 	 */
 	hook_unlock();
-	n = hook_console_write(c->fd, (const void *)buf, len);
+	n = hook_console_write(c->fd, (const void *)r->buf, r->len);
 	hook_lock();
 	return n;
 }
 
-/* Copies what the host read into the guest buffer, now that it is accessible. */
-static void console_read_resume(struct thread *t)
+/* Keeps input nobody waits for any more, so that no typed byte is lost. */
+static void keep_leftover(struct console *c, const uint8_t *bytes, size_t len)
 {
-	struct console_read *r = t->wait_io;
-	long result = t->wake_result;
-
-	t->wait_io = NULL;
-	if (result > 0 && copy_to_guest(t->proc, t->wait_arg, r->buf, (size_t)result) < 0)
-		result = ARCHK_ERR_BAD_ADDRESS;
-	arena_free(&read_arena, r);
-	syscall_finish(t, result);
+	if (len > LEFTOVER_MAX - c->leftover_len) {
+		klog(LOG_WARN, "console: %zu bytes of input dropped", len);
+		len = LEFTOVER_MAX - c->leftover_len;
+	}
+	memcpy(c->leftover + c->leftover_len, bytes, len);
+	c->leftover_len += (uint32_t)len;
 }
 
 static void console_read_done(struct io_token *token, long result)
 {
-	struct console_read *r = (struct console_read *)token;
-	struct thread *t = r->thread;
+	struct console_read *cr = (struct console_read *)token;
+	struct io_req *r = cr->req;
 
-	if (t->state == THREAD_BLOCKED && t->wait_io == r) {
-		thread_wake(t, result, console_read_resume);
+	if (!r) {
+		if (result > 0)
+			keep_leftover(cr->console, cr->buf, (size_t)result);
 	} else {
-		arena_free(&read_arena, r); /* the reader's process ended meanwhile */
+		if (result > 0)
+			result = io_req_give(r, cr->buf, (size_t)result);
+		io_req_complete(r, result);
 	}
-	object_unref(&t->obj);
+	arena_free(&read_arena, cr);
 }
 
-static long console_read(struct thread *t, struct handle_entry *h, const uint64_t *args)
+static void console_read_cancel(struct io_req *r)
 {
-	struct console *c = (struct console *)h->obj;
-	uintptr_t buf = args[0];
-	size_t len = args[1] < CONSOLE_READ_MAX ? args[1] : CONSOLE_READ_MAX;
-	struct console_read *r;
+	((struct console_read *)r->pending_on)->req = NULL;
+}
 
-	if (vm_check(t->proc, buf, len, HOOK_PROT_WRITE) < 0)
+/* Hands out leftover input first; otherwise the host reads into a kernel buffer. */
+static long console_read(struct io_req *r)
+{
+	struct console *c = (struct console *)r->obj;
+	size_t len = r->len < CONSOLE_READ_MAX ? r->len : CONSOLE_READ_MAX;
+	struct console_read *cr;
+
+	if (vm_check(r->proc, r->buf, len, HOOK_PROT_WRITE) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (c->fd < 0)
 		return ARCHK_ERR_NOT_SUPPORTED;
 	if (len == 0)
 		return 0;
-	r = arena_alloc(&read_arena);
-	if (!r)
+	if (c->leftover_len) {
+		len = len < c->leftover_len ? len : c->leftover_len;
+		copy_to_guest(r->proc, r->buf, c->leftover, len);
+		c->leftover_len -= (uint32_t)len;
+		memmove(c->leftover, c->leftover + len, c->leftover_len);
+		return (long)len;
+	}
+	if (!(cr = arena_alloc(&read_arena)))
 		return ARCHK_ERR_NO_MEMORY;
-	r->token.complete = console_read_done;
-	r->thread = t;
-	r->len = len;
-	object_ref(&t->obj);
-	t->wait_io = r;
-	t->wait_arg = buf;
-	thread_block(t, NULL);
-	hook_console_read(t->vcpu, c->fd, r->buf, len, &r->token);
-	return 0;
-}
-
-static long console_get_meta(struct thread *t, struct handle_entry *h, const uint64_t *args)
-{
-	struct archk_meta meta = {.type = ARCHK_OBJ_CONSOLE};
-
-	return copy_to_guest(t->proc, args[0], &meta, sizeof(meta));
+	cr->token.complete = console_read_done;
+	cr->req = r;
+	cr->console = c;
+	r->pending_on = cr;
+	r->cancel = console_read_cancel;
+	hook_console_read(c->fd, cr->buf, len, &cr->token);
+	return IO_PENDING;
 }
 
 int console_init(const struct archk_bootinfo *boot)
@@ -131,7 +137,6 @@ int console_init(const struct archk_bootinfo *boot)
 	}
 	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_READ, console_read);
 	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_WRITE, console_write);
-	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_GET_META, console_get_meta);
 	return arena_init(&read_arena, "console_read", sizeof(struct console_read),
 			  MAX_PENDING_READS);
 }

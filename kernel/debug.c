@@ -63,9 +63,9 @@ static bool is_running(const struct process *p)
 {
 	const struct thread *t;
 
-	TAILQ_FOREACH(t, &p->threads, proc_link)
-	if (t->state == THREAD_RUNNING)
-		return true;
+	TAILQ_FOREACH (t, &p->threads, proc_link)
+		if (t->state == THREAD_RUNNING)
+			return true;
 	return false;
 }
 
@@ -84,17 +84,16 @@ static void stop_all(struct thread *stopper, int signal)
 	struct thread *t;
 
 	/* A step cut short by another stop must not leave its trap flag behind. */
-	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
-	if (t->tid == dbg.step_tid)
-		t->ctx->rflags &= ~(uint64_t)TRAP_FLAG;
+	TAILQ_FOREACH (t, &dbg.proc->threads, proc_link)
+		if (t->tid == dbg.step_tid)
+			t->ctx->rflags &= ~(uint64_t)TRAP_FLAG;
 	dbg.signal = signal;
 	dbg.step_tid = 0;
 	dbg.stop_tid = stopper ? stopper->tid : TAILQ_FIRST(&dbg.proc->threads)->tid;
 	dbg.state = DEBUG_STOPPING;
 	if (stopper)
 		park(stopper);
-	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
-	{
+	TAILQ_FOREACH (t, &dbg.proc->threads, proc_link) {
 		if (t->state == THREAD_RUNNABLE) {
 			sched_remove(t);
 			park(t);
@@ -181,9 +180,9 @@ static struct thread *find_thread(uint32_t tid)
 
 	if (!dbg.proc || dbg.state == DEBUG_EXITED)
 		return NULL;
-	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
-	if (t->tid == tid && t->state != THREAD_DEAD)
-		return t;
+	TAILQ_FOREACH (t, &dbg.proc->threads, proc_link)
+		if (t->tid == tid && t->state != THREAD_DEAD)
+			return t;
 	return NULL;
 }
 
@@ -234,9 +233,9 @@ unsigned debug_threads(uint32_t *tids, unsigned max)
 
 	if (!dbg.proc || dbg.state == DEBUG_EXITED)
 		return 0;
-	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
-	if (t->state != THREAD_DEAD && t->state != THREAD_NEW && n < max)
-		tids[n++] = t->tid;
+	TAILQ_FOREACH (t, &dbg.proc->threads, proc_link)
+		if (t->state != THREAD_DEAD && t->state != THREAD_NEW && n < max)
+			tids[n++] = t->tid;
 	return n;
 }
 
@@ -260,7 +259,7 @@ static int access_memory(uint64_t addr, void *buf, size_t len, bool write)
 
 	if (!p || dbg.state == DEBUG_EXITED || vm_check(p, addr, len, HOOK_PROT_READ) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
-	if (kconfig.isolation != ARCHK_ISOLATION_OFF && p->vcpus_holding == 0) {
+	if (!vm_is_open(p)) {
 		vm_open(p);
 		opened = true;
 	}

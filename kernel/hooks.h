@@ -68,8 +68,11 @@ void hook_enter_guest(struct vcpu *v, struct guest_context *ctx, struct guest_ex
 void hook_init_fpu(struct guest_context *ctx);
 
 /* ---- waiting and waking ---- */
-/* Blocks the calling vCPU until hook_kick targets it or host I/O completes. */
-void hook_idle(struct vcpu *v);
+/*
+ * Blocks the calling vCPU until hook_kick targets it or host I/O completes,
+ * or timeout_ns pass (0: no timeout).
+ */
+void hook_idle(struct vcpu *v, int64_t timeout_ns);
 /* Makes an idle vCPU return from hook_idle. Safe from any vCPU. */
 void hook_kick(struct vcpu *v);
 /* Arms v's slice timer: EXIT_PREEMPT after ns of v's CPU time; 0 disarms it. */
@@ -94,10 +97,11 @@ void hook_unlock(void);
 /* Writes guest bytes to a host fd; bytes written, ARCHK_ERR_PEER_CLOSED or ARCHK_ERR_IO. */
 long hook_console_write(int fd, const void *buf, size_t len);
 /*
- * Starts reading host fd into buf; kernel_io_done(token, result) is called
- * later on the same vCPU with the byte count (0 at end of input) or ARCHK_ERR_IO.
+ * Starts reading host fd into buf on the calling vCPU's ring;
+ * kernel_io_done(token, result) is called later on that vCPU with the byte
+ * count (0 at end of input) or ARCHK_ERR_IO.
  */
-void hook_console_read(struct vcpu *v, int fd, void *buf, size_t len, void *token);
+void hook_console_read(int fd, void *buf, size_t len, void *token);
 /* Nanoseconds of the given ARCHK_CLOCK_*. */
 int64_t hook_clock(int clock);
 /* Fills buf with random bytes (handle scrambling secrets, AT_RANDOM). */

@@ -1,10 +1,21 @@
 /*
- * do_io: the synchronous level of the object interface. The rights each
- * operation needs are declared once here and checked by the syscall
- * dispatcher before the object's handler runs.
+ * The object interface: the operation table (rights each op needs, checked
+ * once by the syscall dispatcher or the ring intake), the per-type handler
+ * table, the handlers every object shares (GET_META, CLOSE, NOP), and the
+ * life of a request: prepare, start, complete, deliver, release.
+ *
+ * Delivery is separate from completion because a request may finish while
+ * its client's partition is closed (isolation process or strict): a do_io
+ * caller gets its results when its thread resumes, a ring request when the
+ * process is next held (io_deliver_deferred) or at once if it is open.
  */
+#include <string.h>
+#include "arena.h"
 #include "io.h"
 #include "syscall.h"
+
+#define MAX_REQUESTS	  16384
+#define MAX_LARGE_BUFFERS 512
 
 struct io_op_desc {
 	const char *name;
@@ -15,17 +26,19 @@ static const struct io_op_desc io_ops[ARCHK_IO_OP_COUNT] = {
     [ARCHK_IO_READ] = {"READ", ARCHK_RIGHT_READ},
     [ARCHK_IO_WRITE] = {"WRITE", ARCHK_RIGHT_WRITE},
     [ARCHK_IO_OPEN] = {"OPEN", ARCHK_RIGHT_ENUMERATE},
-    [ARCHK_IO_CREATE] = {"CREATE", ARCHK_RIGHT_WRITE},
+    [ARCHK_IO_CREATE] = {"CREATE", ARCHK_RIGHT_MANAGE},
     [ARCHK_IO_DESTROY] = {"DESTROY", ARCHK_RIGHT_DESTROY},
     [ARCHK_IO_GET_META] = {"GET_META", ARCHK_RIGHT_GET_PROPERTY},
     [ARCHK_IO_SET_META] = {"SET_META", ARCHK_RIGHT_SET_PROPERTY},
     [ARCHK_IO_SEEK] = {"SEEK", 0},
-    [ARCHK_IO_SHARE] = {"SHARE", ARCHK_RIGHT_TRANSFER},
+    [ARCHK_IO_SHARE] = {"SHARE", ARCHK_RIGHT_WRITE},
     [ARCHK_IO_CLOSE] = {"CLOSE", 0},
-    [ARCHK_IO_CANCEL] = {"CANCEL", 0},
+    [ARCHK_IO_CANCEL] = {"CANCEL", ARCHK_RIGHT_WRITE},
+    [ARCHK_IO_NOP] = {"NOP", 0},
 };
 
 static io_handler io_handlers[ARCHK_OBJ_TYPE_COUNT][ARCHK_IO_OP_COUNT];
+static struct arena request_arena, buffer_arena;
 
 void io_register(uint32_t type, int op, io_handler fn)
 {
@@ -33,25 +46,275 @@ void io_register(uint32_t type, int op, io_handler fn)
 	io_handlers[type][op] = fn;
 }
 
-long io_op_rights(uint64_t op)
+/* do_io's op argument: the operation in bits 0..15, the handle count in 16..23. */
+static uint64_t op_of(uint64_t arg)
 {
+	return arg & ~(0xffull << 16);
+}
+
+long io_op_rights(uint64_t arg)
+{
+	uint64_t op = op_of(arg);
+
 	if (op >= ARCHK_IO_OP_COUNT)
 		return ARCHK_ERR_INVALID_ARGS;
 	return io_ops[op].rights;
 }
 
-const char *io_op_name(uint64_t op)
+const char *io_op_name(uint64_t arg)
 {
+	uint64_t op = op_of(arg);
+
 	return op < ARCHK_IO_OP_COUNT ? io_ops[op].name : "?";
 }
 
+bool io_client_open(const struct process *p)
+{
+	return p->state == PROCESS_ALIVE && vm_is_open(p);
+}
+
+struct io_req *io_req_alloc(void)
+{
+	return arena_alloc(&request_arena);
+}
+
+void io_req_free(struct io_req *r)
+{
+	arena_free(&request_arena, r);
+}
+
+void io_req_prepare(struct io_req *r, struct process *proc, struct handle_entry *e, int op,
+		    const uint64_t args[4])
+{
+	r->proc = proc;
+	object_ref(&proc->obj);
+	r->obj = e ? e->obj : NULL;
+	if (r->obj)
+		object_ref(r->obj);
+	r->rights = e ? e->rights : 0;
+	r->op = (uint8_t)op;
+	r->buf = args[0];
+	r->len = args[1];
+	r->offset = args[2];
+	r->data = r->inline_data;
+}
+
+long io_req_take_handles(struct io_req *r, uintptr_t addr, uint32_t count)
+{
+	archk_handle_t values[ARCHK_IO_HANDLES_MAX];
+	long err;
+
+	if (count > ARCHK_IO_HANDLES_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	if ((err = copy_from_guest(r->proc, values, addr, count * sizeof(values[0]))) < 0)
+		return err;
+	for (uint32_t i = 0; i < count; i++) {
+		struct handle_entry *e;
+
+		err = handle_check(r->proc, values[i], ARCHK_OBJ_NONE, ARCHK_RIGHT_TRANSFER, &e);
+		if (err < 0)
+			return err;
+		r->handles[i].obj = e->obj;
+		r->handles[i].rights = e->rights;
+		object_ref(e->obj);
+		r->handle_count = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
+static void stage_free(struct io_req *r)
+{
+	if (r->data && r->data != r->inline_data)
+		arena_free(&buffer_arena, r->data);
+	r->data = r->inline_data;
+	r->data_len = 0;
+}
+
+long io_req_stage(struct io_req *r, const void *src, size_t len)
+{
+	stage_free(r);
+	if (len > IO_INLINE_BYTES) {
+		if (len > buffer_arena.slot_size || !(r->data = arena_alloc(&buffer_arena))) {
+			r->data = r->inline_data;
+			return ARCHK_ERR_NO_MEMORY;
+		}
+	}
+	if (src)
+		memcpy(r->data, src, len);
+	r->data_len = (uint32_t)len;
+	return 0;
+}
+
+long io_req_give(struct io_req *r, const void *src, size_t len)
+{
+	long err;
+
+	if (len > r->len)
+		len = r->len;
+	ioq_unguard(r);
+	if (io_client_open(r->proc))
+		err = copy_to_guest(r->proc, r->buf, src, len);
+	else
+		err = io_req_stage(r, src, len);
+	return err < 0 ? err : (long)len;
+}
+
+long io_req_give_from_guest(struct io_req *r, const struct process *src_proc, uintptr_t src,
+			    size_t len)
+{
+	long err;
+
+	if (len > r->len)
+		len = r->len;
+	ioq_unguard(r);
+	if (!io_client_open(r->proc))
+		err = io_req_stage_from_guest(r, src_proc, src, len);
+	else if ((err = vm_check(src_proc, src, len, HOOK_PROT_READ)) == 0 &&
+		 (err = vm_check(r->proc, r->buf, len, HOOK_PROT_WRITE)) == 0)
+		memmove((void *)r->buf, (const void *)src, len);
+	return err < 0 ? err : (long)len;
+}
+
+long io_req_stage_from_guest(struct io_req *r, const struct process *p, uintptr_t src, size_t len)
+{
+	long err = io_req_stage(r, NULL, len);
+
+	if (err == 0 && (err = copy_from_guest(p, r->data, src, len)) < 0)
+		r->data_len = 0;
+	return err;
+}
+
+void io_req_release(struct io_req *r)
+{
+	for (uint32_t i = 0; i < r->handle_count; i++)
+		object_unref(r->handles[i].obj);
+	r->handle_count = 0;
+	stage_free(r);
+	if (r->out_handle)
+		object_unref(r->out_handle);
+	r->out_handle = NULL;
+	if (r->obj)
+		object_unref(r->obj);
+	r->obj = NULL;
+	if (r->proc)
+		object_unref(&r->proc->obj);
+	r->proc = NULL;
+}
+
+/* GET_META for any object: its type and koid; types with more to say register their own. */
+static long generic_get_meta(struct io_req *r)
+{
+	struct archk_meta meta = {.type = r->obj->type, .koid = r->obj->koid};
+
+	return copy_to_guest(r->proc, r->buf, &meta, sizeof(meta));
+}
+
+long io_start(struct io_req *r)
+{
+	/* Only a ring's NOP names no object. */
+	io_handler fn = r->obj ? io_handlers[r->obj->type][r->op] : NULL;
+
+	long result;
+
+	if (fn)
+		result = fn(r);
+	else if (r->op == ARCHK_IO_GET_META)
+		result = generic_get_meta(r);
+	else
+		result = r->op == ARCHK_IO_NOP ? 0 : ARCHK_ERR_NOT_SUPPORTED;
+	r->pending = result == IO_PENDING;
+	return result;
+}
+
+long io_deliver(struct io_req *r)
+{
+	long result = r->result;
+
+	if (result >= 0 && r->data_len) {
+		size_t n = r->data_len < r->len ? r->data_len : r->len;
+
+		if (copy_to_guest(r->proc, r->buf, r->data, n) < 0)
+			result = ARCHK_ERR_BAD_ADDRESS;
+	}
+	if (result >= 0 && r->out_handle) {
+		result = handle_install(&r->proc->handles, r->out_handle, r->out_rights);
+	}
+	stage_free(r);
+	return result;
+}
+
+/* Resume of a do_io caller whose request went pending: deliver, finish, free. */
+static void sync_resume(struct thread *t)
+{
+	struct io_req *r = t->wait_io;
+
+	t->wait_io = NULL;
+	syscall_finish(t, io_deliver(r));
+	io_req_release(r);
+	io_req_free(r);
+}
+
+void io_req_complete(struct io_req *r, long result)
+{
+	KASSERT(r->pending);
+	ioq_unguard(r);
+	r->pending = false;
+	r->cancel = NULL;
+	r->pending_on = NULL;
+	r->result = result;
+	if (r->thread)
+		thread_wake(r->thread, result, sync_resume);
+	else
+		ioq_request_done(r);
+}
+
+void io_abandon(struct thread *t)
+{
+	struct io_req *r = t->wait_io;
+
+	if (!r)
+		return;
+	t->wait_io = NULL;
+	if (r->pending && r->cancel)
+		r->cancel(r);
+	io_req_release(r);
+	io_req_free(r);
+}
+
+/* CLOSE closes the handle the request named; the object sees nothing unless it was the last. */
+static long close_handle(struct thread *t, archk_handle_t value)
+{
+	return handle_close(&t->proc->handles, value);
+}
+
+/*
+ * do_io(op, h, buf, len, offset, handles): the synchronous level. The
+ * dispatcher has checked the handle and the op's rights. A request that goes
+ * pending blocks the caller; sync_resume finishes the call.
+ */
 long sys_do_io(struct thread *t, struct syscall_args *args)
 {
-	io_handler fn = io_handlers[args->handle->type][args->a[0]];
+	uint32_t count = (uint32_t)(args->a[0] >> 16) & 0xff;
+	struct io_req *r;
+	long result;
 
-	if (!fn)
-		return ARCHK_ERR_NOT_SUPPORTED;
-	return fn(t, args->handle, &args->a[2]);
+	if (op_of(args->a[0]) == ARCHK_IO_CLOSE)
+		return close_handle(t, (archk_handle_t)args->a[1]);
+	if (!(r = io_req_alloc()))
+		return ARCHK_ERR_NO_MEMORY;
+	io_req_prepare(r, t->proc, args->handle, (int)op_of(args->a[0]), &args->a[2]);
+	r->thread = t;
+	result = io_req_take_handles(r, args->a[5], count);
+	if (result == 0)
+		result = io_start(r);
+	if (result == IO_PENDING) {
+		t->wait_io = r;
+		thread_block(t, NULL);
+		return 0;
+	}
+	io_req_release(r);
+	io_req_free(r);
+	return result;
 }
 
 void kernel_io_done(void *token, long result)
@@ -61,4 +324,12 @@ void kernel_io_done(void *token, long result)
 	hook_lock();
 	io->complete(io, result);
 	hook_unlock();
+}
+
+int io_init(void)
+{
+	if (arena_init(&request_arena, "io_request", sizeof(struct io_req), MAX_REQUESTS) ||
+	    arena_init(&buffer_arena, "io_buffer", ARCHK_TABLE_DATA_MAX, MAX_LARGE_BUFFERS))
+		return ARCHK_ERR_NO_MEMORY;
+	return 0;
 }

@@ -1,17 +1,118 @@
 /*
- * The uniform object interface (do_io). Each object type registers a handler
- * per operation it implements; the rest answer NOT_SUPPORTED. Handlers get
- * the handle already checked for the operation's rights (see io.c's table).
+ * The uniform object interface. Every operation, whether it comes from a
+ * do_io call or from an I/O queue's ring, becomes a struct io_req that runs
+ * through one table of handlers per object type (io.c). A handler finishes
+ * the request at once, returning its result, or returns IO_PENDING and later
+ * calls io_req_complete (a console read, a served object's answer). Results
+ * that must land in the client's memory (bytes read, a new handle) are
+ * staged in the request and delivered when the client's partition is open.
  */
 #ifndef KERNEL_IO_H
 #define KERNEL_IO_H
 
+#include <archk/io.h>
 #include "proc.h"
 
-/* args[0..3] are do_io's arguments after the operation and the handle. */
-typedef long (*io_handler)(struct thread *t, struct handle_entry *h, const uint64_t *args);
+/* A handler's result meaning "io_req_complete comes later". Not an error code. */
+#define IO_PENDING (-4096)
+/* Data staged inside the request itself; bigger payloads take a buffer. */
+#define IO_INLINE_BYTES 256
+
+struct ioq;
+
+typedef long (*io_handler)(struct io_req *r);
+
+/* A handle passed with a request: the receiver gets a copy of it. */
+struct io_handle {
+	struct object *obj; /* referenced while the request holds it */
+	uint32_t rights;
+};
+
+struct io_req {
+	struct process *proc;  /* the client (referenced while the request lives) */
+	struct thread *thread; /* do_io: the caller, blocked while pending; else NULL */
+	struct ioq *queue;     /* ring request: its queue; else NULL */
+	struct object *obj;    /* the target (referenced) */
+	uint32_t rights;       /* of the handle the client used */
+	uint8_t op;	       /* enum archk_io_op */
+	bool pending;	       /* a handler returned IO_PENDING; complete not yet called */
+	bool guarded;	       /* --strict-buffers: its buffer's pages are inaccessible */
+	uint16_t handle_count;
+	uint64_t buf, len, offset, user_data;
+	struct io_handle handles[ARCHK_IO_HANDLES_MAX];
+	/* The outcome, delivered to the client's memory by io_deliver. */
+	long result;
+	uint32_t data_len;	   /* staged bytes at data: in-data to a server, or out-data */
+	uint8_t *data;		   /* inline_data or a large buffer */
+	struct object *out_handle; /* moved to the client's table on delivery */
+	uint32_t out_rights;
+	/* While pending: detaches the request from whatever would complete it. */
+	void (*cancel)(struct io_req *r);
+	void *pending_on;		 /* the handler's record (a console read, a table) */
+	uint64_t server_id;		 /* table.c: the id the server answers */
+	TAILQ_ENTRY(io_req) link;	 /* queue's in-flight list or process deliveries */
+	TAILQ_ENTRY(io_req) server_link; /* table.c: a table's request lists */
+	uint8_t inline_data[IO_INLINE_BYTES];
+};
 
 void io_register(uint32_t type, int op, io_handler fn);
+/* Boot-time set-up of the request arenas and the generic handlers. */
+int io_init(void);
+
+/* Fills r for op on handle entry e of proc (handles not yet taken). */
+void io_req_prepare(struct io_req *r, struct process *proc, struct handle_entry *e, int op,
+		    const uint64_t args[4]);
+/* Copies count handles named at guest address addr into r (each needs TRANSFER). */
+long io_req_take_handles(struct io_req *r, uintptr_t addr, uint32_t count);
+/* Runs r's handler: its result, or IO_PENDING. The client's partition must be open. */
+long io_start(struct io_req *r);
+/* A pending request finished with result (staged data and handle already set). */
+void io_req_complete(struct io_req *r, long result);
+/* Copies r's staged results into the client's memory; returns the final result. */
+long io_deliver(struct io_req *r);
+/* Drops everything r holds (handles, staged data, target). */
+void io_req_release(struct io_req *r);
+/* Stages len bytes for r (in r or a large buffer); NO_MEMORY if none is free. */
+long io_req_stage(struct io_req *r, const void *src, size_t len);
+/*
+ * Gives r's client len bytes (at most r->len) for its buffer: copied there
+ * now if its partition is open, else staged. The byte count, or an error.
+ */
+long io_req_give(struct io_req *r, const void *src, size_t len);
+/* The same from the guest memory of src_proc at src (a server's answer). */
+long io_req_give_from_guest(struct io_req *r, const struct process *src_proc, uintptr_t src,
+			    size_t len);
+/* Stages len bytes copied from the guest address src of p. */
+long io_req_stage_from_guest(struct io_req *r, const struct process *p, uintptr_t src, size_t len);
+/* A ring request from the request arena, or NULL. */
+struct io_req *io_req_alloc(void);
+void io_req_free(struct io_req *r);
+/* Cancels a pending request t left behind (its process ended). */
+void io_abandon(struct thread *t);
+/* Delivers the ring completions that waited for p's partition to open. */
+void io_deliver_deferred(struct process *p);
+/* Can the kernel touch p's private memory right now? */
+bool io_client_open(const struct process *p);
+
+/* ---- ioq.c ---- */
+int ioq_init(void);
+/* A ring request finished: its completion is written now or when the client opens. */
+void ioq_request_done(struct io_req *r);
+/* Writes r's completion into its ring (the client's partition is open) and frees r. */
+void ioq_post(struct io_req *r);
+/* Takes requests from polled queues on an idle vCPU; true if it did any work. */
+bool ioq_poll_idle(struct vcpu *v);
+/* Nanoseconds an idle vCPU may sleep before polling queues again; 0: no limit. */
+int64_t ioq_poll_interval(void);
+/* --strict-buffers: gives r's buffer back to its guest (before archk writes into it). */
+void ioq_unguard(struct io_req *r);
+/* --strict-buffers: p's partition was opened again; its owned buffers stay closed. */
+void ioq_guard_owned(struct process *p);
+
+/* ---- table.c ---- */
+int table_init(void);
+/* A thread that died blocked in table_receive gives its handed request back. */
+void table_receiver_gone(struct thread *t);
 
 /*
  * Host I/O in flight: the host hands the token back to kernel_io_done,

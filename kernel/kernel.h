@@ -28,7 +28,8 @@ struct kernel_config {
 	int isolation;
 	int log_level;
 	bool trace;
-	int64_t slice_ns; /* the timeslice */
+	bool strict_buffers; /* --strict-buffers (io.c) */
+	int64_t slice_ns;    /* the timeslice */
 };
 
 extern struct kernel_config kconfig;

@@ -64,6 +64,7 @@ int kernel_main(const struct archk_bootinfo *boot)
 	kconfig.isolation = (int)boot->isolation;
 	kconfig.log_level = boot->log_level;
 	kconfig.trace = boot->trace;
+	kconfig.strict_buffers = boot->strict_buffers;
 	kconfig.slice_ns = (int64_t)(boot->slice_us ? boot->slice_us : 10000) * 1000;
 	if (boot->debug_process)
 		debug_init(boot->debug_process);
@@ -71,8 +72,9 @@ int kernel_main(const struct archk_bootinfo *boot)
 	if ((err = vm_init(boot)) < 0 || (err = proc_init()) < 0 ||
 	    (err = console_init(boot)) < 0 || (err = store_init(boot)) < 0 ||
 	    (err = spawner_init()) < 0 || (err = futex_init()) < 0 || (err = vmo_init()) < 0 ||
-	    (err = resource_init()) < 0 || (err = waiter_init()) < 0 || (err = event_init()) < 0 ||
-	    (err = channel_init()) < 0 || (err = port_init()) < 0) {
+	    (err = vmo_io_init()) < 0 || (err = resource_init()) < 0 || (err = waiter_init()) < 0 ||
+	    (err = event_init()) < 0 || (err = channel_init()) < 0 || (err = port_init()) < 0 ||
+	    (err = io_init()) < 0 || (err = ioq_init()) < 0 || (err = table_init()) < 0) {
 		klog(LOG_ERROR, "kernel initialisation failed: %d", err);
 		return err;
 	}

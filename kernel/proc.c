@@ -10,7 +10,7 @@
 #include <string.h>
 #include "arena.h"
 #include "debug.h"
-#include "proc.h"
+#include "io.h"
 #include "syscall.h"
 #include "wait.h"
 
@@ -64,6 +64,8 @@ struct process *process_create(const char *name)
 	p->state = PROCESS_ALIVE;
 	TAILQ_INIT(&p->threads);
 	TAILQ_INIT(&p->waiters);
+	TAILQ_INIT(&p->deliveries);
+	LIST_INIT(&p->ioqs);
 	return p;
 }
 
@@ -172,6 +174,8 @@ void thread_release(struct thread *t)
 		thread_wake(j, t->exit_code, NULL);
 	if (t->waiter)
 		waiter_free(t);
+	io_abandon(t);
+	table_receiver_gone(t);
 	if (t->wait_object)
 		object_unref(t->wait_object);
 	object_unref(&t->obj);

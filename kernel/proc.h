@@ -19,6 +19,8 @@
 struct thread;
 struct process;
 struct vmo;
+struct io_req;
+TAILQ_HEAD(io_req_list, io_req);
 
 enum thread_state {
 	THREAD_RUNNABLE = 1, /* on the run queue */
@@ -47,7 +49,8 @@ struct thread {
 	struct thread_list *wait_queue; /* where a blocked thread waits */
 	void *wait_object;		/* what the blocked call waits on (referenced) */
 	uint64_t wait_arg;		/* the blocked call's guest output pointer */
-	void *wait_io;			/* host I/O the blocked call waits for */
+	struct io_req *wait_io;		/* the do_io request a blocked call waits for (io.c) */
+	struct io_req *handed;		/* a request handed to its table_receive (table.c) */
 	struct waiter *waiter;		/* signal, port or call wait in progress (wait.h) */
 	long wake_result;		/* result handed over by thread_wake */
 	uint64_t deadline_seq;		/* advances on every wake: stale timers are ignored */
@@ -110,6 +113,9 @@ struct process {
 	uint32_t pending_messages;  /* channel messages it wrote that are still unread */
 	uint32_t pending_handles;   /* handles inside those messages */
 	bool is_init;
+	struct io_req_list deliveries; /* ring completions waiting for the partition (io.c) */
+	uint32_t ioq_count;	       /* I/O queues it created */
+	LIST_HEAD(ioq_list, ioq) ioqs; /* those queues (ioq.c) */
 };
 
 /* The kernel side of a vCPU; the host embeds it in its own per-vCPU state. */
@@ -223,6 +229,8 @@ void vm_protect_new(struct process *p);
 void vm_hold(struct vcpu *v, struct process *p);
 /* Gives up v's hold (the vCPU idles or switches away). */
 void vm_release(struct vcpu *v);
+/* Is p's private memory accessible now (isolation off, or some vCPU holds p)? */
+bool vm_is_open(const struct process *p);
 /* May v run p now (strict mode allows one process at a time)? */
 bool vm_may_run(const struct vcpu *v, const struct process *p);
 /* 0 if [addr, addr+len) lies in p's memory with the access, else BAD_ADDRESS. */

@@ -26,7 +26,7 @@
  * completions and kicks from other vCPUs wake it.
  */
 #include "debug.h"
-#include "proc.h"
+#include "io.h"
 #include "syscall.h"
 
 #define BOOST_MAX 4
@@ -191,9 +191,9 @@ static struct thread *first_allowed(const struct runq *q, int level, const struc
 {
 	struct thread *t;
 
-	TAILQ_FOREACH(t, &q->levels[level], run_link)
-	if (allowed(t, v))
-		return t;
+	TAILQ_FOREACH (t, &q->levels[level], run_link)
+		if (allowed(t, v))
+			return t;
 	return NULL;
 }
 
@@ -336,10 +336,12 @@ static struct thread *next_thread(struct vcpu *v)
 				kick_idle_vcpu();
 			return t;
 		}
+		if (ioq_poll_idle(v))
+			continue;
 		vm_release(v);
 		v->idle = true;
 		hook_unlock();
-		hook_idle(v);
+		hook_idle(v, ioq_poll_interval());
 		hook_lock();
 		v->idle = false;
 	}
@@ -386,6 +388,8 @@ static void prepare_entry(struct vcpu *v, struct thread *t)
 	t->vcpu = v;
 	v->current = t;
 	vm_hold(v, t->proc);
+	if (!TAILQ_EMPTY(&t->proc->deliveries))
+		io_deliver_deferred(t->proc);
 	sched_arm_slice(v, t);
 	if (t->resume) {
 		thread_resume_fn resume = t->resume;

@@ -167,53 +167,78 @@ static long open_rights(uint32_t have, uint32_t requested, const struct archk_bo
 }
 
 /* OPEN (path, path_len, rights) on a directory. */
-static long store_open(struct thread *t, struct handle_entry *h, const uint64_t *args)
+static long store_open(struct io_req *r)
 {
-	struct store_node *dir = (struct store_node *)h->obj;
+	struct store_node *dir = (struct store_node *)r->obj;
 	char rel[ARCHK_PATH_MAX], full[ARCHK_PATH_MAX];
 	const struct archk_boot_file *file;
 	struct store_node *node;
 	uint32_t rights;
 	long len, err, value;
 
-	if (args[1] > ARCHK_PATH_MAX)
+	if (r->len > ARCHK_PATH_MAX)
 		return ARCHK_ERR_TOO_LONG;
-	if ((err = copy_from_guest(t->proc, rel, args[0], args[1])) < 0)
+	if ((err = copy_from_guest(r->proc, rel, r->buf, r->len)) < 0)
 		return err;
-	if (memchr(rel, '\0', args[1]))
+	if (memchr(rel, '\0', r->len))
 		return ARCHK_ERR_INVALID_ARGS;
-	if ((len = join_path(dir, rel, args[1], full)) < 0)
+	if ((len = join_path(dir, rel, r->len, full)) < 0)
 		return len;
 	file = store_find(full, (size_t)len);
 	if (!file && !dir_exists(full, (size_t)len))
 		return ARCHK_ERR_NOT_FOUND;
-	if ((err = open_rights(h->rights, (uint32_t)args[2], file, &rights)) < 0)
+	if ((err = open_rights(r->rights, (uint32_t)r->offset, file, &rights)) < 0)
 		return err;
 	node = node_new(file, full, (size_t)len);
 	if (!node)
 		return ARCHK_ERR_NO_MEMORY;
-	value = handle_install(&t->proc->handles, &node->obj, rights);
+	value = handle_install(&r->proc->handles, &node->obj, rights);
 	object_unref(&node->obj); /* the handle holds it now */
 	return value;
 }
 
 /* READ (buf, len, offset) on a file. */
-static long store_read(struct thread *t, struct handle_entry *h, const uint64_t *args)
+static long store_read(struct io_req *r)
 {
-	struct store_node *n = (struct store_node *)h->obj;
-	uint64_t offset = args[2] == ARCHK_IO_OFFSET_CURRENT ? n->position : args[2];
-	size_t len = args[1];
+	struct store_node *n = (struct store_node *)r->obj;
+	uint64_t offset = r->offset == ARCHK_IO_OFFSET_CURRENT ? n->position : r->offset;
+	size_t len = r->len;
 	long err;
 
 	if (offset >= n->file->size)
 		len = 0;
 	else if (len > n->file->size - offset)
 		len = (size_t)(n->file->size - offset);
-	if ((err = copy_to_guest(t->proc, args[0], n->file->data + offset, len)) < 0)
+	if ((err = copy_to_guest(r->proc, r->buf, n->file->data + offset, len)) < 0)
 		return err;
-	if (args[2] == ARCHK_IO_OFFSET_CURRENT)
+	if (r->offset == ARCHK_IO_OFFSET_CURRENT)
 		n->position = offset + len;
 	return (long)len;
+}
+
+/* SEEK (-, whence, offset) on a file: the new position, never negative. */
+static long store_seek(struct io_req *r)
+{
+	struct store_node *n = (struct store_node *)r->obj;
+	int64_t base, delta = (int64_t)r->offset;
+
+	switch (r->len) {
+	case ARCHK_SEEK_SET:
+		base = 0;
+		break;
+	case ARCHK_SEEK_CUR:
+		base = (int64_t)n->position;
+		break;
+	case ARCHK_SEEK_END:
+		base = (int64_t)n->file->size;
+		break;
+	default:
+		return ARCHK_ERR_INVALID_ARGS;
+	}
+	if ((delta < 0 && base + delta < 0) || (delta > 0 && delta > INT64_MAX - base))
+		return ARCHK_ERR_INVALID_ARGS;
+	n->position = (uint64_t)(base + delta);
+	return base + delta;
 }
 
 /* Number of files directly or indirectly below a directory. */
@@ -231,10 +256,10 @@ static uint64_t dir_file_count(const struct store_node *n)
 	return count;
 }
 
-static long store_get_meta(struct thread *t, struct handle_entry *h, const uint64_t *args)
+static long store_get_meta(struct io_req *r)
 {
-	struct store_node *n = (struct store_node *)h->obj;
-	struct archk_meta meta = {.type = n->obj.type};
+	struct store_node *n = (struct store_node *)r->obj;
+	struct archk_meta meta = {.type = n->obj.type, .koid = n->obj.koid};
 
 	if (n->file) {
 		meta.mode = n->file->mode;
@@ -242,7 +267,7 @@ static long store_get_meta(struct thread *t, struct handle_entry *h, const uint6
 	} else {
 		meta.size = dir_file_count(n);
 	}
-	return copy_to_guest(t->proc, args[0], &meta, sizeof(meta));
+	return copy_to_guest(r->proc, r->buf, &meta, sizeof(meta));
 }
 
 int store_init(const struct archk_bootinfo *boot)
@@ -257,6 +282,7 @@ int store_init(const struct archk_bootinfo *boot)
 	io_register(ARCHK_OBJ_DIR, ARCHK_IO_OPEN, store_open);
 	io_register(ARCHK_OBJ_DIR, ARCHK_IO_GET_META, store_get_meta);
 	io_register(ARCHK_OBJ_FILE, ARCHK_IO_READ, store_read);
+	io_register(ARCHK_OBJ_FILE, ARCHK_IO_SEEK, store_seek);
 	io_register(ARCHK_OBJ_FILE, ARCHK_IO_GET_META, store_get_meta);
 	return store.root ? 0 : ARCHK_ERR_NO_MEMORY;
 }

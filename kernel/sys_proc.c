@@ -8,10 +8,15 @@
 
 static struct object spawner;
 
+static long spawner_create(struct io_req *r);
+static long process_destroy_op(struct io_req *r);
+
 int spawner_init(void)
 {
 	object_type_register_permanent(ARCHK_OBJ_SPAWNER, "spawner");
 	object_init(&spawner, ARCHK_OBJ_SPAWNER);
+	io_register(ARCHK_OBJ_SPAWNER, ARCHK_IO_CREATE, spawner_create);
+	io_register(ARCHK_OBJ_PROCESS, ARCHK_IO_DESTROY, process_destroy_op);
 	return 0;
 }
 
@@ -110,6 +115,114 @@ static long copy_spawn_handles(struct process *p, const struct archk_spawn_args 
 	return 0;
 }
 
+/* Spawns req and gives parent a handle to the child: the handle or an error. */
+static long spawn_for(struct process *parent, const struct spawn_request *req)
+{
+	struct process *child;
+	long err, value;
+
+	if ((err = exec_spawn(req, &child)) < 0)
+		return err;
+	value = handle_install(&parent->handles, &child->obj,
+			       ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT | ARCHK_RIGHT_DESTROY |
+				   ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER |
+				   ARCHK_RIGHT_GET_PROPERTY);
+	if (value < 0) {
+		/* Nobody could ever wait for a child without a handle: undo it. */
+		struct archk_exit_status killed = {.reason = ARCHK_EXIT_KILLED};
+
+		process_exit(child, &killed);
+	}
+	return value;
+}
+
+/* Splits the blob's NUL-terminated strings into argc arguments. */
+static long blob_argv(char *strings, size_t len, uint32_t argc, const char **argv)
+{
+	size_t used = 0;
+
+	if (argc == 0 || argc > ARCHK_SPAWN_ARGC_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	for (uint32_t i = 0; i < argc; i++) {
+		char *end = memchr(strings + used, '\0', len - used);
+
+		if (!end)
+			return ARCHK_ERR_INVALID_ARGS;
+		argv[i] = strings + used;
+		used = (size_t)(end - strings) + 1;
+	}
+	return used == len ? 0 : ARCHK_ERR_INVALID_ARGS;
+}
+
+/* Names the handles the request carried after the executable. */
+static long blob_handles(const struct io_req *r, const struct archk_spawn_blob *blob,
+			 struct spawn_handle *out)
+{
+	if (blob->handle_count > ARCHK_SPAWN_HANDLES_MAX ||
+	    blob->handle_count + 1u != r->handle_count)
+		return ARCHK_ERR_INVALID_ARGS;
+	for (uint32_t i = 0; i < blob->handle_count; i++) {
+		const struct archk_spawn_name *n = &blob->names[i];
+		long err;
+
+		if (n->name[0] == '\0' || !memchr(n->name, '\0', sizeof(n->name)))
+			return ARCHK_ERR_INVALID_ARGS;
+		err = handle_rights_for_copy(r->handles[i + 1].rights, n->rights, &out[i].rights);
+		if (err < 0)
+			return err;
+		memcpy(out[i].name, n->name, sizeof(out[i].name));
+		out[i].obj = r->handles[i + 1].obj;
+	}
+	return 0;
+}
+
+/*
+ * CREATE on the process table: data is a struct archk_spawn_blob and its
+ * argument strings; the request's handles are the executable and the named
+ * handles. The result is a handle to the new process.
+ */
+static long spawner_create(struct io_req *r)
+{
+	static struct spawn_argv argv; /* big; safe because the kernel lock is held */
+	static struct archk_spawn_blob blob;
+	struct spawn_handle handles[ARCHK_SPAWN_HANDLES_MAX];
+	struct spawn_request req = {0};
+	size_t strings_len;
+	long err;
+
+	if (r->len < sizeof(blob) || r->len - sizeof(blob) > ARCHK_SPAWN_ARGS_MAX)
+		return r->len < sizeof(blob) ? ARCHK_ERR_INVALID_ARGS : ARCHK_ERR_TOO_LONG;
+	strings_len = r->len - sizeof(blob);
+	if ((err = copy_from_guest(r->proc, &blob, r->buf, sizeof(blob))) < 0 ||
+	    (err = copy_from_guest(r->proc, argv.strings, r->buf + sizeof(blob), strings_len)) < 0)
+		return err;
+	if (r->handle_count == 0 || r->handles[0].obj->type != ARCHK_OBJ_FILE)
+		return r->handle_count ? ARCHK_ERR_WRONG_TYPE : ARCHK_ERR_INVALID_ARGS;
+	if (!(r->handles[0].rights & ARCHK_RIGHT_EXECUTE))
+		return ARCHK_ERR_ACCESS_DENIED;
+	if ((err = blob_argv(argv.strings, strings_len, blob.argc, argv.argv)) < 0 ||
+	    (err = blob_handles(r, &blob, handles)) < 0)
+		return err;
+	if (memchr(blob.name, '\0', sizeof(blob.name)) == NULL)
+		return ARCHK_ERR_INVALID_ARGS;
+	req.name = blob.name[0] ? blob.name : NULL;
+	req.exe = store_file_of(r->handles[0].obj);
+	req.argc = blob.argc;
+	req.argv = argv.argv;
+	req.handle_count = blob.handle_count;
+	req.handles = handles;
+	return spawn_for(r->proc, &req);
+}
+
+/* DESTROY on a process ends it, as process_kill does. */
+static long process_destroy_op(struct io_req *r)
+{
+	struct archk_exit_status killed = {.reason = ARCHK_EXIT_KILLED};
+
+	process_exit(process_from_object(r->obj), &killed);
+	return 0;
+}
+
 /* process_spawn(spawner, args): the executable handle needs the execute right. */
 long sys_process_spawn(struct thread *t, struct syscall_args *args)
 {
@@ -119,8 +232,7 @@ long sys_process_spawn(struct thread *t, struct syscall_args *args)
 	struct spawn_request req = {0};
 	struct handle_entry *exe;
 	char name[PROCESS_NAME_MAX + 1];
-	struct process *child;
-	long err, value;
+	long err;
 
 	if ((err = copy_from_guest(t->proc, &sa, args->a[1], sizeof(sa))) < 0)
 		return err;
@@ -141,18 +253,7 @@ long sys_process_spawn(struct thread *t, struct syscall_args *args)
 	req.argv = argv.argv;
 	req.handle_count = sa.handle_count;
 	req.handles = handles;
-	if ((err = exec_spawn(&req, &child)) < 0)
-		return err;
-	value = handle_install(&t->proc->handles, &child->obj,
-			       ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT | ARCHK_RIGHT_DESTROY |
-				   ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER);
-	if (value < 0) {
-		/* Nobody could ever wait for a child without a handle: undo it. */
-		struct archk_exit_status killed = {.reason = ARCHK_EXIT_KILLED};
-
-		process_exit(child, &killed);
-	}
-	return value;
+	return spawn_for(t->proc, &req);
 }
 
 /* process_wait(process, status): blocks until the process has ended. */

@@ -4,6 +4,7 @@
  * The dispatcher has already checked the VMO handle's type and the right
  * each call declares; vmo_map also needs a right for each protection bit.
  */
+#include "io.h"
 #include "syscall.h"
 #include "vmo.h"
 
@@ -39,26 +40,54 @@ long sys_vmo_create(struct thread *t, struct syscall_args *args)
 	return h;
 }
 
-long sys_vmo_read(struct thread *t, struct syscall_args *args)
+/* Copies between guest memory at buf and the VMO at offset: len, or an error. */
+static long vmo_transfer(struct process *p, struct vmo *v, uintptr_t buf, uint64_t len,
+			 uint64_t offset, bool write)
 {
-	struct vmo *v = vmo_from_object(args->handle->obj);
-	uint64_t len = args->a[2], offset = args->a[3];
 	long err = check_range(v, offset, len);
 
 	if (err == 0)
-		err = copy_to_guest(t->proc, args->a[1], v->view + offset, len);
+		err = write ? copy_from_guest(p, v->view + offset, buf, len)
+			    : copy_to_guest(p, buf, v->view + offset, len);
 	return err < 0 ? err : (long)len;
+}
+
+long sys_vmo_read(struct thread *t, struct syscall_args *args)
+{
+	return vmo_transfer(t->proc, vmo_from_object(args->handle->obj), args->a[1], args->a[2],
+			    args->a[3], false);
 }
 
 long sys_vmo_write(struct thread *t, struct syscall_args *args)
 {
-	struct vmo *v = vmo_from_object(args->handle->obj);
-	uint64_t len = args->a[2], offset = args->a[3];
-	long err = check_range(v, offset, len);
+	return vmo_transfer(t->proc, vmo_from_object(args->handle->obj), args->a[1], args->a[2],
+			    args->a[3], true);
+}
 
-	if (err == 0)
-		err = copy_from_guest(t->proc, v->view + offset, args->a[1], len);
-	return err < 0 ? err : (long)len;
+/* READ and WRITE through do_io: like a file, clipped at the end (0 there). */
+static long vmo_io(struct io_req *r)
+{
+	struct vmo *v = vmo_from_object(r->obj);
+	uint64_t offset = r->offset < v->size ? r->offset : v->size;
+	uint64_t len = r->len < v->size - offset ? r->len : v->size - offset;
+
+	return vmo_transfer(r->proc, v, r->buf, len, offset, r->op == ARCHK_IO_WRITE);
+}
+
+static long vmo_get_meta(struct io_req *r)
+{
+	struct archk_meta meta = {
+	    .type = ARCHK_OBJ_VMO, .size = vmo_from_object(r->obj)->size, .koid = r->obj->koid};
+
+	return copy_to_guest(r->proc, r->buf, &meta, sizeof(meta));
+}
+
+int vmo_io_init(void)
+{
+	io_register(ARCHK_OBJ_VMO, ARCHK_IO_READ, vmo_io);
+	io_register(ARCHK_OBJ_VMO, ARCHK_IO_WRITE, vmo_io);
+	io_register(ARCHK_OBJ_VMO, ARCHK_IO_GET_META, vmo_get_meta);
+	return 0;
 }
 
 long sys_vmo_get_size(struct thread *t, struct syscall_args *args)

@@ -82,6 +82,16 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
     [ARCHK_SYS_PORT_WAIT] = {"port_wait", sys_port_wait, 0, ARCHK_OBJ_PORT, ARCHK_RIGHT_READ,
 			     "hdx"},
     [ARCHK_SYS_ARENA_STATS] = {"arena_stats", sys_arena_stats, -1, 0, 0, "xd"},
+    [ARCHK_SYS_IOQ_CREATE] = {"ioq_create", sys_ioq_create, -1, 0, 0, "x", 'h'},
+    [ARCHK_SYS_IOQ_ENTER] = {"ioq_enter", sys_ioq_enter, 0, ARCHK_OBJ_IOQ,
+			     ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE, "hdd"},
+    [ARCHK_SYS_TABLE_CREATE] = {"table_create", sys_table_create, -1, 0, 0, "", 'h'},
+    [ARCHK_SYS_TABLE_OBJECT_CREATE] = {"table_object_create", sys_table_object_create, 0,
+				       ARCHK_OBJ_TABLE, ARCHK_RIGHT_MANAGE, "hxr", 'h'},
+    [ARCHK_SYS_TABLE_RECEIVE] = {"table_receive", sys_table_receive, 0, ARCHK_OBJ_TABLE,
+				 ARCHK_RIGHT_READ, "hxxdxd"},
+    [ARCHK_SYS_TABLE_REPLY] = {"table_reply", sys_table_reply, 0, ARCHK_OBJ_TABLE,
+			       ARCHK_RIGHT_WRITE, "hddxdh"},
 };
 
 static const char *const error_names[] = ARCHK_ERROR_NAMES;
@@ -238,8 +248,11 @@ void syscall_trace(struct thread *t, const char *result)
 /* What t's current call returns on success, as struct syscall_desc's result (for --trace). */
 static char result_kind(const struct thread *t)
 {
-	if (t->syscall_nr == ARCHK_SYS_DO_IO)
-		return t->ctx->rdi == ARCHK_IO_OPEN ? 'h' : 0;
+	if (t->syscall_nr == ARCHK_SYS_DO_IO) {
+		uint64_t op = t->ctx->rdi & 0xffff;
+
+		return op == ARCHK_IO_OPEN || op == ARCHK_IO_CREATE ? 'h' : 0;
+	}
 	return t->syscall_nr < ARCHK_SYS_COUNT ? syscall_table[t->syscall_nr].result : 0;
 }
 

@@ -75,6 +75,12 @@ long sys_port_create(struct thread *t, struct syscall_args *args);
 long sys_port_wait_async(struct thread *t, struct syscall_args *args);
 long sys_port_wait(struct thread *t, struct syscall_args *args);
 long sys_arena_stats(struct thread *t, struct syscall_args *args);
+long sys_ioq_create(struct thread *t, struct syscall_args *args);
+long sys_ioq_enter(struct thread *t, struct syscall_args *args);
+long sys_table_create(struct thread *t, struct syscall_args *args);
+long sys_table_object_create(struct thread *t, struct syscall_args *args);
+long sys_table_receive(struct thread *t, struct syscall_args *args);
+long sys_table_reply(struct thread *t, struct syscall_args *args);
 
 /* sys_handle.c: handles to two new objects, written to the guest's out[2]. */
 long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights,

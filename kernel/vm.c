@@ -23,7 +23,7 @@
  * two processes is reachable in each only while that process is held.
  */
 #include <string.h>
-#include "proc.h"
+#include "io.h"
 #include "vmo.h"
 
 /*
@@ -134,6 +134,11 @@ void vm_close(struct process *p)
 	hook_protect(p->private_start, p->base + p->size - p->private_start, 0);
 }
 
+bool vm_is_open(const struct process *p)
+{
+	return kconfig.isolation == ARCHK_ISOLATION_OFF || p->vcpus_holding > 0;
+}
+
 /* In strict mode a vCPU may switch to p only if nobody else holds another process. */
 bool vm_may_run(const struct vcpu *v, const struct process *p)
 {
@@ -154,6 +159,8 @@ void vm_hold(struct vcpu *v, struct process *p)
 		return;
 	if (p->vcpus_holding++ == 0) {
 		vm_open(p);
+		if (kconfig.strict_buffers)
+			ioq_guard_owned(p);
 		if (kconfig.isolation == ARCHK_ISOLATION_STRICT) {
 			KASSERT(!vm.strict_holder);
 			vm.strict_holder = p;

@@ -33,6 +33,8 @@ static inline struct vmo *vmo_from_object(struct object *o)
 }
 
 int vmo_init(void);
+/* Registers the do_io handlers of VMOs (sys_vmo.c). */
+int vmo_io_init(void);
 /*
  * A new VMO of size bytes rounded up to pages, with one reference: 0, or
  * INVALID_ARGS (size 0 or above ARCHK_VMO_SIZE_MAX) or NO_MEMORY (a system

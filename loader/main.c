@@ -33,6 +33,8 @@ static const char usage_text[] =
     "  --trust KEYFILE      also trust packages signed by this public key\n"
     "  --slice-us N         timeslice in microseconds (default 10000)\n"
     "  --no-huge-pages      do not back partitions with transparent huge pages\n"
+    "  --strict-buffers     make the buffer of an I/O queue request inaccessible to\n"
+    "                       the guest until its completion (finds misuse)\n"
     "  --no-sandbox         do not restrict archk's own system calls\n"
     "  --gdb ADDR:PORT[,proc=NAME|first]\n"
     "                       serve the GDB remote protocol for one guest process,\n"
@@ -56,7 +58,7 @@ struct options {
 	int isolation;
 	int log_level;
 	unsigned slice_us;
-	bool trace, huge_pages, sandbox;
+	bool trace, huge_pages, sandbox, strict_buffers;
 	int host_fault;	 /* --debug-host-fault: 0 none, 1 segv, 2 syscall */
 	const char *gdb; /* --gdb ADDR:PORT[,proc=NAME|first] */
 	bool gdb_any_address;
@@ -107,6 +109,7 @@ enum {
 	OPT_TRUST,
 	OPT_SLICE,
 	OPT_NO_HUGE,
+	OPT_STRICT_BUFFERS,
 	OPT_NO_SANDBOX,
 	OPT_HOST_FAULT,
 	OPT_GDB,
@@ -125,6 +128,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"trust", required_argument, NULL, OPT_TRUST},
 	    {"slice-us", required_argument, NULL, OPT_SLICE},
 	    {"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
+	    {"strict-buffers", no_argument, NULL, OPT_STRICT_BUFFERS},
 	    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	    {"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
 	    {"gdb", required_argument, NULL, OPT_GDB},
@@ -175,6 +179,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_HUGE:
 			o->huge_pages = false;
+			break;
+		case OPT_STRICT_BUFFERS:
+			o->strict_buffers = true;
 			break;
 		case OPT_NO_SANDBOX:
 			o->sandbox = false;
@@ -239,7 +246,8 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	    .kind = ARCHK_DEVICE_CONSOLE, .host_fd = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}};
 	boot->isolation = (uint32_t)o->isolation;
 	boot->trace = o->trace;
-		boot->log_level = o->log_level;
+	boot->strict_buffers = o->strict_buffers;
+	boot->log_level = o->log_level;
 	boot->slice_us = o->slice_us;
 	boot->batch = o->argc > 0;
 	boot->init_argc = o->argc > 0 ? (uint32_t)o->argc : 1;
@@ -257,9 +265,9 @@ static int boot_host(const struct options *o, struct archk_bootinfo *boot)
 		return -1;
 	}
 	int err = vcpu_prepare(o->vcpus);
-		if (err >= 0)
+	if (err >= 0)
 		err = timer_prepare();
-		if (err >= 0 && !(boot->time_page = timepage_prepare()))
+	if (err >= 0 && !(boot->time_page = timepage_prepare()))
 		err = -ENOMEM;
 	if (err < 0) {
 		fprintf(stderr, "archk: cannot create io_uring rings: %s\n", strerror(-err));
@@ -318,7 +326,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "archk: %s\n", err);
 		return EXIT_BOOT_FAILED;
 	}
-	
+
 	host_opts.huge_pages = o.huge_pages;
 	if (o.gdb && gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process) < 0)
 		return EXIT_USAGE;

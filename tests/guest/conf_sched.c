@@ -48,7 +48,7 @@ static void stop_all(struct archk_thread *t, int n)
 }
 
 /*
-  * After 5 ms asleep (so its spawner has set its class and affinity), spins
+ * After 5 ms asleep (so its spawner has set its class and affinity), spins
  * for 40 ms (arg NULL) and reports whether counter[1] moved meanwhile;
  * with arg set it spins until it moves, for at most a second (a loaded host
  * may run the vCPU late), and reports the same.
@@ -253,7 +253,7 @@ static void test_time_page(void)
 
 	CHECK_TRUE(p != NULL);
 	CHECK_EQ(p->version, ARCHK_TIME_PAGE_VERSION);
-		CHECK_TRUE(page - sys > -1 * MS && page - sys < 1 * MS);
+	CHECK_TRUE(page - sys > -1 * MS && page - sys < 1 * MS);
 	sys = archk_clock_get(ARCHK_CLOCK_REALTIME);
 	page = archk_clock_read(ARCHK_CLOCK_REALTIME);
 	CHECK_TRUE(page - sys > -1 * MS && page - sys < 1 * MS);

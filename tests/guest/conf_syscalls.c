@@ -95,7 +95,8 @@ static void test_console_io(void)
 	struct archk_meta meta;
 	CHECK_EQ(archk_get_meta(out, &meta), 0);
 	CHECK_EQ(meta.type, ARCHK_OBJ_CONSOLE);
-	CHECK_EQ(archk_do_io(ARCHK_IO_CREATE, out, 0, 0, 0, 0), ARCHK_ERR_NOT_SUPPORTED);
+	CHECK_EQ(archk_do_io(ARCHK_IO_SEEK, out, 0, 0, 0, 0), ARCHK_ERR_NOT_SUPPORTED);
+	CHECK_EQ(archk_do_io(ARCHK_IO_CREATE, out, 0, 0, 0, 0), ARCHK_ERR_ACCESS_DENIED);
 	char buf[8];
 	CHECK_EQ(archk_read(in, (void *)&test_clock, sizeof(buf)), ARCHK_ERR_BAD_ADDRESS);
 }

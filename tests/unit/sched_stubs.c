@@ -43,7 +43,7 @@ UNREACHED(void hook_enter_guest(struct vcpu *v, struct guest_context *c, struct 
 UNREACHED(int hook_commit(uintptr_t addr, size_t len))
 UNREACHED(void hook_decommit(uintptr_t addr, size_t len))
 UNREACHED(void hook_protect(uintptr_t addr, size_t len, int prot))
-UNREACHED(void hook_idle(struct vcpu *v))
+UNREACHED(void hook_idle(struct vcpu *v, int64_t timeout_ns))
 UNREACHED(void hook_poll(struct vcpu *v))
 UNREACHED(void hook_shutdown(int status))
 UNREACHED(void hook_init_fpu(struct guest_context *ctx))

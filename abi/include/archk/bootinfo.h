@@ -55,10 +55,11 @@ struct archk_bootinfo {
 	uint32_t device_count;
 	struct archk_boot_device devices[ARCHK_BOOT_DEVICES_MAX];
 
-	uint32_t isolation; /* enum archk_isolation */
-	uint32_t trace;	    /* print each guest system call */
-	int32_t log_level;  /* 0 error .. 3 debug */
-	uint32_t slice_us;  /* the timeslice */
+	uint32_t isolation;	 /* enum archk_isolation */
+	uint32_t trace;		 /* print each guest system call */
+	int32_t log_level;	 /* 0 error .. 3 debug */
+	uint32_t slice_us;	 /* the timeslice */
+	uint32_t strict_buffers; /* buffers of requests in flight are made inaccessible */
 
 	/* What to run: argv of init, or of the batch program after "--". */
 	uint32_t init_argc;

@@ -1,0 +1,577 @@
+/*
+ * I/O queues: a request ring and a completion ring in memory shared between
+ * a guest and archk (docs/abi.md, "I/O queues").
+ *
+ * The rings live in a VMO that archk maps into the creator's partition and
+ * reads and writes through its own view, so posting a completion never
+ * depends on the partition being open or on what the guest did to its
+ * mapping. archk keeps its own copy of the indices it owns (req_head,
+ * cmp_tail) and validates the ones the guest owns (req_tail, cmp_head) on
+ * every use; a guest that corrupts them breaks only its queue.
+ *
+ * No completion is ever dropped: a request is taken only when the
+ * completion ring has room for it and for every request still in flight
+ * (back-pressure); the rest wait in the request ring.
+ */
+#include <string.h>
+#include "arena.h"
+#include "io.h"
+#include "syscall.h"
+#include "vmo.h"
+#include "wait.h"
+
+#define MAX_QUEUES	 256
+#define CMP_ENTRIES_MAX	 (2 * ARCHK_IOQ_ENTRIES_MAX)
+#define POLL_REST_NS	 10000000 /* a polled queue idle this long stops being polled */
+#define POLL_INTERVAL_NS 20000	  /* how long an idle vCPU sleeps between polls */
+#define IOQ_RIGHTS                                                                                 \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT |         \
+	 ARCHK_RIGHT_GET_PROPERTY)
+
+struct ioq {
+	struct object obj;
+	struct process *owner; /* the ring is in its partition; the queue dies with its handles */
+	struct vmo *vmo;       /* the ring memory (referenced) */
+	struct archk_ioq_ring *ring; /* archk's view of it */
+	struct archk_io_request *requests;
+	struct archk_io_completion *completions;
+	uintptr_t guest_addr;
+	uint32_t req_entries, cmp_entries;
+	uint32_t req_head;    /* archk's copy of the index it owns */
+	uint32_t cmp_tail;    /* likewise */
+	uint32_t cmp_head;    /* the guest's cmp_head when archk last checked it */
+	uint32_t in_flight;   /* taken and not yet posted */
+	uint32_t undelivered; /* finished, waiting for the partition to open */
+	bool broken;
+	bool poll;
+	int64_t last_active;	    /* polled queues: when requests last came */
+	struct io_req_list pending; /* requests a handler has not completed yet */
+	struct thread_list waiters; /* in ioq_enter, waiting for completions */
+	LIST_ENTRY(ioq) all_link;
+	LIST_ENTRY(ioq) owner_link;
+};
+
+static struct arena ioq_arena;
+static LIST_HEAD(, ioq) all_queues;
+
+static struct ioq *ioq_from_object(struct object *o)
+{
+	return (struct ioq *)o;
+}
+
+/* Completions the guest has not consumed, counting those waiting for delivery. */
+static uint32_t ready_count(const struct ioq *q)
+{
+	return q->cmp_tail - q->cmp_head + q->undelivered;
+}
+
+/* Wakes ioq_enter callers whose wanted number of completions is there now. */
+static void wake_waiters(struct ioq *q)
+{
+	struct thread *t, *next;
+
+	for (t = TAILQ_FIRST(&q->waiters); t; t = next) {
+		next = TAILQ_NEXT(t, run_link);
+		if (ready_count(q) >= (uint32_t)t->wait_arg)
+			thread_wake(t, (long)(t->wait_arg >> 32), NULL);
+	}
+}
+
+static void set_ring_flag(struct ioq *q, uint32_t flag, bool on)
+{
+	uint32_t flags = q->ring->flags;
+
+	__atomic_store_n(&q->ring->flags, on ? flags | flag : flags & ~flag, __ATOMIC_RELEASE);
+}
+
+/* Writes one completion; the slot was reserved when the request was taken. */
+static void write_completion(struct ioq *q, uint64_t user_data, long result)
+{
+	struct archk_io_completion *c = &q->completions[q->cmp_tail & (q->cmp_entries - 1)];
+
+	c->result = result;
+	c->user_data = user_data;
+	__atomic_store_n(&q->ring->cmp_tail, ++q->cmp_tail, __ATOMIC_RELEASE);
+	q->in_flight--;
+	object_signal_update(&q->obj, 0, ARCHK_SIGNAL_READABLE);
+}
+
+void ioq_post(struct io_req *r)
+{
+	struct ioq *q = r->queue;
+
+	write_completion(q, r->user_data, io_deliver(r));
+	io_req_release(r);
+	io_req_free(r);
+	wake_waiters(q);
+}
+
+void ioq_request_done(struct io_req *r)
+{
+	struct ioq *q = r->queue;
+
+	TAILQ_REMOVE(&q->pending, r, link);
+	if (io_client_open(r->proc)) {
+		ioq_post(r);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&r->proc->deliveries, r, link);
+	q->undelivered++;
+	wake_waiters(q);
+}
+
+void io_deliver_deferred(struct process *p)
+{
+	struct io_req *r;
+
+	while ((r = TAILQ_FIRST(&p->deliveries))) {
+		TAILQ_REMOVE(&p->deliveries, r, link);
+		r->queue->undelivered--;
+		ioq_post(r);
+	}
+}
+
+/* Ops whose buffer the request owns while in flight. */
+static bool uses_buffer(int op)
+{
+	return op != ARCHK_IO_SEEK && op != ARCHK_IO_SHARE && op != ARCHK_IO_CLOSE &&
+	       op != ARCHK_IO_CANCEL && op != ARCHK_IO_NOP;
+}
+
+/* Does [buf, buf+len) overlap a buffer an in-flight request of q owns? */
+static bool buffer_busy(const struct ioq *q, uint64_t buf, uint64_t len)
+{
+	const struct io_req *r;
+
+	if (len == 0)
+		return false;
+	TAILQ_FOREACH (r, &q->pending, link)
+		if (uses_buffer(r->op) && r->len && buf < r->buf + r->len && r->buf < buf + len)
+			return true;
+	return false;
+}
+
+/* The pages that hold a request's buffer. */
+static void buffer_pages(const struct io_req *r, uintptr_t *start, uintptr_t *end)
+{
+	*start = ALIGN_DOWN(r->buf, PAGE_SIZE);
+	*end = ALIGN_UP(r->buf + r->len, PAGE_SIZE);
+}
+
+/* Is the page at addr part of a buffer p's requests still own? */
+static bool page_guarded(const struct process *p, uintptr_t addr)
+{
+	const struct ioq *q;
+	const struct io_req *r;
+	uintptr_t start, end;
+
+	LIST_FOREACH (q, &p->ioqs, owner_link) {
+		TAILQ_FOREACH (r, &q->pending, link) {
+			buffer_pages(r, &start, &end);
+			if (r->guarded && addr >= start && addr < end)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * --strict-buffers: a request that stays in flight makes the pages of its
+ * buffer inaccessible, so a guest touching a buffer it gave away faults at
+ * once instead of racing archk. Whole pages are closed: anything sharing
+ * them faults too, which docs/abi.md tells guests to avoid.
+ */
+static void guard(struct io_req *r)
+{
+	uintptr_t start, end;
+
+	if (!kconfig.strict_buffers || !uses_buffer(r->op) || r->len == 0)
+		return;
+	buffer_pages(r, &start, &end);
+	r->guarded = true;
+	hook_protect(start, end - start, 0);
+}
+
+void ioq_unguard(struct io_req *r)
+{
+	uintptr_t start, end;
+
+	if (!r->guarded)
+		return;
+	r->guarded = false;
+	if (!io_client_open(r->proc))
+		return; /* opening the partition restores the pages */
+	buffer_pages(r, &start, &end);
+	for (uintptr_t page = start; page < end; page += PAGE_SIZE)
+		if (!page_guarded(r->proc, page))
+			hook_protect(page, PAGE_SIZE, vm_prot_at(r->proc, page));
+}
+
+void ioq_guard_owned(struct process *p)
+{
+	struct ioq *q;
+	struct io_req *r;
+	uintptr_t start, end;
+
+	LIST_FOREACH (q, &p->ioqs, owner_link) {
+		TAILQ_FOREACH (r, &q->pending, link) {
+			buffer_pages(r, &start, &end);
+			if (r->guarded)
+				hook_protect(start, end - start, 0);
+		}
+	}
+}
+
+/* The checks do_io gets from the dispatcher, plus the ring's own; 0 or an error. */
+static long check_request(struct ioq *q, const struct archk_io_request *req,
+			  struct handle_entry **e)
+{
+	long rights;
+
+	if (req->flags || req->reserved[0] || req->reserved[1])
+		return ARCHK_ERR_INVALID_ARGS;
+	if ((rights = io_op_rights(req->op)) < 0)
+		return rights;
+	*e = NULL;
+	if (req->op != ARCHK_IO_NOP && req->op != ARCHK_IO_CANCEL) {
+		long err = handle_check(q->owner, req->handle, ARCHK_OBJ_NONE, (uint32_t)rights, e);
+
+		if (err < 0)
+			return err;
+	}
+	if (uses_buffer(req->op) && req->buf + req->len < req->buf)
+		return ARCHK_ERR_BAD_ADDRESS;
+	if (uses_buffer(req->op) && buffer_busy(q, req->buf, req->len))
+		return ARCHK_ERR_BUSY;
+	return 0;
+}
+
+/* Takes one request from the ring: runs it, or leaves it pending. */
+static void start_request(struct ioq *q, const struct archk_io_request *req)
+{
+	const uint64_t args[4] = {req->buf, req->len, req->offset, req->handles};
+	struct handle_entry *e;
+	struct io_req *r;
+	long result;
+
+	q->in_flight++;
+	if ((result = check_request(q, req, &e)) < 0) {
+		write_completion(q, req->user_data, result);
+		return;
+	}
+	if (req->op == ARCHK_IO_CLOSE) {
+		write_completion(q, req->user_data, handle_close(&q->owner->handles, req->handle));
+		return;
+	}
+	if (!(r = io_req_alloc())) {
+		write_completion(q, req->user_data, ARCHK_ERR_NO_MEMORY);
+		return;
+	}
+	io_req_prepare(r, q->owner, e, req->op, args);
+	if (req->op == ARCHK_IO_CANCEL) {
+		r->obj = &q->obj;
+		object_ref(r->obj);
+	}
+	r->queue = q;
+	r->user_data = req->user_data;
+	result = io_req_take_handles(r, req->handles, req->handle_count);
+	if (result == 0 && (result = io_start(r)) == IO_PENDING) {
+		TAILQ_INSERT_TAIL(&q->pending, r, link);
+		guard(r);
+		return;
+	}
+	r->result = result;
+	ioq_post(r);
+}
+
+/* Frees what a dead or broken queue still has in flight, without completions. */
+static void drop_in_flight(struct ioq *q)
+{
+	struct io_req *r, *next;
+
+	while ((r = TAILQ_FIRST(&q->pending))) {
+		TAILQ_REMOVE(&q->pending, r, link);
+		if (r->cancel)
+			r->cancel(r);
+		if (r->guarded && q->owner->state == PROCESS_ALIVE)
+			ioq_unguard(r);
+		io_req_release(r);
+		io_req_free(r);
+	}
+	for (r = TAILQ_FIRST(&q->owner->deliveries); r; r = next) {
+		next = TAILQ_NEXT(r, link);
+		if (r->queue != q)
+			continue;
+		TAILQ_REMOVE(&q->owner->deliveries, r, link);
+		io_req_release(r);
+		io_req_free(r);
+	}
+	q->undelivered = 0;
+}
+
+/* The guest corrupted an index: the queue stops, archk goes on. */
+static long break_queue(struct ioq *q)
+{
+	klog(LOG_INFO, "%s[%lu]: I/O queue indices corrupted; queue stopped", q->owner->name,
+	     (unsigned long)q->owner->obj.koid);
+	q->broken = true;
+	set_ring_flag(q, ARCHK_IOQ_RING_BROKEN, true);
+	drop_in_flight(q);
+	while (!TAILQ_EMPTY(&q->waiters))
+		thread_wake(TAILQ_FIRST(&q->waiters), ARCHK_ERR_BAD_STATE, NULL);
+	return ARCHK_ERR_BAD_STATE;
+}
+
+/*
+ * Reads the guest's indices: req_tail may be at most a ring ahead of
+ * req_head, and cmp_head may only have moved forward, not past cmp_tail.
+ */
+static bool read_indices(struct ioq *q, uint32_t *tail)
+{
+	uint32_t cmp_head = __atomic_load_n(&q->ring->cmp_head, __ATOMIC_ACQUIRE);
+
+	*tail = __atomic_load_n(&q->ring->req_tail, __ATOMIC_ACQUIRE);
+	if (*tail - q->req_head > q->req_entries ||
+	    cmp_head - q->cmp_head > q->cmp_tail - q->cmp_head)
+		return false;
+	q->cmp_head = cmp_head;
+	return true;
+}
+
+/*
+ * Takes every new request there is room for. Returns how many, or
+ * SHOULD_WAIT if requests wait but back-pressure let none in, or BAD_STATE.
+ */
+static long intake(struct ioq *q)
+{
+	struct archk_io_request req;
+	uint32_t tail;
+	long taken = 0;
+
+	if (q->broken)
+		return ARCHK_ERR_BAD_STATE;
+	if (!read_indices(q, &tail))
+		return break_queue(q);
+	while (q->req_head != tail) {
+		if (q->cmp_tail - q->cmp_head + q->in_flight >= q->cmp_entries)
+			break;
+		req = q->requests[q->req_head & (q->req_entries - 1)];
+		__atomic_store_n(&q->ring->req_head, ++q->req_head, __ATOMIC_RELEASE);
+		start_request(q, &req);
+		taken++;
+	}
+	set_ring_flag(q, ARCHK_IOQ_RING_BACKPRESSURE, q->req_head != tail);
+	if (ready_count(q) == 0)
+		object_signal_update(&q->obj, ARCHK_SIGNAL_READABLE, 0);
+	return taken == 0 && q->req_head != tail ? ARCHK_ERR_SHOULD_WAIT : taken;
+}
+
+/* CANCEL (-, -, user_data) on a queue: the request in flight with that user_data. */
+static long ioq_cancel(struct io_req *r)
+{
+	struct ioq *q = ioq_from_object(r->obj);
+	struct io_req *target;
+
+	TAILQ_FOREACH (target, &q->pending, link) {
+		if (target->user_data != r->offset || target == r)
+			continue;
+		target->cancel(target);
+		io_req_complete(target, ARCHK_ERR_CANCELLED);
+		return 0;
+	}
+	return ARCHK_ERR_NOT_FOUND;
+}
+
+static void ioq_destroy(struct object *obj)
+{
+	struct ioq *q = ioq_from_object(obj);
+
+	LIST_REMOVE(q, all_link);
+	drop_in_flight(q);
+	LIST_REMOVE(q, owner_link);
+	while (!TAILQ_EMPTY(&q->waiters))
+		thread_wake(TAILQ_FIRST(&q->waiters), ARCHK_ERR_CANCELLED, NULL);
+	if (q->owner->state == PROCESS_ALIVE && q->owner->slot)
+		vm_unmap(q->owner, q->guest_addr, q->vmo->size, true);
+	q->owner->ioq_count--;
+	object_unref(&q->owner->obj);
+	object_unref(&q->vmo->obj);
+	arena_free(&ioq_arena, q);
+}
+
+static const struct object_type ioq_type = {"ioq", ioq_destroy};
+
+static bool power_of_two(uint32_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* Validates and completes the entry counts of params. */
+static long check_params(struct archk_ioq_params *params)
+{
+	if (!power_of_two(params->request_entries) ||
+	    params->request_entries > ARCHK_IOQ_ENTRIES_MAX || params->reserved ||
+	    (params->flags & ~ARCHK_IOQ_POLL))
+		return ARCHK_ERR_INVALID_ARGS;
+	if (params->completion_entries == 0)
+		params->completion_entries = 2 * params->request_entries;
+	if (!power_of_two(params->completion_entries) ||
+	    params->completion_entries < params->request_entries ||
+	    params->completion_entries > CMP_ENTRIES_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	return 0;
+}
+
+/* Lays out the ring header in fresh zeroed ring memory. */
+static void ring_init(struct ioq *q, const struct archk_ioq_params *params)
+{
+	uint8_t *base = q->vmo->view;
+
+	q->ring = (struct archk_ioq_ring *)base;
+	q->req_entries = params->request_entries;
+	q->cmp_entries = params->completion_entries;
+	q->ring->req_mask = q->req_entries - 1;
+	q->ring->cmp_mask = q->cmp_entries - 1;
+	q->ring->requests = sizeof(struct archk_ioq_ring);
+	q->ring->completions =
+	    q->ring->requests + (uint64_t)q->req_entries * sizeof(struct archk_io_request);
+	q->requests = (struct archk_io_request *)(base + q->ring->requests);
+	q->completions = (struct archk_io_completion *)(base + q->ring->completions);
+}
+
+/* ioq_create(params): a queue whose rings are mapped into the caller. */
+long sys_ioq_create(struct thread *t, struct syscall_args *args)
+{
+	struct archk_ioq_params params;
+	struct process *p = t->proc;
+	struct ioq *q;
+	long err, addr, h;
+
+	if ((err = copy_from_guest(p, &params, args->a[0], sizeof(params))) < 0 ||
+	    (err = check_params(&params)) < 0)
+		return err;
+	if (p->ioq_count >= ARCHK_IOQ_PER_PROCESS || !(q = arena_alloc(&ioq_arena)))
+		return ARCHK_ERR_NO_MEMORY;
+	err =
+	    vmo_create(sizeof(struct archk_ioq_ring) +
+			   (uint64_t)params.request_entries * sizeof(struct archk_io_request) +
+			   (uint64_t)params.completion_entries * sizeof(struct archk_io_completion),
+		       &q->vmo);
+	if (err < 0) {
+		arena_free(&ioq_arena, q);
+		return err;
+	}
+	addr = vm_map(p, q->vmo->size, HOOK_PROT_READ | HOOK_PROT_WRITE, q->vmo, 0);
+	if (addr < 0) {
+		object_unref(&q->vmo->obj);
+		arena_free(&ioq_arena, q);
+		return addr;
+	}
+	object_init(&q->obj, ARCHK_OBJ_IOQ);
+	q->owner = p;
+	object_ref(&p->obj);
+	p->ioq_count++;
+	LIST_INSERT_HEAD(&p->ioqs, q, owner_link);
+	q->guest_addr = (uintptr_t)addr;
+	TAILQ_INIT(&q->pending);
+	TAILQ_INIT(&q->waiters);
+	ring_init(q, &params);
+	if (params.flags & ARCHK_IOQ_POLL) {
+		q->poll = true;
+		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
+	}
+	LIST_INSERT_HEAD(&all_queues, q, all_link);
+	params.ring = (uint64_t)addr;
+	params.ring_size = q->vmo->size;
+	h = handle_install(&p->handles, &q->obj, IOQ_RIGHTS);
+	object_unref(&q->obj);
+	if (h >= 0 && (err = copy_to_guest(p, args->a[0], &params, sizeof(params))) < 0) {
+		handle_close(&p->handles, (archk_handle_t)h);
+		return err;
+	}
+	return h;
+}
+
+/*
+ * ioq_enter(queue, min_complete, deadline): takes new requests, then waits
+ * until min_complete completions are unread or the deadline passes. The
+ * result is the number of requests taken either way.
+ */
+long sys_ioq_enter(struct thread *t, struct syscall_args *args)
+{
+	struct ioq *q = ioq_from_object(args->handle->obj);
+	uint32_t min = (uint32_t)args->a[1];
+	int64_t deadline = (int64_t)args->a[2];
+	long taken;
+
+	if (args->a[1] > q->cmp_entries)
+		return ARCHK_ERR_INVALID_ARGS;
+	io_deliver_deferred(t->proc);
+	taken = intake(q);
+	if (q->poll) {
+		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
+		set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, false);
+	}
+	if (taken == ARCHK_ERR_SHOULD_WAIT && min > 0)
+		taken = 0;
+	if (taken < 0 || min == 0 || ready_count(q) >= min || deadline_passed(deadline))
+		return taken;
+	t->wait_arg = (uint64_t)taken << 32 | min;
+	thread_block(t, &q->waiters);
+	if (deadline != ARCHK_DEADLINE_INFINITE)
+		thread_wake_at(t, deadline, taken);
+	return 0;
+}
+
+/* Is q a polled queue that has not come to rest? */
+static bool polling(const struct ioq *q)
+{
+	return q->poll && !q->broken && !(q->ring->flags & ARCHK_IOQ_RING_NEED_ENTER);
+}
+
+/*
+ * A vCPU about to idle takes the published requests of every queue whose
+ * owner it may hold, without being asked. Polled queues are looked at again
+ * every POLL_INTERVAL_NS until they rest (ioq_poll_interval).
+ */
+bool ioq_poll_idle(struct vcpu *v)
+{
+	int64_t now = hook_clock(ARCHK_CLOCK_MONOTONIC);
+	bool worked = false;
+	struct ioq *q;
+
+	LIST_FOREACH (q, &all_queues, all_link) {
+		if (q->broken)
+			continue;
+		if (__atomic_load_n(&q->ring->req_tail, __ATOMIC_ACQUIRE) == q->req_head ||
+		    !vm_may_run(v, q->owner)) {
+			if (polling(q) && now - q->last_active > POLL_REST_NS)
+				set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, true);
+			continue;
+		}
+		vm_hold(v, q->owner);
+		io_deliver_deferred(q->owner);
+		if (intake(q) > 0)
+			worked = true;
+		q->last_active = now;
+	}
+	return worked;
+}
+
+int64_t ioq_poll_interval(void)
+{
+	struct ioq *q;
+
+	LIST_FOREACH (q, &all_queues, all_link)
+		if (polling(q))
+			return POLL_INTERVAL_NS;
+	return 0;
+}
+
+int ioq_init(void)
+{
+	object_type_register(ARCHK_OBJ_IOQ, &ioq_type);
+	io_register(ARCHK_OBJ_IOQ, ARCHK_IO_CANCEL, ioq_cancel);
+	LIST_INIT(&all_queues);
+	return arena_init(&ioq_arena, "ioq", sizeof(struct ioq), MAX_QUEUES);
+}

@@ -29,9 +29,9 @@
 #define KEY_FIRST 1
 #define KEY_JOB	  2
 
-/* Rights of the served "process" handle: CREATE needs WRITE on a served object. */
+/* Rights of the served "process" handle: those of the real one (CREATE needs MANAGE). */
 #define SERVED_RIGHTS                                                                              \
-	(ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_DUPLICATE |                    \
+	(ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_DUPLICATE |                   \
 	 ARCHK_RIGHT_TRANSFER)
 
 struct job {
@@ -222,34 +222,37 @@ static void create(const struct archk_table_request *req, const void *data,
 	waiting_count++;
 }
 
-/* Answers every request queued on the table. */
+/*
+ * Answers the oldest request of the table. One per port packet: the table's
+ * next packet queues behind the ends of jobs that came first, so the log
+ * shows events in the order they happened.
+ */
 static void serve(void)
 {
 	static char data[ARCHK_TABLE_DATA_MAX];
 	archk_handle_t handles[ARCHK_IO_HANDLES_MAX];
 	struct archk_table_request req;
 
-	while (archk_table_receive(table, &req, data, sizeof(data), handles, 0) == 0) {
-		if (req.op == ARCHK_IO_CREATE && waiting_count < MAX_WAITING) {
-			create(&req, data, handles);
-			continue;
-		}
-		for (uint32_t i = 0; i < req.handle_count; i++)
-			archk_handle_close(handles[i]);
-		if (req.op == ARCHK_IO_CLOSE)
-			continue; /* the last handle to our object is gone; no reply */
-		if (req.op == ARCHK_IO_CREATE) {
-			archk_table_reply(table, req.id, ARCHK_ERR_NO_MEMORY, NULL, 0, 0);
-		} else if (req.op == ARCHK_IO_GET_META) {
-			struct archk_meta meta = {.type = ARCHK_OBJ_SPAWNER,
-						  .koid = koid_of(real_process)};
+	if (archk_table_receive(table, &req, data, sizeof(data), handles, 0) < 0)
+		return;
+	if (req.op == ARCHK_IO_CREATE && waiting_count < MAX_WAITING) {
+		create(&req, data, handles);
+		return;
+	}
+	for (uint32_t i = 0; i < req.handle_count; i++)
+		archk_handle_close(handles[i]);
+	if (req.op == ARCHK_IO_CLOSE)
+		return; /* the last handle to our object is gone; no reply */
+	if (req.op == ARCHK_IO_CREATE) {
+		archk_table_reply(table, req.id, ARCHK_ERR_NO_MEMORY, NULL, 0, 0);
+	} else if (req.op == ARCHK_IO_GET_META) {
+		struct archk_meta meta = {.type = ARCHK_OBJ_SPAWNER, .koid = koid_of(real_process)};
 
-			archk_table_reply(table, req.id, 0, &meta, sizeof(meta), 0);
-		} else if (req.op == ARCHK_IO_NOP) {
-			archk_table_reply(table, req.id, 0, NULL, 0, 0);
-		} else {
-			archk_table_reply(table, req.id, ARCHK_ERR_NOT_SUPPORTED, NULL, 0, 0);
-		}
+		archk_table_reply(table, req.id, 0, &meta, sizeof(meta), 0);
+	} else if (req.op == ARCHK_IO_NOP) {
+		archk_table_reply(table, req.id, 0, NULL, 0, 0);
+	} else {
+		archk_table_reply(table, req.id, ARCHK_ERR_NOT_SUPPORTED, NULL, 0, 0);
 	}
 }
 

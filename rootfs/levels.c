@@ -49,10 +49,14 @@ void levels_args(struct levels *l, int argc, char **argv)
 			l->passes = 20;
 		} else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0) {
 			l->passes = atoi(argv[++i]);
+		} else if (l->flag && strcmp(argv[i], l->flag) == 0) {
+			l->flag_set = 1;
 		} else if (argv[i][0] != '-' && i == argc - 1) {
 			l->path = argv[i];
 		} else {
-			archk_dprintf(l->err, "usage: %s [-t] [-n PASSES] [PATH]\n", l->name);
+			archk_dprintf(l->err, "usage: %s [-t] [-n PASSES]%s%s%s [PATH]\n", l->name,
+				      l->flag ? " [" : "", l->flag ? l->flag : "",
+				      l->flag ? "]" : "");
 			archk_process_exit(2);
 		}
 	}

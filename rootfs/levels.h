@@ -15,6 +15,8 @@ struct levels {
 	const char *name; /* for the output: "read_sync" */
 	const char *path; /* the store file to read */
 	int passes;	  /* -t: timed passes (-n N), 0 without -t */
+	const char *flag; /* an option of the program's own, e.g. "-k", or NULL */
+	int flag_set;	  /* it was given */
 	archk_handle_t err;
 	/*
 	 * One pass: makes the whole file readable at *data and returns its
@@ -24,7 +26,7 @@ struct levels {
 	void (*done)(void);
 };
 
-/* Parses [-t] [-n PASSES] [PATH] into l (name and pass set by the caller). */
+/* Parses [-t] [-n PASSES] [FLAG] [PATH] into l (name, pass and flag set by the caller). */
 void levels_args(struct levels *l, int argc, char **argv);
 
 /*

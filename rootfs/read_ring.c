@@ -35,7 +35,8 @@ static long pass(const void **data)
 			r->offset = (uint64_t)off;
 			r->user_data = (uint64_t)submitted++;
 		}
-		err = archk_ioq_enter(&q, 1, ARCHK_DEADLINE_INFINITE);
+		err =
+		    archk_ioq_enter(&q, (uint32_t)(submitted - completed), ARCHK_DEADLINE_INFINITE);
 		if (err < 0 && err != ARCHK_ERR_SHOULD_WAIT)
 			return err;
 		while ((c = archk_ioq_peek(&q))) {

@@ -65,8 +65,13 @@ int main(int argc, char **argv)
 	file = (archk_handle_t)h;
 	if ((size = levels_size(file)) < 0)
 		return levels_fail(&l, "GET_META", size);
-	if (!(buf = malloc((size_t)size + 1)))
-		return levels_fail(&l, "malloc", ARCHK_ERR_NO_MEMORY);
+	/*
+	 * Page-aligned, so no two requests in flight share a page (archk
+	 * --strict-buffers closes the pages of a buffer while it is in flight).
+	 */
+	if ((h = archk_mem_map_anon((size_t)size + 1, ARCHK_PROT_READ | ARCHK_PROT_WRITE)) < 0)
+		return levels_fail(&l, "mem_map_anon", h);
+	buf = (char *)h;
 	if ((h = archk_ioq_init(&q, DEPTH, 0)) < 0)
 		return levels_fail(&l, "ioq_create", h);
 	return levels_run(&l);

@@ -114,6 +114,10 @@ static long open_filtered(const char *path, size_t len, uint64_t rights)
 		return n;
 	if (!allowed(norm, (size_t)n))
 		return ARCHK_ERR_NOT_FOUND;
+	/* A reply can only move a handle that may be transferred, so the client gets TRANSFER too.
+	 */
+	if (rights != ARCHK_RIGHTS_SAME)
+		rights |= ARCHK_RIGHT_TRANSFER;
 	return archk_open(real_root, norm, (uint32_t)rights);
 }
 

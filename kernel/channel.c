@@ -239,7 +239,7 @@ static void endpoint_deliver(struct endpoint *dst, struct message *m)
 
 	if (m->nbytes >= sizeof(txid)) {
 		memcpy(&txid, m->bytes, sizeof(txid));
-		TAILQ_FOREACH (c, &dst->callers, run_link) {
+		TAILQ_FOREACH(c, &dst->callers, run_link) {
 			if (c->wait_arg == txid) {
 				c->waiter->reply = m;
 				thread_wake(c, 0, NULL);

@@ -121,7 +121,7 @@ static void endpoint_destroy(struct object *obj)
 	arena_free(&endpoint_arena, e);
 }
 
-static const struct object_type channel_type = {"channel", endpoint_destroy};
+static const struct object_type channel_type = {.name = "channel", .destroy = endpoint_destroy};
 
 /* Registers the channel type and prepares its arenas at boot. */
 int channel_init(void)

@@ -239,15 +239,18 @@ static long check_request(struct ioq *q, const struct archk_io_request *req,
 
 	if (req->flags || req->reserved[0] || req->reserved[1])
 		return ARCHK_ERR_INVALID_ARGS;
-	if ((rights = io_op_rights(req->op)) < 0)
-		return rights;
+	rights = io_op_rights(req->op);
 	*e = NULL;
+	/* As for do_io, a bad handle is reported before a bad operation. */
 	if (req->op != ARCHK_IO_NOP && req->op != ARCHK_IO_CANCEL) {
-		long err = handle_check(q->owner, req->handle, ARCHK_OBJ_NONE, (uint32_t)rights, e);
+		long err = handle_check(q->owner, req->handle, ARCHK_OBJ_NONE,
+					rights < 0 ? 0 : (uint32_t)rights, e);
 
 		if (err < 0)
 			return err;
 	}
+	if (rights < 0)
+		return rights;
 	if (uses_buffer(req->op) && req->buf + req->len < req->buf)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (uses_buffer(req->op) && buffer_busy(q, req->buf, req->len))
@@ -416,7 +419,23 @@ static void ioq_destroy(struct object *obj)
 	arena_free(&ioq_arena, q);
 }
 
-static const struct object_type ioq_type = {"ioq", ioq_destroy};
+/*
+ * READABLE depends on how far the guest has read, which it tells nobody:
+ * waits look at its cmp_head through this before they check the signal.
+ */
+static void ioq_refresh(struct object *obj)
+{
+	struct ioq *q = ioq_from_object(obj);
+	uint32_t head = __atomic_load_n(&q->ring->cmp_head, __ATOMIC_ACQUIRE);
+	bool unread =
+	    q->undelivered || (head != q->cmp_tail && q->cmp_tail - head <= q->cmp_entries);
+
+	object_signal_update(obj, unread ? 0 : ARCHK_SIGNAL_READABLE,
+			     unread ? ARCHK_SIGNAL_READABLE : 0);
+}
+
+static const struct object_type ioq_type = {
+    .name = "ioq", .destroy = ioq_destroy, .refresh = ioq_refresh};
 
 static bool power_of_two(uint32_t x)
 {

@@ -35,8 +35,8 @@ static void thread_destroy(struct object *obj)
 	arena_free(&thread_arena, t);
 }
 
-static const struct object_type process_type = {"process", process_destroy};
-static const struct object_type thread_type = {"thread", thread_destroy};
+static const struct object_type process_type = {.name = "process", .destroy = process_destroy};
+static const struct object_type thread_type = {.name = "thread", .destroy = thread_destroy};
 
 int proc_init(void)
 {

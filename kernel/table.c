@@ -105,7 +105,7 @@ static void served_destroy(struct object *obj)
 	arena_free(&served_arena, s);
 }
 
-static const struct object_type served_type = {"served", served_destroy};
+static const struct object_type served_type = {.name = "served", .destroy = served_destroy};
 
 static void served_cancel(struct io_req *r)
 {
@@ -351,7 +351,7 @@ static void table_destroy(struct object *obj)
 	arena_free(&table_arena, tb);
 }
 
-static const struct object_type table_type = {"table", table_destroy};
+static const struct object_type table_type = {.name = "table", .destroy = table_destroy};
 
 long sys_table_create(struct thread *t, struct syscall_args *args)
 {

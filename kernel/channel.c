@@ -121,7 +121,7 @@ static void endpoint_destroy(struct object *obj)
 	arena_free(&endpoint_arena, e);
 }
 
-static const struct object_type channel_type = {"channel", endpoint_destroy};
+static const struct object_type channel_type = {.name = "channel", .destroy = endpoint_destroy};
 
 /* Registers the channel type and prepares its arenas at boot. */
 int channel_init(void)
@@ -239,7 +239,7 @@ static void endpoint_deliver(struct endpoint *dst, struct message *m)
 
 	if (m->nbytes >= sizeof(txid)) {
 		memcpy(&txid, m->bytes, sizeof(txid));
-		TAILQ_FOREACH (c, &dst->callers, run_link) {
+		TAILQ_FOREACH(c, &dst->callers, run_link) {
 			if (c->wait_arg == txid) {
 				c->waiter->reply = m;
 				thread_wake(c, 0, NULL);

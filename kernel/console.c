@@ -17,7 +17,9 @@
 struct console {
 	struct object obj;
 	int fd;
-	/* Input that arrived for a read cancelled meanwhile: the next reads get it first. */
+	/* A host read still in flight for a cancelled request: the next read adopts it. */
+	struct console_read *orphan;
+	/* Input that arrived for nobody (or more than its reader wanted): read first. */
 	uint32_t leftover_len;
 	uint8_t leftover[LEFTOVER_MAX];
 };
@@ -73,22 +75,30 @@ static void keep_leftover(struct console *c, const uint8_t *bytes, size_t len)
 static void console_read_done(struct io_token *token, long result)
 {
 	struct console_read *cr = (struct console_read *)token;
+	struct console *c = cr->console;
 	struct io_req *r = cr->req;
+	size_t given = 0;
 
-	if (!r) {
-		if (result > 0)
-			keep_leftover(cr->console, cr->buf, (size_t)result);
-	} else {
-		if (result > 0)
-			result = io_req_give(r, cr->buf, (size_t)result);
-		io_req_complete(r, result);
+	if (c->orphan == cr)
+		c->orphan = NULL;
+	if (r) {
+		long n = result > 0 ? io_req_give(r, cr->buf, (size_t)result) : result;
+
+		given = n > 0 ? (size_t)n : 0;
+		io_req_complete(r, n);
 	}
+	if (result > 0 && (size_t)result > given)
+		keep_leftover(c, cr->buf + given, (size_t)result - given);
 	arena_free(&read_arena, cr);
 }
 
 static void console_read_cancel(struct io_req *r)
 {
-	((struct console_read *)r->pending_on)->req = NULL;
+	struct console_read *cr = r->pending_on;
+
+	cr->req = NULL;
+	if (!cr->console->orphan)
+		cr->console->orphan = cr;
 }
 
 /* Hands out leftover input first; otherwise the host reads into a kernel buffer. */
@@ -111,14 +121,18 @@ static long console_read(struct io_req *r)
 		memmove(c->leftover, c->leftover + len, c->leftover_len);
 		return (long)len;
 	}
-	if (!(cr = arena_alloc(&read_arena)))
-		return ARCHK_ERR_NO_MEMORY;
-	cr->token.complete = console_read_done;
+	if ((cr = c->orphan)) {
+		c->orphan = NULL; /* its bytes are older than any new read's: keep the order */
+	} else {
+		if (!(cr = arena_alloc(&read_arena)))
+			return ARCHK_ERR_NO_MEMORY;
+		cr->token.complete = console_read_done;
+		cr->console = c;
+		hook_console_read(c->fd, cr->buf, len, &cr->token);
+	}
 	cr->req = r;
-	cr->console = c;
 	r->pending_on = cr;
 	r->cancel = console_read_cancel;
-	hook_console_read(c->fd, cr->buf, len, &cr->token);
 	return IO_PENDING;
 }
 

@@ -63,7 +63,7 @@ static bool is_running(const struct process *p)
 {
 	const struct thread *t;
 
-	TAILQ_FOREACH (t, &p->threads, proc_link)
+	TAILQ_FOREACH(t, &p->threads, proc_link)
 		if (t->state == THREAD_RUNNING)
 			return true;
 	return false;
@@ -84,7 +84,7 @@ static void stop_all(struct thread *stopper, int signal)
 	struct thread *t;
 
 	/* A step cut short by another stop must not leave its trap flag behind. */
-	TAILQ_FOREACH (t, &dbg.proc->threads, proc_link)
+	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
 		if (t->tid == dbg.step_tid)
 			t->ctx->rflags &= ~(uint64_t)TRAP_FLAG;
 	dbg.signal = signal;
@@ -93,7 +93,7 @@ static void stop_all(struct thread *stopper, int signal)
 	dbg.state = DEBUG_STOPPING;
 	if (stopper)
 		park(stopper);
-	TAILQ_FOREACH (t, &dbg.proc->threads, proc_link) {
+	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link) {
 		if (t->state == THREAD_RUNNABLE) {
 			sched_remove(t);
 			park(t);
@@ -180,7 +180,7 @@ static struct thread *find_thread(uint32_t tid)
 
 	if (!dbg.proc || dbg.state == DEBUG_EXITED)
 		return NULL;
-	TAILQ_FOREACH (t, &dbg.proc->threads, proc_link)
+	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
 		if (t->tid == tid && t->state != THREAD_DEAD)
 			return t;
 	return NULL;
@@ -233,7 +233,7 @@ unsigned debug_threads(uint32_t *tids, unsigned max)
 
 	if (!dbg.proc || dbg.state == DEBUG_EXITED)
 		return 0;
-	TAILQ_FOREACH (t, &dbg.proc->threads, proc_link)
+	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
 		if (t->state != THREAD_DEAD && t->state != THREAD_NEW && n < max)
 			tids[n++] = t->tid;
 	return n;

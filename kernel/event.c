@@ -40,8 +40,9 @@ static void eventpair_destroy(struct object *obj)
 	arena_free(&eventpair_arena, ep);
 }
 
-static const struct object_type event_type = {"event", event_destroy};
-static const struct object_type eventpair_type = {"eventpair", eventpair_destroy};
+static const struct object_type event_type = {.name = "event", .destroy = event_destroy};
+static const struct object_type eventpair_type = {.name = "eventpair",
+						  .destroy = eventpair_destroy};
 
 /* Registers the two types and prepares their arenas at boot. */
 int event_init(void)

@@ -106,13 +106,13 @@ bool ioq_poll_idle(struct vcpu *v);
 int64_t ioq_poll_interval(void);
 /* --strict-buffers: gives r's buffer back to its guest (before archk writes into it). */
 void ioq_unguard(struct io_req *r);
+/* --strict-buffers: does [addr, addr+len) touch a page an in-flight request owns? */
+bool ioq_range_guarded(const struct process *p, uintptr_t addr, size_t len);
 /* --strict-buffers: p's partition was opened again; its owned buffers stay closed. */
 void ioq_guard_owned(struct process *p);
 
 /* ---- table.c ---- */
 int table_init(void);
-/* A thread that died blocked in table_receive gives its handed request back. */
-void table_receiver_gone(struct thread *t);
 
 /*
  * Host I/O in flight: the host hands the token back to kernel_io_done,

@@ -117,6 +117,7 @@ void ioq_request_done(struct io_req *r)
 	}
 	TAILQ_INSERT_TAIL(&r->proc->deliveries, r, link);
 	q->undelivered++;
+	object_signal_update(&q->obj, 0, ARCHK_SIGNAL_READABLE);
 	wake_waiters(q);
 }
 
@@ -138,15 +139,22 @@ static bool uses_buffer(int op)
 	       op != ARCHK_IO_CANCEL && op != ARCHK_IO_NOP;
 }
 
-/* Does [buf, buf+len) overlap a buffer an in-flight request of q owns? */
+/*
+ * Does [buf, buf+len) overlap a buffer an in-flight request of q owns?
+ * Under --strict-buffers ownership goes by whole pages, since that is what
+ * gets closed.
+ */
 static bool buffer_busy(const struct ioq *q, uint64_t buf, uint64_t len)
 {
+	uint64_t grain = kconfig.strict_buffers ? PAGE_SIZE : 1;
+	uint64_t start = ALIGN_DOWN(buf, grain), end = ALIGN_UP(buf + len, grain);
 	const struct io_req *r;
 
 	if (len == 0)
 		return false;
-	TAILQ_FOREACH (r, &q->pending, link)
-		if (uses_buffer(r->op) && r->len && buf < r->buf + r->len && r->buf < buf + len)
+	TAILQ_FOREACH(r, &q->pending, link)
+		if (uses_buffer(r->op) && r->len && start < ALIGN_UP(r->buf + r->len, grain) &&
+		    ALIGN_DOWN(r->buf, grain) < end)
 			return true;
 	return false;
 }
@@ -158,17 +166,16 @@ static void buffer_pages(const struct io_req *r, uintptr_t *start, uintptr_t *en
 	*end = ALIGN_UP(r->buf + r->len, PAGE_SIZE);
 }
 
-/* Is the page at addr part of a buffer p's requests still own? */
-static bool page_guarded(const struct process *p, uintptr_t addr)
+bool ioq_range_guarded(const struct process *p, uintptr_t addr, size_t len)
 {
 	const struct ioq *q;
 	const struct io_req *r;
 	uintptr_t start, end;
 
-	LIST_FOREACH (q, &p->ioqs, owner_link) {
-		TAILQ_FOREACH (r, &q->pending, link) {
+	LIST_FOREACH(q, &p->ioqs, owner_link) {
+		TAILQ_FOREACH(r, &q->pending, link) {
 			buffer_pages(r, &start, &end);
-			if (r->guarded && addr >= start && addr < end)
+			if (r->guarded && addr < end && start < addr + len)
 				return true;
 		}
 	}
@@ -189,6 +196,7 @@ static void guard(struct io_req *r)
 		return;
 	buffer_pages(r, &start, &end);
 	r->guarded = true;
+	r->proc->guarded_requests++;
 	hook_protect(start, end - start, 0);
 }
 
@@ -199,11 +207,12 @@ void ioq_unguard(struct io_req *r)
 	if (!r->guarded)
 		return;
 	r->guarded = false;
+	r->proc->guarded_requests--;
 	if (!io_client_open(r->proc))
 		return; /* opening the partition restores the pages */
 	buffer_pages(r, &start, &end);
 	for (uintptr_t page = start; page < end; page += PAGE_SIZE)
-		if (!page_guarded(r->proc, page))
+		if (!ioq_range_guarded(r->proc, page, PAGE_SIZE))
 			hook_protect(page, PAGE_SIZE, vm_prot_at(r->proc, page));
 }
 
@@ -213,8 +222,8 @@ void ioq_guard_owned(struct process *p)
 	struct io_req *r;
 	uintptr_t start, end;
 
-	LIST_FOREACH (q, &p->ioqs, owner_link) {
-		TAILQ_FOREACH (r, &q->pending, link) {
+	LIST_FOREACH(q, &p->ioqs, owner_link) {
+		TAILQ_FOREACH(r, &q->pending, link) {
 			buffer_pages(r, &start, &end);
 			if (r->guarded)
 				hook_protect(start, end - start, 0);
@@ -230,15 +239,18 @@ static long check_request(struct ioq *q, const struct archk_io_request *req,
 
 	if (req->flags || req->reserved[0] || req->reserved[1])
 		return ARCHK_ERR_INVALID_ARGS;
-	if ((rights = io_op_rights(req->op)) < 0)
-		return rights;
+	rights = io_op_rights(req->op);
 	*e = NULL;
+	/* As for do_io, a bad handle is reported before a bad operation. */
 	if (req->op != ARCHK_IO_NOP && req->op != ARCHK_IO_CANCEL) {
-		long err = handle_check(q->owner, req->handle, ARCHK_OBJ_NONE, (uint32_t)rights, e);
+		long err = handle_check(q->owner, req->handle, ARCHK_OBJ_NONE,
+					rights < 0 ? 0 : (uint32_t)rights, e);
 
 		if (err < 0)
 			return err;
 	}
+	if (rights < 0)
+		return rights;
 	if (uses_buffer(req->op) && req->buf + req->len < req->buf)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (uses_buffer(req->op) && buffer_busy(q, req->buf, req->len))
@@ -293,8 +305,7 @@ static void drop_in_flight(struct ioq *q)
 		TAILQ_REMOVE(&q->pending, r, link);
 		if (r->cancel)
 			r->cancel(r);
-		if (r->guarded && q->owner->state == PROCESS_ALIVE)
-			ioq_unguard(r);
+		ioq_unguard(r);
 		io_req_release(r);
 		io_req_free(r);
 	}
@@ -372,7 +383,7 @@ static long ioq_cancel(struct io_req *r)
 	struct ioq *q = ioq_from_object(r->obj);
 	struct io_req *target;
 
-	TAILQ_FOREACH (target, &q->pending, link) {
+	TAILQ_FOREACH(target, &q->pending, link) {
 		if (target->user_data != r->offset || target == r)
 			continue;
 		target->cancel(target);
@@ -380,6 +391,15 @@ static long ioq_cancel(struct io_req *r)
 		return 0;
 	}
 	return ARCHK_ERR_NOT_FOUND;
+}
+
+/* The guest may have unmapped the ring and put something else there. */
+static bool ring_still_mapped(const struct ioq *q)
+{
+	const struct map_area *maps = &q->owner->maps;
+	int i = map_area_find(maps, q->guest_addr, 1);
+
+	return i >= 0 && maps->maps[i].start == q->guest_addr && maps->maps[i].obj == &q->vmo->obj;
 }
 
 static void ioq_destroy(struct object *obj)
@@ -391,7 +411,7 @@ static void ioq_destroy(struct object *obj)
 	LIST_REMOVE(q, owner_link);
 	while (!TAILQ_EMPTY(&q->waiters))
 		thread_wake(TAILQ_FIRST(&q->waiters), ARCHK_ERR_CANCELLED, NULL);
-	if (q->owner->state == PROCESS_ALIVE && q->owner->slot)
+	if (q->owner->state == PROCESS_ALIVE && q->owner->slot && ring_still_mapped(q))
 		vm_unmap(q->owner, q->guest_addr, q->vmo->size, true);
 	q->owner->ioq_count--;
 	object_unref(&q->owner->obj);
@@ -399,7 +419,23 @@ static void ioq_destroy(struct object *obj)
 	arena_free(&ioq_arena, q);
 }
 
-static const struct object_type ioq_type = {"ioq", ioq_destroy};
+/*
+ * READABLE depends on how far the guest has read, which it tells nobody:
+ * waits look at its cmp_head through this before they check the signal.
+ */
+static void ioq_refresh(struct object *obj)
+{
+	struct ioq *q = ioq_from_object(obj);
+	uint32_t head = __atomic_load_n(&q->ring->cmp_head, __ATOMIC_ACQUIRE);
+	bool unread =
+	    q->undelivered || (head != q->cmp_tail && q->cmp_tail - head <= q->cmp_entries);
+
+	object_signal_update(obj, unread ? 0 : ARCHK_SIGNAL_READABLE,
+			     unread ? ARCHK_SIGNAL_READABLE : 0);
+}
+
+static const struct object_type ioq_type = {
+    .name = "ioq", .destroy = ioq_destroy, .refresh = ioq_refresh};
 
 static bool power_of_two(uint32_t x)
 {
@@ -540,7 +576,7 @@ bool ioq_poll_idle(struct vcpu *v)
 	bool worked = false;
 	struct ioq *q;
 
-	LIST_FOREACH (q, &all_queues, all_link) {
+	LIST_FOREACH(q, &all_queues, all_link) {
 		if (q->broken)
 			continue;
 		if (__atomic_load_n(&q->ring->req_tail, __ATOMIC_ACQUIRE) == q->req_head ||
@@ -562,7 +598,7 @@ int64_t ioq_poll_interval(void)
 {
 	struct ioq *q;
 
-	LIST_FOREACH (q, &all_queues, all_link)
+	LIST_FOREACH(q, &all_queues, all_link)
 		if (polling(q))
 			return POLL_INTERVAL_NS;
 	return 0;

@@ -24,7 +24,7 @@ static struct object_type permanent_types[ARCHK_OBJ_TYPE_COUNT];
 void object_type_register_permanent(uint32_t type, const char *name)
 {
 	KASSERT(type < ARCHK_OBJ_TYPE_COUNT);
-	permanent_types[type] = (struct object_type){name, permanent_destroy};
+	permanent_types[type] = (struct object_type){.name = name, .destroy = permanent_destroy};
 	object_type_register(type, &permanent_types[type]);
 }
 
@@ -43,6 +43,14 @@ void object_init(struct object *obj, uint32_t type)
 	obj->koid = next_koid++;
 	obj->signals = 0;
 	LIST_INIT(&obj->observers);
+}
+
+void object_refresh(struct object *obj)
+{
+	const struct object_type *type = object_types[obj->type];
+
+	if (type && type->refresh)
+		type->refresh(obj);
 }
 
 void object_ref(struct object *obj)

@@ -24,6 +24,8 @@ struct object {
 struct object_type {
 	const char *name;
 	void (*destroy)(struct object *obj);
+	/* Brings signals that depend on guest memory up to date (optional; I/O queues). */
+	void (*refresh)(struct object *obj);
 };
 
 /* Registers the destroy function of a type (called once at boot per type). */
@@ -37,6 +39,8 @@ void object_init(struct object *obj, uint32_t type);
  * their destroy function only reports a broken reference count.
  */
 void object_type_register_permanent(uint32_t type, const char *name);
+/* Lets obj's type bring its signals up to date before someone looks at them. */
+void object_refresh(struct object *obj);
 void object_ref(struct object *obj);
 void object_unref(struct object *obj);
 

@@ -75,7 +75,7 @@ static void port_destroy(struct object *obj)
 	arena_free(&port_arena, port);
 }
 
-static const struct object_type port_type = {"port", port_destroy};
+static const struct object_type port_type = {.name = "port", .destroy = port_destroy};
 
 /* Registers the port type and prepares its arenas at boot. */
 int port_init(void)
@@ -149,6 +149,7 @@ long sys_port_wait_async(struct thread *t, struct syscall_args *args)
 	r->port = port;
 	r->key = args->a[2];
 	TAILQ_INSERT_TAIL(&port->armed, r, link);
+	object_refresh(e->obj);
 	observer_add(&r->obs, e->obj, signals, registration_fire);
 	r->obs.owner = r;
 	if (e->obj->signals & signals) {

@@ -35,8 +35,8 @@ static void thread_destroy(struct object *obj)
 	arena_free(&thread_arena, t);
 }
 
-static const struct object_type process_type = {"process", process_destroy};
-static const struct object_type thread_type = {"thread", thread_destroy};
+static const struct object_type process_type = {.name = "process", .destroy = process_destroy};
+static const struct object_type thread_type = {.name = "thread", .destroy = thread_destroy};
 
 int proc_init(void)
 {
@@ -121,6 +121,17 @@ void thread_wake(struct thread *t, long result, thread_resume_fn resume)
 	sched_make_runnable(t);
 }
 
+/* The guest's rip is just past its syscall instruction; rax still holds the number. */
+static void restart_call(struct thread *t)
+{
+	t->ctx->rip -= 2;
+}
+
+void thread_wake_restart(struct thread *t)
+{
+	thread_wake(t, 0, restart_call);
+}
+
 int process_status_code(const struct archk_exit_status *status)
 {
 	switch (status->reason) {
@@ -175,7 +186,6 @@ void thread_release(struct thread *t)
 	if (t->waiter)
 		waiter_free(t);
 	io_abandon(t);
-	table_receiver_gone(t);
 	if (t->wait_object)
 		object_unref(t->wait_object);
 	object_unref(&t->obj);

@@ -50,11 +50,11 @@ struct thread {
 	void *wait_object;		/* what the blocked call waits on (referenced) */
 	uint64_t wait_arg;		/* the blocked call's guest output pointer */
 	struct io_req *wait_io;		/* the do_io request a blocked call waits for (io.c) */
-	struct io_req *handed;		/* a request handed to its table_receive (table.c) */
-	struct waiter *waiter;		/* signal, port or call wait in progress (wait.h) */
-	long wake_result;		/* result handed over by thread_wake */
-	uint64_t deadline_seq;		/* advances on every wake: stale timers are ignored */
-	int32_t exit_code;		/* for thread_join */
+
+	struct waiter *waiter; /* signal, port or call wait in progress (wait.h) */
+	long wake_result;      /* result handed over by thread_wake */
+	uint64_t deadline_seq; /* advances on every wake: stale timers are ignored */
+	int32_t exit_code;     /* for thread_join */
 	/* Scheduling (kernel/sched.c). */
 	uint8_t sched_class;	/* ARCHK_SCHED_* */
 	int8_t priority;	/* base normal priority, 0..30 */
@@ -116,6 +116,7 @@ struct process {
 	struct io_req_list deliveries; /* ring completions waiting for the partition (io.c) */
 	uint32_t ioq_count;	       /* I/O queues it created */
 	LIST_HEAD(ioq_list, ioq) ioqs; /* those queues (ioq.c) */
+	uint32_t guarded_requests;     /* --strict-buffers: requests whose pages are closed */
 };
 
 /* The kernel side of a vCPU; the host embeds it in its own per-vCPU state. */
@@ -150,6 +151,12 @@ void thread_block(struct thread *t, struct thread_list *queue);
  * partition open and must call syscall_finish; NULL finishes with result.
  */
 void thread_wake(struct thread *t, long result, thread_resume_fn resume);
+/*
+ * Wakes a blocked thread to make its system call again from the start: for
+ * calls that can simply be repeated (absolute deadlines, nothing done before
+ * blocking), such as a table_receive whose request another thread may take.
+ */
+void thread_wake_restart(struct thread *t);
 /* Drops a thread that left its vCPU for good (its process ended). */
 void thread_release(struct thread *t);
 /* archk's exit status for a process status (shell convention: 128+signal). */

@@ -191,7 +191,7 @@ static struct thread *first_allowed(const struct runq *q, int level, const struc
 {
 	struct thread *t;
 
-	TAILQ_FOREACH (t, &q->levels[level], run_link)
+	TAILQ_FOREACH(t, &q->levels[level], run_link)
 		if (allowed(t, v))
 			return t;
 	return NULL;

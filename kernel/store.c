@@ -38,8 +38,8 @@ static void node_destroy(struct object *obj)
 	arena_free(&store.nodes, obj);
 }
 
-static const struct object_type file_type = {"file", node_destroy};
-static const struct object_type dir_type = {"dir", node_destroy};
+static const struct object_type file_type = {.name = "file", .destroy = node_destroy};
+static const struct object_type dir_type = {.name = "dir", .destroy = node_destroy};
 
 /* memcmp order with the shorter string first on a common prefix (the image's order). */
 static int path_compare(const char *a, size_t alen, const char *b, size_t blen)

@@ -68,7 +68,7 @@ long sys_arena_stats(struct thread *t, struct syscall_args *args)
 	uint64_t n = 0;
 	long err;
 
-	SLIST_FOREACH (a, &all_arenas, link) {
+	SLIST_FOREACH(a, &all_arenas, link) {
 		if (n < args->a[1]) {
 			struct archk_arena_stat st = {.live = a->live, .capacity = a->capacity};
 

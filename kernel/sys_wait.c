@@ -89,9 +89,11 @@ static void wait_item_fire(struct observer *o, long status)
 static long wait_ready(struct object *const *objs, const uint32_t *triggers, uint32_t n,
 		       int64_t deadline)
 {
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
+		object_refresh(objs[i]);
 		if (objs[i]->signals & triggers[i])
 			return 0;
+	}
 	if (deadline_passed(deadline))
 		return ARCHK_ERR_TIMED_OUT;
 	return 1;

@@ -105,14 +105,14 @@ static void served_destroy(struct object *obj)
 	arena_free(&served_arena, s);
 }
 
-static const struct object_type served_type = {"served", served_destroy};
+static const struct object_type served_type = {.name = "served", .destroy = served_destroy};
 
 static void served_cancel(struct io_req *r)
 {
 	struct table *tb = r->pending_on;
 	struct io_req *q;
 
-	TAILQ_FOREACH (q, &tb->queued, server_link) {
+	TAILQ_FOREACH(q, &tb->queued, server_link) {
 		if (q == r) {
 			TAILQ_REMOVE(&tb->queued, r, server_link);
 			tb->pending--;
@@ -212,11 +212,10 @@ static void received(struct table *tb, struct io_req *r)
 	TAILQ_INSERT_TAIL(&tb->received, r, server_link);
 }
 
-/* table_receive's arguments are still in the caller's registers when it resumes. */
-static long receive_for(struct thread *t, struct table *tb, struct io_req *r)
+/* Delivers r to the server thread t, whose call's arguments are args. */
+static long receive_for(struct thread *t, struct table *tb, struct io_req *r, const uint64_t *args)
 {
-	const struct guest_context *c = t->ctx;
-	long err = receive_into(t, r, c->rsi, c->rdx, c->r10, c->r8);
+	long err = receive_into(t, r, args[1], args[2], args[3], args[4]);
 
 	if (err < 0) {
 		TAILQ_INSERT_HEAD(&tb->queued, r, server_link);
@@ -227,37 +226,17 @@ static long receive_for(struct thread *t, struct table *tb, struct io_req *r)
 	return 0;
 }
 
-static void receive_resume(struct thread *t)
-{
-	struct io_req *r = t->handed;
-
-	t->handed = NULL;
-	syscall_finish(t, receive_for(t, r->pending_on, r));
-}
-
 static void table_enqueue(struct table *tb, struct io_req *r)
 {
 	struct thread *t = TAILQ_FIRST(&tb->receivers);
 
 	r->server_id = r->proc ? ++tb->next_id : 0;
 	r->pending_on = tb;
-	if (t) {
-		t->handed = r;
-		thread_wake(t, 0, receive_resume);
-		return;
-	}
 	TAILQ_INSERT_TAIL(&tb->queued, r, server_link);
 	object_signal_update(&tb->obj, 0, ARCHK_SIGNAL_READABLE);
-}
-
-void table_receiver_gone(struct thread *t)
-{
-	struct io_req *r = t->handed;
-
-	if (!r)
-		return;
-	t->handed = NULL;
-	TAILQ_INSERT_HEAD(&((struct table *)r->pending_on)->queued, r, server_link);
+	/* The receiver makes its call again and takes the request (or the next one). */
+	if (t)
+		thread_wake_restart(t);
 }
 
 /* table_receive(table, req, data, len, handles, deadline) */
@@ -270,7 +249,7 @@ long sys_table_receive(struct thread *t, struct syscall_args *args)
 
 	if (r) {
 		TAILQ_REMOVE(&tb->queued, r, server_link);
-		err = receive_for(t, tb, r);
+		err = receive_for(t, tb, r, args->a);
 		if (TAILQ_EMPTY(&tb->queued))
 			object_signal_update(&tb->obj, ARCHK_SIGNAL_READABLE, 0);
 		return err;
@@ -300,7 +279,7 @@ static struct io_req *find_received(struct table *tb, uint64_t id)
 {
 	struct io_req *r;
 
-	TAILQ_FOREACH (r, &tb->received, server_link)
+	TAILQ_FOREACH(r, &tb->received, server_link)
 		if (r->server_id == id)
 			return r;
 	return NULL;
@@ -315,30 +294,25 @@ long sys_table_reply(struct thread *t, struct syscall_args *args)
 	archk_handle_t handle = (archk_handle_t)args->a[5];
 	struct io_req *r = find_received(tb, id);
 
+	struct handle_entry *e;
+	long err;
+
 	if (!r)
 		return forget_orphan(tb, id) ? ARCHK_ERR_PEER_CLOSED : ARCHK_ERR_NOT_FOUND;
-	if (result >= 0 && handle) {
-		uint32_t rights;
-		struct object *obj = handle_take(&t->proc->handles, handle, &rights);
-
-		if (!obj)
-			return ARCHK_ERR_HND_INVALID;
-		r->out_handle = obj;
-		r->out_rights = rights;
-	}
+	/* Every check comes before anything moves: a failed reply leaves all as it was. */
+	if (result >= 0 && handle &&
+	    (err = handle_check(t->proc, handle, ARCHK_OBJ_NONE, ARCHK_RIGHT_TRANSFER, &e)) < 0)
+		return err;
 	if (result >= 0 && has_out_data(r->op)) {
 		long n = io_req_give_from_guest(r, t->proc, args->a[3], args->a[4]);
 
-		if (n < 0 && r->out_handle) {
-			handle_install(&t->proc->handles, r->out_handle, r->out_rights);
-			object_unref(r->out_handle);
-			r->out_handle = NULL;
-		}
 		if (n < 0)
 			return n; /* the server's buffer is bad: the request stays received */
 		if (r->op == ARCHK_IO_READ)
 			result = n;
 	}
+	if (result >= 0 && handle)
+		r->out_handle = handle_take(&t->proc->handles, handle, &r->out_rights);
 	TAILQ_REMOVE(&tb->received, r, server_link);
 	tb->pending--;
 	io_req_complete(r, result);
@@ -377,7 +351,7 @@ static void table_destroy(struct object *obj)
 	arena_free(&table_arena, tb);
 }
 
-static const struct object_type table_type = {"table", table_destroy};
+static const struct object_type table_type = {.name = "table", .destroy = table_destroy};
 
 long sys_table_create(struct thread *t, struct syscall_args *args)
 {
@@ -414,6 +388,10 @@ long sys_table_object_create(struct thread *t, struct syscall_args *args)
 	s->cookie = args->a[1];
 	LIST_INSERT_HEAD(&s->table->objects, s, link);
 	h = handle_install(&t->proc->handles, &s->obj, rights);
+	if (h < 0) { /* nobody ever had it: no CLOSE for the server */
+		LIST_REMOVE(s, link);
+		s->table = NULL;
+	}
 	object_unref(&s->obj);
 	return h;
 }

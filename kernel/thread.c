@@ -13,7 +13,7 @@ static uint32_t live_threads(const struct process *p)
 	const struct thread *t;
 	uint32_t n = 0;
 
-	TAILQ_FOREACH (t, &p->threads, proc_link)
+	TAILQ_FOREACH(t, &p->threads, proc_link)
 		n += t->state == THREAD_RUNNABLE || t->state == THREAD_RUNNING ||
 		     t->state == THREAD_BLOCKED || t->state == THREAD_STOPPED;
 	return n;

@@ -209,7 +209,13 @@ int vm_check(const struct process *p, uintptr_t addr, size_t len, int prot)
 	if (len == 0)
 		return 0;
 	have = prot_of(p, addr, len);
-	return have >= 0 && (have & prot) == prot ? 0 : ARCHK_ERR_BAD_ADDRESS;
+	if (have < 0 || (have & prot) != prot)
+		return ARCHK_ERR_BAD_ADDRESS;
+	/* Pages a request in flight owns are closed (--strict-buffers): archk must not touch them.
+	 */
+	if (p->guarded_requests && ioq_range_guarded(p, addr, len))
+		return ARCHK_ERR_BAD_ADDRESS;
+	return 0;
 }
 
 int vm_prot_at(const struct process *p, uintptr_t addr)

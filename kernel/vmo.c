@@ -18,7 +18,7 @@ static void vmo_destroy(struct object *obj)
 	arena_free(&vmo_arena, v);
 }
 
-static const struct object_type vmo_type = {"vmo", vmo_destroy};
+static const struct object_type vmo_type = {.name = "vmo", .destroy = vmo_destroy};
 
 int vmo_init(void)
 {

@@ -30,7 +30,7 @@ static struct observer *first_to_fire(struct object *obj, long status)
 {
 	struct observer *o;
 
-	LIST_FOREACH (o, &obj->observers, link)
+	LIST_FOREACH(o, &obj->observers, link)
 		if (status < 0 || (o->trigger & obj->signals))
 			return o;
 	return NULL;

@@ -19,3 +19,16 @@ forbid() {
     if grep -Eq -- "$re" "$file"; then echo "FAIL: $what has /$re/"; fail=1; fi
   done
 }
+
+# in_order FILE WHAT REGEX...: the regexes match lines of FILE in this order.
+in_order() {
+  local file="$1" what="$2" re line=0 n
+  shift 2
+  for re in "$@"; do
+    n="$(tail -n +"$((line + 1))" "$file" | grep -Enm1 -- "$re" | cut -d: -f1)"
+    if [ -z "$n" ]; then
+      echo "FAIL: $what lacks /$re/ after line $line"; fail=1; return
+    fi
+    line=$((line + n))
+  done
+}

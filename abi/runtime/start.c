@@ -115,11 +115,12 @@ long archk_spawn(const char *path, const char *const *argv,
 		blob_add(blob, values, inherited[i], h, ARCHK_RIGHTS_SAME);
 	}
 	len = blob_pack_argv(blob, ARCHK_SPAWN_ARGS_MAX, argv);
-	exe = archk_open(archk_handle_named("root"), path,
-			 ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_READ | ARCHK_RIGHT_TRANSFER);
-	if (len < 0 || exe < 0) {
+	exe = len < 0 ? len
+		      : archk_open(archk_handle_named("root"), path,
+				   ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_READ | ARCHK_RIGHT_TRANSFER);
+	if (exe < 0) {
 		free(blob);
-		return len < 0 ? len : exe;
+		return exe;
 	}
 	values[0] = (archk_handle_t)exe;
 	result = archk_do_io_handles(ARCHK_IO_CREATE, archk_handle_named("process"), blob,

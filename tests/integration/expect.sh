@@ -1,18 +1,22 @@
 #!/bin/bash
 # Runs a command the way a user would and checks what they would see.
-# Usage: expect.sh STATUS [--out REGEX]... [--err REGEX]... [--no-err REGEX]...
-#                  [--err-lines N] [--seconds S] [--stdin TEXT] -- COMMAND [ARG...]
+# Usage: expect.sh STATUS [--out REGEX]... [--err REGEX]... [--no-out REGEX]...
+#                  [--no-err REGEX]... [--err-order REGEX]... [--err-lines N]
+#                  [--seconds S] [--stdin TEXT] -- COMMAND [ARG...]
 # Fails unless the command exits with STATUS (a number, not a signal) within
 # S seconds (default 20), every --out/--err extended regex matches a line of
-# stdout/stderr, no --no-err regex matches, and stderr has N lines if given.
+# stdout/stderr, no --no-out/--no-err regex matches, the --err-order regexes
+# match lines of stderr in the order given, and stderr has N lines if given.
 set -u
 status="$1"; shift
-outs=(); errs=(); noerrs=(); lines=""; seconds=20; input=""
+outs=(); errs=(); noouts=(); noerrs=(); order=(); lines=""; seconds=20; input=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   case "$1" in
     --out) outs+=("$2"); shift 2 ;;
     --err) errs+=("$2"); shift 2 ;;
+    --no-out) noouts+=("$2"); shift 2 ;;
     --no-err) noerrs+=("$2"); shift 2 ;;
+    --err-order) order+=("$2"); shift 2 ;;
     --err-lines) lines="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --stdin) input="$2"; shift 2 ;;
@@ -33,7 +37,9 @@ elif [ "$got" != "$status" ]; then
 fi
 require "$tmp/out" stdout "${outs[@]}"
 require "$tmp/err" stderr "${errs[@]}"
+forbid "$tmp/out" stdout "${noouts[@]}"
 forbid "$tmp/err" stderr "${noerrs[@]}"
+in_order "$tmp/err" stderr "${order[@]}"
 if [ -n "$lines" ] && [ "$(wc -l <"$tmp/err")" != "$lines" ]; then
   echo "FAIL: stderr has $(wc -l <"$tmp/err") lines, expected $lines"; fail=1
 fi

@@ -12,8 +12,9 @@
 #include <unistd.h>
 #include "host.h"
 
-#define RING_ENTRIES 64
-#define KICK_TAG     0 /* user_data of a wake-up message */
+#define RING_ENTRIES	 64
+#define KICK_TAG	 0     /* user_data of a wake-up message */
+#define SPIN_IDLE_MAX_NS 50000 /* hook_idle spins instead of sleeping up to this long */
 
 static struct host_vcpu *vcpus;
 static unsigned vcpu_count;
@@ -169,14 +170,36 @@ void hook_poll(struct vcpu *v)
 	}
 }
 
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Short waits (a polled I/O queue is active) spin on the mapped completion
+ * ring: sleeping in io_uring_enter and waking again would cost more than
+ * the wait itself. Longer ones block in io_uring.
+ */
 void hook_idle(struct vcpu *v, int64_t timeout_ns)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
 	struct __kernel_timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
 	struct io_uring_cqe *cqe;
-	int err = timeout_ns ? io_uring_wait_cqe_timeout(&hv->ring, &cqe, &ts)
-			     : io_uring_wait_cqe(&hv->ring, &cqe);
+	int err;
 
+	if (timeout_ns > 0 && timeout_ns <= SPIN_IDLE_MAX_NS) {
+		int64_t end = monotonic_ns() + timeout_ns;
+
+		while (io_uring_peek_cqe(&hv->ring, &cqe) != 0 && monotonic_ns() < end)
+			__builtin_ia32_pause();
+		hook_poll(v);
+		return;
+	}
+	err = timeout_ns ? io_uring_wait_cqe_timeout(&hv->ring, &cqe, &ts)
+			 : io_uring_wait_cqe(&hv->ring, &cqe);
 	if (err == 0)
 		hook_poll(v);
 }

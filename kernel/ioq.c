@@ -23,7 +23,7 @@
 #define MAX_QUEUES	 256
 #define CMP_ENTRIES_MAX	 (2 * ARCHK_IOQ_ENTRIES_MAX)
 #define POLL_REST_NS	 10000000 /* a polled queue idle this long stops being polled */
-#define POLL_INTERVAL_NS 20000	  /* how long an idle vCPU sleeps between polls */
+#define POLL_INTERVAL_NS 2000	  /* how long an idle vCPU waits between polls */
 #define IOQ_RIGHTS                                                                                 \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT |         \
 	 ARCHK_RIGHT_GET_PROPERTY)
@@ -84,26 +84,45 @@ static void set_ring_flag(struct ioq *q, uint32_t flag, bool on)
 	__atomic_store_n(&q->ring->flags, on ? flags | flag : flags & ~flag, __ATOMIC_RELEASE);
 }
 
-/* Writes one completion; the slot was reserved when the request was taken. */
+/*
+ * Writes one completion into the slot reserved when the request was taken.
+ * The guest sees it only at the next publish, so a batch costs one release
+ * store, one signal update and one look at the waiters.
+ */
 static void write_completion(struct ioq *q, uint64_t user_data, long result)
 {
 	struct archk_io_completion *c = &q->completions[q->cmp_tail & (q->cmp_entries - 1)];
 
 	c->result = result;
 	c->user_data = user_data;
-	__atomic_store_n(&q->ring->cmp_tail, ++q->cmp_tail, __ATOMIC_RELEASE);
+	q->cmp_tail++;
 	q->in_flight--;
+}
+
+/* Makes the completions written so far visible to the guest and its waiters. */
+static void publish(struct ioq *q)
+{
+	if (__atomic_load_n(&q->ring->cmp_tail, __ATOMIC_RELAXED) == q->cmp_tail)
+		return;
+	__atomic_store_n(&q->ring->cmp_tail, q->cmp_tail, __ATOMIC_RELEASE);
 	object_signal_update(&q->obj, 0, ARCHK_SIGNAL_READABLE);
+	wake_waiters(q);
+}
+
+/* Delivers r's results, writes its completion and frees it (not yet published). */
+static void retire(struct io_req *r)
+{
+	write_completion(r->queue, r->user_data, io_deliver(r));
+	io_req_release(r);
+	io_req_free(r);
 }
 
 void ioq_post(struct io_req *r)
 {
 	struct ioq *q = r->queue;
 
-	write_completion(q, r->user_data, io_deliver(r));
-	io_req_release(r);
-	io_req_free(r);
-	wake_waiters(q);
+	retire(r);
+	publish(q);
 }
 
 void ioq_request_done(struct io_req *r)
@@ -267,8 +286,8 @@ static void start_request(struct ioq *q, const struct archk_io_request *req)
 	long result;
 
 	q->in_flight++;
-	if ((result = check_request(q, req, &e)) < 0) {
-		write_completion(q, req->user_data, result);
+	if ((result = check_request(q, req, &e)) < 0 || req->op == ARCHK_IO_NOP) {
+		write_completion(q, req->user_data, result); /* a NOP needs no request record */
 		return;
 	}
 	if (req->op == ARCHK_IO_CLOSE) {
@@ -293,7 +312,7 @@ static void start_request(struct ioq *q, const struct archk_io_request *req)
 		return;
 	}
 	r->result = result;
-	ioq_post(r);
+	retire(r);
 }
 
 /* Frees what a dead or broken queue still has in flight, without completions. */
@@ -366,11 +385,13 @@ static long intake(struct ioq *q)
 	while (q->req_head != tail) {
 		if (q->cmp_tail - q->cmp_head + q->in_flight >= q->cmp_entries)
 			break;
-		req = q->requests[q->req_head & (q->req_entries - 1)];
-		__atomic_store_n(&q->ring->req_head, ++q->req_head, __ATOMIC_RELEASE);
+		/* A copy: the guest may rewrite the slot while archk works on it. */
+		req = q->requests[q->req_head++ & (q->req_entries - 1)];
 		start_request(q, &req);
 		taken++;
 	}
+	__atomic_store_n(&q->ring->req_head, q->req_head, __ATOMIC_RELEASE);
+	publish(q);
 	set_ring_flag(q, ARCHK_IOQ_RING_BACKPRESSURE, q->req_head != tail);
 	if (ready_count(q) == 0)
 		object_signal_update(&q->obj, ARCHK_SIGNAL_READABLE, 0);
@@ -515,6 +536,7 @@ long sys_ioq_create(struct thread *t, struct syscall_args *args)
 	if (params.flags & ARCHK_IOQ_POLL) {
 		q->poll = true;
 		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
+		kick_idle_vcpu();
 	}
 	LIST_INSERT_HEAD(&all_queues, q, all_link);
 	params.ring = (uint64_t)addr;
@@ -547,6 +569,7 @@ long sys_ioq_enter(struct thread *t, struct syscall_args *args)
 	if (q->poll) {
 		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
 		set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, false);
+		kick_idle_vcpu(); /* an idle vCPU may sleep without a timeout: it starts polling */
 	}
 	if (taken == ARCHK_ERR_SHOULD_WAIT && min > 0)
 		taken = 0;

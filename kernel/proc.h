@@ -200,6 +200,8 @@ unsigned sched_vcpu_count(void);
 /* Default class, priority and affinity of a new thread. */
 void sched_init_thread(struct thread *t);
 void sched_make_runnable(struct thread *t);
+/* Wakes one idle vCPU, which may steal queued work or poll I/O queues. */
+void kick_idle_vcpu(void);
 void sched_yield_thread(struct thread *t);
 /* Removes and returns the best thread v may run now, or NULL. */
 struct thread *sched_take(struct vcpu *v);

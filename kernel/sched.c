@@ -95,8 +95,7 @@ void sched_reward(struct thread *t)
 	t->boost = (int8_t)clamp(t->boost + 1, -BOOST_MAX, BOOST_MAX);
 }
 
-/* Wakes one idle vCPU, which may steal queued work. */
-static void kick_idle_vcpu(void)
+void kick_idle_vcpu(void)
 {
 	for (unsigned i = 0; i < sched.vcpu_count; i++) {
 		struct vcpu *v = sched.vcpus[i];

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "arena.h"
 #include "io.h"
+#include "ring.h"
 #include "syscall.h"
 #include "vmo.h"
 #include "wait.h"
@@ -361,8 +362,8 @@ static bool read_indices(struct ioq *q, uint32_t *tail)
 	uint32_t cmp_head = __atomic_load_n(&q->ring->cmp_head, __ATOMIC_ACQUIRE);
 
 	*tail = __atomic_load_n(&q->ring->req_tail, __ATOMIC_ACQUIRE);
-	if (*tail - q->req_head > q->req_entries ||
-	    cmp_head - q->cmp_head > q->cmp_tail - q->cmp_head)
+	if (!ring_tail_valid(q->req_head, *tail, q->req_entries) ||
+	    !ring_head_valid(q->cmp_head, cmp_head, q->cmp_tail))
 		return false;
 	q->cmp_head = cmp_head;
 	return true;
@@ -383,7 +384,7 @@ static long intake(struct ioq *q)
 	if (!read_indices(q, &tail))
 		return break_queue(q);
 	while (q->req_head != tail) {
-		if (q->cmp_tail - q->cmp_head + q->in_flight >= q->cmp_entries)
+		if (!ring_has_room(q->cmp_head, q->cmp_tail, q->in_flight, q->cmp_entries))
 			break;
 		/* A copy: the guest may rewrite the slot while archk works on it. */
 		req = q->requests[q->req_head++ & (q->req_entries - 1)];

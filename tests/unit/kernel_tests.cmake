@@ -7,6 +7,10 @@ foreach(test IN ITEMS test_arena test_handle test_maparea test_vmo test_wait)
   target_include_directories(${test} PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
 endforeach()
 
+# The I/O queue ring index checks (pure arithmetic).
+archk_unit_test(test_ring SOURCES test_ring.c)
+target_include_directories(test_ring PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
+
 # The scheduler's run queues (pure data structure).
 archk_unit_test(test_runq SOURCES test_runq.c ${PROJECT_SOURCE_DIR}/kernel/runq.c)
 target_include_directories(test_runq PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/abi/include)

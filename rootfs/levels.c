@@ -102,6 +102,18 @@ long levels_size(archk_handle_t h)
 	return err < 0 ? err : (long)meta.size;
 }
 
+long levels_pread_all(archk_handle_t h, char *buf, long size)
+{
+	for (long off = 0; off < size; off += LEVELS_CHUNK) {
+		long want = size - off < LEVELS_CHUNK ? size - off : LEVELS_CHUNK;
+		long n = archk_pread(h, buf + off, (size_t)want, (uint64_t)off);
+
+		if (n != want)
+			return n < 0 ? n : ARCHK_ERR_IO;
+	}
+	return size;
+}
+
 int levels_fail(const struct levels *l, const char *what, long err)
 {
 	archk_dprintf(l->err, "%s: %s: %s\n", l->name, what, archk_strerror(err));

@@ -38,6 +38,11 @@ long levels_connect(const char *path);
 
 /* The size of the file behind h (GET_META), or an error. */
 long levels_size(archk_handle_t h);
+/*
+ * Reads size bytes of h into buf with one do_io READ per LEVELS_CHUNK, the
+ * same code whether h is served or the store file itself: size, or an error.
+ */
+long levels_pread_all(archk_handle_t h, char *buf, long size);
 
 /* Runs one pass and prints the checksum; then, with -t, the timed passes. Returns the status. */
 int levels_run(struct levels *l);

@@ -13,15 +13,8 @@ static long size;
 
 static long pass(const void **data)
 {
-	for (long off = 0; off < size; off += LEVELS_CHUNK) {
-		long want = size - off < LEVELS_CHUNK ? size - off : LEVELS_CHUNK;
-		long n = archk_pread(file, buf + off, (size_t)want, (uint64_t)off);
-
-		if (n != want)
-			return n < 0 ? n : ARCHK_ERR_IO;
-	}
 	*data = buf;
-	return size;
+	return levels_pread_all(file, buf, size);
 }
 
 int main(int argc, char **argv)

@@ -18,4 +18,21 @@ int check_done(const char *name);
 	check_report(__FILE__, __LINE__, #actual, (long)(actual), (long)(expected))
 #define CHECK_TRUE(cond) CHECK_EQ(!!(cond), 1)
 
+/* Helpers the conformance programs share (check.c). */
+/* The monotonic clock through clock_get. */
+int64_t now(void);
+/* What handle_info says of h; 0 if h is not a live handle. */
+uint32_t type_of(archk_handle_t h);
+uint32_t rights_of(archk_handle_t h);
+archk_koid_t koid_of(archk_handle_t h);
+/* The signals h shows now (a wait that times out at once). */
+uint32_t signals_of(archk_handle_t h);
+/* do_io with a buffer, a length and an offset, no handles. */
+long io(int op, archk_handle_t h, const void *buf, uint64_t len, uint64_t offset);
+/*
+ * Waits for a process, closes its handle and returns its exit code, or
+ * 1000 + the exit reason if it did not exit normally, or an error.
+ */
+long wait_exit(long process);
+
 #endif

@@ -17,41 +17,6 @@
 #define PRODUCED    2000
 #define FLOOD_TRIES 1000
 
-static int64_t now(void)
-{
-	return archk_clock_get(ARCHK_CLOCK_MONOTONIC);
-}
-
-static uint32_t type_of(archk_handle_t h)
-{
-	struct archk_handle_info info;
-
-	return archk_handle_info(h, &info) < 0 ? 0 : info.type;
-}
-
-static uint32_t rights_of(archk_handle_t h)
-{
-	struct archk_handle_info info;
-
-	return archk_handle_info(h, &info) < 0 ? 0 : info.rights;
-}
-
-static archk_koid_t koid_of(archk_handle_t h)
-{
-	struct archk_handle_info info;
-
-	return archk_handle_info(h, &info) < 0 ? 0 : info.koid;
-}
-
-/* The signals h shows now (a wait that times out at once). */
-static uint32_t signals_of(archk_handle_t h)
-{
-	uint32_t observed = 0xdeadbeef;
-
-	archk_object_wait_one(h, 0, 0, &observed);
-	return observed;
-}
-
 /* ---- arenas: every test must leave the IPC arenas as it found them ---- */
 
 #define MAX_ARENAS 32
@@ -644,17 +609,6 @@ static long spawn_with_chan(const char *mode, const char *arg, archk_handle_t ch
 	struct archk_spawn_handle h = {"chan", chan, ARCHK_RIGHTS_SAME};
 
 	return archk_spawn(argv[0], argv, &h, 1);
-}
-
-static long wait_exit(long process)
-{
-	struct archk_exit_status st;
-	long err = archk_process_wait((archk_handle_t)process, &st);
-
-	archk_handle_close((archk_handle_t)process);
-	if (err < 0)
-		return err;
-	return st.reason == ARCHK_EXIT_NORMAL ? (long)st.code : 1000 + (long)st.reason;
 }
 
 /* A handle sent by the parent arrives usable in the child and is gone from the parent. */

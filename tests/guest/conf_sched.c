@@ -13,11 +13,6 @@
 static volatile long counter[2];
 static volatile int stop;
 
-static int64_t now(void)
-{
-	return archk_clock_get(ARCHK_CLOCK_MONOTONIC);
-}
-
 static int count_forever(void *arg)
 {
 	volatile long *c = arg;

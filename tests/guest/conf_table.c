@@ -34,59 +34,6 @@
 
 static archk_handle_t out, proc;
 
-static int64_t now(void)
-{
-	return archk_clock_get(ARCHK_CLOCK_MONOTONIC);
-}
-
-static uint32_t type_of(archk_handle_t h)
-{
-	struct archk_handle_info info;
-
-	return archk_handle_info(h, &info) < 0 ? 0 : info.type;
-}
-
-static uint32_t rights_of(archk_handle_t h)
-{
-	struct archk_handle_info info;
-
-	return archk_handle_info(h, &info) < 0 ? 0 : info.rights;
-}
-
-static archk_koid_t koid_of(archk_handle_t h)
-{
-	struct archk_handle_info info;
-
-	return archk_handle_info(h, &info) < 0 ? 0 : info.koid;
-}
-
-static uint32_t signals_of(archk_handle_t h)
-{
-	uint32_t observed = 0xdeadbeef;
-
-	archk_object_wait_one(h, 0, 0, &observed);
-	return observed;
-}
-
-static long io(int op, archk_handle_t h, const void *buf, uint64_t len, uint64_t offset)
-{
-	return archk_do_io(op, h, (long)buf, (long)len, (long)offset, 0);
-}
-
-static long wait_exit(long process)
-{
-	struct archk_exit_status st;
-	long err;
-
-	if (process <= 0)
-		return process;
-	err = archk_process_wait((archk_handle_t)process, &st);
-	archk_handle_close((archk_handle_t)process);
-	if (err < 0)
-		return err;
-	return st.reason == ARCHK_EXIT_NORMAL ? (long)st.code : 1000 + (long)st.reason;
-}
-
 static archk_handle_t new_table(void)
 {
 	long t = archk_table_create();

@@ -15,11 +15,6 @@
 static struct archk_mutex counter_lock = ARCHK_MUTEX_INIT;
 static long counter;
 
-static int64_t now(void)
-{
-	return archk_clock_get(ARCHK_CLOCK_MONOTONIC);
-}
-
 /* Each worker checks its FS base points at its own struct, then counts. */
 static int count_worker(void *arg)
 {

@@ -78,3 +78,55 @@ long wait_exit(long process)
 		return err;
 	return st.reason == ARCHK_EXIT_NORMAL ? (long)st.code : 1000 + (long)st.reason;
 }
+
+#define MAX_ARENAS 64
+static struct archk_arena_stat arenas_at_start[MAX_ARENAS];
+static long arena_count;
+
+void arenas_snapshot(void)
+{
+	arena_count = archk_arena_stats(arenas_at_start, MAX_ARENAS);
+	CHECK_TRUE(arena_count > 0 && arena_count <= MAX_ARENAS);
+}
+
+int not_deadline(const char *name)
+{
+	return strcmp(name, "deadline") != 0;
+}
+
+/* How many checked arenas differ from the snapshot in now_[0..n). */
+static int arenas_differing(const struct archk_arena_stat *now_, long n,
+			    int (*checked)(const char *name))
+{
+	int differ = 0;
+
+	for (long i = 0; i < n && i < MAX_ARENAS; i++)
+		differ += checked(now_[i].name) && now_[i].live != arenas_at_start[i].live;
+	return differ;
+}
+
+int check_arenas_returned(int (*checked)(const char *name))
+{
+	struct archk_arena_stat now_[MAX_ARENAS];
+	long n = 0;
+	int count = 0;
+
+	for (int tries = 0; tries < 100; tries++) {
+		n = archk_arena_stats(now_, MAX_ARENAS);
+		if (!arenas_differing(now_, n, checked))
+			break;
+		archk_sleep_until(now() + 10000000);
+	}
+	CHECK_EQ(n, arena_count);
+	for (long i = 0; i < n && i < MAX_ARENAS; i++) {
+		if (!checked(now_[i].name))
+			continue;
+		count++;
+		if (now_[i].live != arenas_at_start[i].live)
+			printf("arena %s: %u live, %u at start\n", now_[i].name, now_[i].live,
+			       arenas_at_start[i].live);
+		CHECK_EQ(now_[i].live, arenas_at_start[i].live);
+	}
+	CHECK_TRUE(count > 0);
+	return count;
+}

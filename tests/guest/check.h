@@ -35,4 +35,16 @@ long io(int op, archk_handle_t h, const void *buf, uint64_t len, uint64_t offset
  */
 long wait_exit(long process);
 
+/* Remembers the kernel arenas' live counts (arena_stats) for check_arenas_returned. */
+void arenas_snapshot(void);
+/*
+ * Checks that every arena for which checked(name) is true is back at its
+ * snapshot count, giving the reaping of exited children up to a second.
+ * Returns how many arenas it checked.
+ */
+int check_arenas_returned(int (*checked)(const char *name));
+/* For check_arenas_returned: every arena but "deadline", whose records (and
+ * the threads they reference) live on until their time has passed. */
+int not_deadline(const char *name);
+
 #endif

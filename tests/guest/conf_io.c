@@ -25,51 +25,8 @@
 #define IOQ_RIGHTS                                                                                 \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT |         \
 	 ARCHK_RIGHT_GET_PROPERTY)
-#define MAX_ARENAS 64
 
 static archk_handle_t in, out, root, proc;
-
-/* ---- arenas: the run must leave the kernel arenas as it found them ---- */
-
-static struct archk_arena_stat arenas_at_start[MAX_ARENAS];
-static long arena_count;
-
-/* Deadlines (and what they reference) live on until their time has passed. */
-static int arena_checked(const char *name)
-{
-	return strcmp(name, "deadline") != 0;
-}
-
-static void check_arenas(void)
-{
-	struct archk_arena_stat now_[MAX_ARENAS];
-	long n;
-	int checked = 0;
-
-	/* Reaping exited children may trail their exit a little. */
-	for (int tries = 0; tries < 100; tries++) {
-		int differ = 0;
-
-		n = archk_arena_stats(now_, MAX_ARENAS);
-		for (long i = 0; i < n && i < MAX_ARENAS; i++)
-			differ +=
-			    arena_checked(now_[i].name) && now_[i].live != arenas_at_start[i].live;
-		if (!differ)
-			break;
-		archk_sleep_until(now() + 10 * MS);
-	}
-	CHECK_EQ(n, arena_count);
-	for (long i = 0; i < n && i < MAX_ARENAS; i++) {
-		if (!arena_checked(now_[i].name))
-			continue;
-		checked++;
-		if (now_[i].live != arenas_at_start[i].live)
-			printf("arena %s: %u live, %u at start\n", now_[i].name, now_[i].live,
-			       arenas_at_start[i].live);
-		CHECK_EQ(now_[i].live, arenas_at_start[i].live);
-	}
-	CHECK_TRUE(checked > 0);
-}
 
 /* ---- the spawn blob of CREATE on a process table ---- */
 
@@ -1324,8 +1281,7 @@ int main(int argc, char **argv)
 	out = archk_handle_named("out");
 	root = archk_handle_named("root");
 	proc = archk_handle_named("process");
-	arena_count = archk_arena_stats(arenas_at_start, MAX_ARENAS);
-	CHECK_TRUE(arena_count > 0 && arena_count <= MAX_ARENAS);
+	arenas_snapshot();
 
 	test_unknown_op();
 	test_console();
@@ -1344,6 +1300,6 @@ int main(int argc, char **argv)
 	test_ioq_signal_deadline();
 	test_ioq_poll();
 	test_ioq_close_in_flight();
-	check_arenas();
+	check_arenas_returned(not_deadline);
 	return check_done("conf_io");
 }

@@ -19,10 +19,6 @@
 
 /* ---- arenas: every test must leave the IPC arenas as it found them ---- */
 
-#define MAX_ARENAS 32
-static struct archk_arena_stat arenas_at_start[MAX_ARENAS];
-static long arena_count;
-
 /* Arenas whose live counts must return to their start; deadlines (and the
  * threads they reference) live on until their time has passed. */
 static int checked_arena(const char *name)
@@ -35,26 +31,6 @@ static int checked_arena(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return 1;
 	return 0;
-}
-
-static void check_arenas(void)
-{
-	struct archk_arena_stat now_[MAX_ARENAS];
-	long n = archk_arena_stats(now_, MAX_ARENAS);
-	int checked = 0;
-
-	CHECK_EQ(n, arena_count);
-	for (long i = 0; i < n && i < MAX_ARENAS; i++) {
-		if (!checked_arena(now_[i].name))
-			continue;
-		checked++;
-		if (now_[i].live != arenas_at_start[i].live)
-			printf("arena %s: %u live, %u at start\n", now_[i].name, now_[i].live,
-			       arenas_at_start[i].live);
-		CHECK_EQ(now_[i].live, arenas_at_start[i].live);
-	}
-	CHECK_EQ(checked, 9);
-	CHECK_EQ(archk_arena_stats((void *)ARENA_BASE, 1), ARCHK_ERR_BAD_ADDRESS);
 }
 
 /* ---- events and event pairs ---- */
@@ -835,8 +811,7 @@ int main(int argc, char **argv)
 		return producer();
 	if (argc >= 2 && strcmp(argv[1], "flooder") == 0)
 		return flooder();
-	arena_count = archk_arena_stats(arenas_at_start, MAX_ARENAS);
-	CHECK_TRUE(arena_count > 0 && arena_count <= MAX_ARENAS);
+	arenas_snapshot();
 	test_events();
 	test_channel_basics();
 	test_channel_handles();
@@ -849,6 +824,7 @@ int main(int argc, char **argv)
 	test_port_server();
 	test_producer_consumer();
 	test_flood_contained();
-	check_arenas();
+	CHECK_EQ(check_arenas_returned(checked_arena), 9);
+	CHECK_EQ(archk_arena_stats((void *)ARENA_BASE, 1), ARCHK_ERR_BAD_ADDRESS);
 	return check_done("conf_ipc");
 }

@@ -21,7 +21,6 @@
 #define ARENA_BASE  0x100000000000UL /* docs/architecture.md: the guest arena */
 #define MS	    1000000LL
 #define STACK_BYTES (64 * 1024)
-#define MAX_ARENAS  64
 #define TABLE_RIGHTS                                                                               \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
 	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY)
@@ -60,42 +59,6 @@ static long receive(archk_handle_t t, struct archk_table_request *req, int64_t m
 {
 	memset(req, 0xee, sizeof(*req));
 	return archk_table_receive(t, req, rx_data, sizeof(rx_data), rx_handles, now() + ms * MS);
-}
-
-/* ---- arenas: the run must leave the kernel arenas as it found them ---- */
-
-static struct archk_arena_stat arenas_at_start[MAX_ARENAS];
-static long arena_count;
-
-static void check_arenas(void)
-{
-	struct archk_arena_stat now_[MAX_ARENAS];
-	long n = 0;
-	int checked = 0;
-
-	/* Reaping exited children may trail their exit a little. */
-	for (int tries = 0; tries < 100; tries++) {
-		int differ = 0;
-
-		n = archk_arena_stats(now_, MAX_ARENAS);
-		for (long i = 0; i < n && i < MAX_ARENAS; i++)
-			differ += strcmp(now_[i].name, "deadline") != 0 &&
-				  now_[i].live != arenas_at_start[i].live;
-		if (!differ)
-			break;
-		archk_sleep_until(now() + 10 * MS);
-	}
-	CHECK_EQ(n, arena_count);
-	for (long i = 0; i < n && i < MAX_ARENAS; i++) {
-		if (strcmp(now_[i].name, "deadline") == 0)
-			continue;
-		checked++;
-		if (now_[i].live != arenas_at_start[i].live)
-			printf("arena %s: %u live, %u at start\n", now_[i].name, now_[i].live,
-			       arenas_at_start[i].live);
-		CHECK_EQ(now_[i].live, arenas_at_start[i].live);
-	}
-	CHECK_TRUE(checked > 0);
 }
 
 /* ---- a small I/O queue helper ---- */
@@ -929,8 +892,7 @@ int main(int argc, char **argv)
 		return client();
 	if (argc == 2 && strcmp(argv[1], "spawn-via") == 0)
 		return spawn_via();
-	arena_count = archk_arena_stats(arenas_at_start, MAX_ARENAS);
-	CHECK_TRUE(arena_count > 0 && arena_count <= MAX_ARENAS);
+	arenas_snapshot();
 
 	test_create_rights();
 	test_sync_ops();
@@ -939,6 +901,6 @@ int main(int argc, char **argv)
 	test_server_killed();
 	test_client_killed();
 	test_spawn_through_table();
-	check_arenas();
+	check_arenas_returned(not_deadline);
 	return check_done("conf_table");
 }

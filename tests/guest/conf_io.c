@@ -15,12 +15,12 @@
  *   conf_io check-ev R     (child) exits 0 if its handle "ev" is an event with rights R
  */
 #include "check.h"
+#include "ringtest.h"
 
 #define ARENA_BASE  0x100000000000UL /* docs/architecture.md: the guest arena */
 #define MS	    1000000LL
 #define PAGE	    4096UL
 #define STACK_BYTES (64 * 1024)
-#define NO_RESULT   (-1000) /* await: no completion arrived in time */
 /* No TRANSFER: the rings live in the creator's partition. */
 #define IOQ_RIGHTS                                                                                 \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT |         \
@@ -384,159 +384,6 @@ static void test_process_table(void)
 }
 
 /* ---- I/O queues ---- */
-
-struct ring {
-	struct archk_ioq q;
-	uint32_t req_entries, cmp_entries;
-	uint64_t size;
-	struct archk_io_completion got[512]; /* completions taken from the ring, not yet claimed */
-	int ngot;
-};
-
-static long ioq_create(struct archk_ioq_params *p)
-{
-	return archk_syscall1(ARCHK_SYS_IOQ_CREATE, (long)p);
-}
-
-static long ioq_enter(archk_handle_t q, uint32_t min, int64_t deadline)
-{
-	return archk_syscall3(ARCHK_SYS_IOQ_ENTER, q, min, deadline);
-}
-
-/* A queue with req requests and cmp completions (0: twice req); exits if that fails. */
-static struct ring *ring_new(uint32_t req, uint32_t cmp, uint32_t flags)
-{
-	struct archk_ioq_params p = {
-	    .request_entries = req, .completion_entries = cmp, .flags = flags};
-	struct ring *r = calloc(1, sizeof(*r));
-	long h = ioq_create(&p);
-
-	if (h < 0 || !r) {
-		printf("conf_io: ioq_create(%u, %u, %u): %s\n", req, cmp, flags, archk_strerror(h));
-		archk_process_exit(2);
-	}
-	r->q.handle = (archk_handle_t)h;
-	r->q.ring = (struct archk_ioq_ring *)p.ring;
-	r->q.requests = (struct archk_io_request *)(p.ring + r->q.ring->requests);
-	r->q.completions = (struct archk_io_completion *)(p.ring + r->q.ring->completions);
-	r->q.req_tail = r->q.ring->req_tail;
-	r->req_entries = req;
-	r->cmp_entries = cmp ? cmp : 2 * req;
-	r->size = p.ring_size;
-	return r;
-}
-
-static void ring_free(struct ring *r)
-{
-	CHECK_EQ(archk_handle_close(r->q.handle), 0);
-	free(r);
-}
-
-/* Fills the next request slot (not yet published). */
-static struct archk_io_request *put(struct ring *r, int op, archk_handle_t h, const void *buf,
-				    uint64_t len, uint64_t offset, uint64_t ud)
-{
-	struct archk_io_request *req = archk_ioq_request(&r->q);
-
-	if (!req) {
-		printf("conf_io: request ring full\n");
-		CHECK_TRUE(0);
-		return NULL;
-	}
-	req->op = (uint8_t)op;
-	req->handle = h;
-	req->buf = (uint64_t)(uintptr_t)buf;
-	req->len = len;
-	req->offset = offset;
-	req->user_data = ud;
-	return req;
-}
-
-static long enter(struct ring *r, uint32_t min)
-{
-	return archk_ioq_enter(&r->q, min, now() + 5000 * MS);
-}
-
-/*
- * ioq_enter(min) on r must leave n more requests taken. archk may take a
- * queue's published requests on an idle vCPU before the call gets there, so
- * the call itself reports at most n.
- */
-#define CHECK_TAKEN(r, min, n) check_taken(r, min, n, __LINE__)
-static void check_taken(struct ring *r, uint32_t min, long n, int line)
-{
-	uint32_t head = __atomic_load_n(&r->q.ring->req_head, __ATOMIC_ACQUIRE);
-	long got = enter(r, min);
-	uint32_t moved = __atomic_load_n(&r->q.ring->req_head, __ATOMIC_ACQUIRE) - head;
-
-	check_report(__FILE__, line, "ioq_enter's result", got >= 0 && got <= n ? n : got, n);
-	check_report(__FILE__, line, "requests taken", moved, n);
-}
-
-/* Moves every completion in the ring to r->got. */
-static void harvest(struct ring *r)
-{
-	struct archk_io_completion *c;
-
-	while ((c = archk_ioq_peek(&r->q))) {
-		if (r->ngot < (int)(sizeof(r->got) / sizeof(r->got[0])))
-			r->got[r->ngot++] = *c;
-		archk_ioq_seen(&r->q);
-	}
-}
-
-/* Takes the completion of ud from r->got; NO_RESULT if there is none. */
-static long claim(struct ring *r, uint64_t ud)
-{
-	for (int i = 0; i < r->ngot; i++) {
-		if (r->got[i].user_data != ud)
-			continue;
-		long result = r->got[i].result;
-
-		r->got[i] = r->got[--r->ngot];
-		return result;
-	}
-	return NO_RESULT;
-}
-
-/* The result of ud, waiting (entering) up to wait_ms for it. */
-static long await_ms(struct ring *r, uint64_t ud, int64_t wait_ms)
-{
-	int64_t deadline = now() + wait_ms * MS;
-	long result;
-
-	for (;;) {
-		harvest(r);
-		if ((result = claim(r, ud)) != NO_RESULT || now() >= deadline)
-			return result;
-		archk_ioq_enter(&r->q, 1, deadline);
-	}
-}
-
-static long await(struct ring *r, uint64_t ud)
-{
-	return await_ms(r, ud, 5000);
-}
-
-/* One request through the ring: its result. */
-static uint64_t next_ud = 1000;
-static long ring_do(struct ring *r, int op, archk_handle_t h, const void *buf, uint64_t len,
-		    uint64_t offset)
-{
-	uint64_t ud = next_ud++;
-
-	if (!put(r, op, h, buf, len, offset, ud))
-		return NO_RESULT;
-	enter(r, 0);
-	return await(r, ud);
-}
-
-/* True if no completion is waiting (after harvesting): nothing unexpected arrived. */
-static int quiet(struct ring *r)
-{
-	harvest(r);
-	return r->ngot == 0;
-}
 
 static void test_ioq_create(void)
 {

@@ -17,6 +17,7 @@
  *                            handle; exits with the grandchild's status
  */
 #include "check.h"
+#include "ringtest.h"
 
 #define ARENA_BASE  0x100000000000UL /* docs/architecture.md: the guest arena */
 #define MS	    1000000LL
@@ -29,7 +30,6 @@
 	 ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHT_DESTROY | ARCHK_RIGHT_GET_PROPERTY |                  \
 	 ARCHK_RIGHT_SET_PROPERTY | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MAP | ARCHK_RIGHT_MANAGE)
 #define STOP_COOKIE 0x5709
-#define NO_RESULT   (-1000)
 
 static archk_handle_t out, proc;
 
@@ -59,100 +59,6 @@ static long receive(archk_handle_t t, struct archk_table_request *req, int64_t m
 {
 	memset(req, 0xee, sizeof(*req));
 	return archk_table_receive(t, req, rx_data, sizeof(rx_data), rx_handles, now() + ms * MS);
-}
-
-/* ---- a small I/O queue helper ---- */
-
-struct ring {
-	struct archk_ioq q;
-	struct archk_io_completion got[64];
-	int ngot;
-};
-
-static void ring_init(struct ring *r, uint32_t entries)
-{
-	memset(r, 0, sizeof(*r));
-	long err = archk_ioq_init(&r->q, entries, 0);
-
-	if (err < 0) {
-		printf("conf_table: ioq_init: %s\n", archk_strerror(err));
-		archk_process_exit(2);
-	}
-}
-
-static struct archk_io_request *put(struct ring *r, int op, archk_handle_t h, const void *buf,
-				    uint64_t len, uint64_t offset, uint64_t ud)
-{
-	struct archk_io_request *req = archk_ioq_request(&r->q);
-
-	if (!req) {
-		printf("conf_table: request ring full\n");
-		archk_process_exit(2);
-	}
-	req->op = (uint8_t)op;
-	req->handle = h;
-	req->buf = (uint64_t)(uintptr_t)buf;
-	req->len = len;
-	req->offset = offset;
-	req->user_data = ud;
-	return req;
-}
-
-static long submit(struct ring *r)
-{
-	return archk_ioq_enter(&r->q, 0, 0);
-}
-
-/*
- * submit() must leave n more requests taken. archk may take published
- * requests on an idle vCPU before the call gets there, so the call itself
- * reports at most n.
- */
-#define CHECK_SUBMIT(r, n) check_submit(r, n, __LINE__)
-static void check_submit(struct ring *r, long n, int line)
-{
-	uint32_t head = __atomic_load_n(&r->q.ring->req_head, __ATOMIC_ACQUIRE);
-	long got = submit(r);
-	uint32_t moved = __atomic_load_n(&r->q.ring->req_head, __ATOMIC_ACQUIRE) - head;
-
-	check_report(__FILE__, line, "ioq_enter's result", got >= 0 && got <= n ? n : got, n);
-	check_report(__FILE__, line, "requests taken", moved, n);
-}
-
-static void harvest(struct ring *r)
-{
-	struct archk_io_completion *c;
-
-	while ((c = archk_ioq_peek(&r->q))) {
-		if (r->ngot < 64)
-			r->got[r->ngot++] = *c;
-		archk_ioq_seen(&r->q);
-	}
-}
-
-/* The result of ud within ms milliseconds, or NO_RESULT. */
-static long await_ms(struct ring *r, uint64_t ud, int64_t ms)
-{
-	int64_t deadline = now() + ms * MS;
-
-	for (;;) {
-		harvest(r);
-		for (int i = 0; i < r->ngot; i++) {
-			if (r->got[i].user_data != ud)
-				continue;
-			long result = r->got[i].result;
-			r->got[i] = r->got[--r->ngot];
-			return result;
-		}
-		if (now() >= deadline)
-			return NO_RESULT;
-		archk_ioq_enter(&r->q, 1, deadline);
-	}
-}
-
-static long await(struct ring *r, uint64_t ud)
-{
-	return await_ms(r, ud, 5000);
 }
 
 /* ---- a server thread answering as told ---- */
@@ -522,19 +428,19 @@ static void test_sync_ops(void)
 static void test_ring_ops(void)
 {
 	archk_handle_t t = new_table(), o = new_object(t, 0xbeef);
-	struct ring r;
+	struct ring *r;
 	struct archk_table_request req;
 	char buf[64] = {0};
 	struct archk_meta meta = {0}, reply_meta = {.type = 3, .size = 17, .koid = 5};
 	long ids[4];
 
-	ring_init(&r, 8);
-	put(&r, ARCHK_IO_READ, o, buf, 64, 5, 1);
-	put(&r, ARCHK_IO_WRITE, o, "xyz", 3, 9, 2);
-	put(&r, ARCHK_IO_GET_META, o, &meta, sizeof(meta), 0, 3);
-	put(&r, ARCHK_IO_SEEK, o, NULL, ARCHK_SEEK_END, (uint64_t)-2, 4);
-	CHECK_SUBMIT(&r, 4);
-	CHECK_EQ(await_ms(&r, 1, 10), NO_RESULT); /* nothing answered yet */
+	r = ring_new(8, 0, 0);
+	put(r, ARCHK_IO_READ, o, buf, 64, 5, 1);
+	put(r, ARCHK_IO_WRITE, o, "xyz", 3, 9, 2);
+	put(r, ARCHK_IO_GET_META, o, &meta, sizeof(meta), 0, 3);
+	put(r, ARCHK_IO_SEEK, o, NULL, ARCHK_SEEK_END, (uint64_t)-2, 4);
+	CHECK_TAKEN(r, 0, 4);
+	CHECK_EQ(await_ms(r, 1, 10), NO_RESULT); /* nothing answered yet */
 	/* The table hands them out oldest first. */
 	static const uint32_t ops[4] = {ARCHK_IO_READ, ARCHK_IO_WRITE, ARCHK_IO_GET_META,
 					ARCHK_IO_SEEK};
@@ -561,14 +467,14 @@ static void test_ring_ops(void)
 	CHECK_TRUE(ids[0] != ids[1] && ids[1] != ids[2] && ids[2] != ids[3]);
 	/* Answered out of order. */
 	CHECK_EQ(archk_table_reply(t, ids[3], 1234, NULL, 0, 0), 0);
-	CHECK_EQ(await(&r, 4), 1234);
+	CHECK_EQ(await(r, 4), 1234);
 	CHECK_EQ(archk_table_reply(t, ids[1], 3, NULL, 0, 0), 0);
-	CHECK_EQ(await(&r, 2), 3);
+	CHECK_EQ(await(r, 2), 3);
 	CHECK_EQ(archk_table_reply(t, ids[0], 0, "ring read", 9, 0), 0);
-	CHECK_EQ(await(&r, 1), 9);
+	CHECK_EQ(await(r, 1), 9);
 	CHECK_EQ(memcmp(buf, "ring read", 10), 0);
 	CHECK_EQ(archk_table_reply(t, ids[2], 0, &reply_meta, sizeof(reply_meta), 0), 0);
-	CHECK_EQ(await(&r, 3), 0);
+	CHECK_EQ(await(r, 3), 0);
 	CHECK_EQ(memcmp(&meta, &reply_meta, sizeof(meta)), 0);
 	/* Replying twice, or to an unknown id: NOT_FOUND. */
 	CHECK_EQ(archk_table_reply(t, ids[2], 0, NULL, 0, 0), ARCHK_ERR_NOT_FOUND);
@@ -578,10 +484,10 @@ static void test_ring_ops(void)
 	/* Handles both ways through the ring. */
 	long ev = archk_event_create();
 	archk_handle_t hv = (archk_handle_t)ev;
-	struct archk_io_request *rq = put(&r, ARCHK_IO_OPEN, o, "p", 1, ARCHK_RIGHT_WAIT, 5);
+	struct archk_io_request *rq = put(r, ARCHK_IO_OPEN, o, "p", 1, ARCHK_RIGHT_WAIT, 5);
 	rq->handle_count = 1;
 	rq->handles = (uint64_t)(uintptr_t)&hv;
-	CHECK_SUBMIT(&r, 1);
+	CHECK_TAKEN(r, 0, 1);
 	CHECK_EQ(receive(t, &req, 1000), 0);
 	CHECK_EQ(req.op, ARCHK_IO_OPEN);
 	CHECK_EQ(req.handle_count, 1);
@@ -591,7 +497,7 @@ static void test_ring_ops(void)
 	archk_handle_t back = rx_handles[0];
 	archk_koid_t back_koid = koid_of(back);
 	CHECK_EQ(archk_table_reply(t, req.id, 0, NULL, 0, back), 0);
-	long got = await(&r, 5);
+	long got = await(r, 5);
 	CHECK_TRUE(got > 0);
 	CHECK_EQ(koid_of(got), back_koid);
 	CHECK_EQ(type_of(back), 0); /* moved */
@@ -601,8 +507,8 @@ static void test_ring_ops(void)
 	/* TOO_LONG leaves the request queued, with its length. */
 	static char big[ARCHK_TABLE_DATA_MAX + 100];
 	memset(big, 'w', sizeof(big));
-	put(&r, ARCHK_IO_WRITE, o, big, 100, 0, 6);
-	CHECK_SUBMIT(&r, 1);
+	put(r, ARCHK_IO_WRITE, o, big, 100, 0, 6);
+	CHECK_TAKEN(r, 0, 1);
 	memset(&req, 0, sizeof(req));
 	CHECK_EQ(archk_table_receive(t, &req, rx_data, 10, rx_handles, now() + 1000 * MS),
 		 ARCHK_ERR_TOO_LONG);
@@ -614,34 +520,34 @@ static void test_ring_ops(void)
 	CHECK_EQ(req.len, 100);
 	CHECK_EQ(rx_data[99], 'w');
 	CHECK_EQ(archk_table_reply(t, req.id, 100, NULL, 0, 0), 0);
-	CHECK_EQ(await(&r, 6), 100);
+	CHECK_EQ(await(r, 6), 100);
 	/* Data beyond ARCHK_TABLE_DATA_MAX is clipped, both ways. */
-	put(&r, ARCHK_IO_WRITE, o, big, sizeof(big), 0, 7);
-	CHECK_SUBMIT(&r, 1);
+	put(r, ARCHK_IO_WRITE, o, big, sizeof(big), 0, 7);
+	CHECK_TAKEN(r, 0, 1);
 	CHECK_EQ(receive(t, &req, 1000), 0);
 	CHECK_EQ(req.len, ARCHK_TABLE_DATA_MAX);
 	CHECK_EQ(archk_table_reply(t, req.id, ARCHK_TABLE_DATA_MAX, NULL, 0, 0), 0);
-	CHECK_EQ(await(&r, 7), ARCHK_TABLE_DATA_MAX);
-	put(&r, ARCHK_IO_READ, o, big, sizeof(big), 0, 8);
-	CHECK_SUBMIT(&r, 1);
+	CHECK_EQ(await(r, 7), ARCHK_TABLE_DATA_MAX);
+	put(r, ARCHK_IO_READ, o, big, sizeof(big), 0, 8);
+	CHECK_TAKEN(r, 0, 1);
 	CHECK_EQ(receive(t, &req, 1000), 0);
 	CHECK_EQ(req.len, ARCHK_TABLE_DATA_MAX);
 	memset(rx_data, 'r', sizeof(rx_data));
 	CHECK_EQ(archk_table_reply(t, req.id, 0, rx_data, sizeof(rx_data), 0), 0);
-	CHECK_EQ(await(&r, 8), ARCHK_TABLE_DATA_MAX);
+	CHECK_EQ(await(r, 8), ARCHK_TABLE_DATA_MAX);
 	CHECK_EQ(big[0] == 'r' && big[ARCHK_TABLE_DATA_MAX - 1] == 'r', 1);
 	CHECK_EQ(big[ARCHK_TABLE_DATA_MAX], 'w');
 
 	/* CLOSE waits for the requests in flight on the object. */
-	put(&r, ARCHK_IO_READ, o, buf, 8, 0, 9);
-	CHECK_SUBMIT(&r, 1);
+	put(r, ARCHK_IO_READ, o, buf, 8, 0, 9);
+	CHECK_TAKEN(r, 0, 1);
 	CHECK_EQ(archk_handle_close(o), 0);
 	CHECK_EQ(receive(t, &req, 1000), 0);
 	CHECK_EQ(req.op, ARCHK_IO_READ);
 	long id9 = (long)req.id;
 	CHECK_EQ(receive(t, &req, 20), ARCHK_ERR_TIMED_OUT);
 	CHECK_EQ(archk_table_reply(t, id9, 0, "12345678", 8, 0), 0);
-	CHECK_EQ(await(&r, 9), 8);
+	CHECK_EQ(await(r, 9), 8);
 	CHECK_EQ(receive(t, &req, 1000), 0);
 	CHECK_EQ(req.op, ARCHK_IO_CLOSE);
 	CHECK_EQ(req.cookie, 0xbeef);
@@ -659,7 +565,7 @@ static void test_ring_ops(void)
 	CHECK_EQ(req.op, ARCHK_IO_CLOSE);
 	CHECK_EQ(req.cookie, 0xd00d);
 
-	CHECK_EQ(archk_handle_close(r.q.handle), 0);
+	ring_free(r);
 	archk_handle_close(t);
 }
 
@@ -693,28 +599,28 @@ static void test_server_closes_table(void)
 	struct blocked b = {.obj = o, .result = NO_RESULT};
 	struct archk_table_request req;
 	struct archk_thread th;
-	struct ring r;
+	struct ring *r;
 
 	static char sink[8];
-	ring_init(&r, 4);
-	put(&r, ARCHK_IO_READ, o, sink, 8, 0, 1);
-	CHECK_SUBMIT(&r, 1);
+	r = ring_new(4, 0, 0);
+	put(r, ARCHK_IO_READ, o, sink, 8, 0, 1);
+	CHECK_TAKEN(r, 0, 1);
 	CHECK_EQ(receive(t, &req, 1000), 0); /* the ring's READ, received */
 	CHECK_EQ(archk_thread_spawn(&th, blocked_reader, &b, STACK_BYTES, "reader"), 0);
 	CHECK_EQ(wait_request(t), 0); /* the thread's READ, waiting */
 	CHECK_EQ(archk_handle_close(t), 0);
 	CHECK_EQ(archk_thread_wait(&th), 0);
 	CHECK_EQ(b.result, ARCHK_ERR_CANCELLED);
-	CHECK_EQ(await(&r, 1), ARCHK_ERR_CANCELLED);
+	CHECK_EQ(await(r, 1), ARCHK_ERR_CANCELLED);
 	/* Later ops fail the same way, sync and through the ring. */
 	CHECK_EQ(io(ARCHK_IO_READ, o, b.buf, 4, 0), ARCHK_ERR_CANCELLED);
 	CHECK_EQ(io(ARCHK_IO_WRITE, o, "x", 1, 0), ARCHK_ERR_CANCELLED);
-	put(&r, ARCHK_IO_GET_META, o, b.buf, 16, 0, 2);
-	CHECK_SUBMIT(&r, 1);
-	CHECK_EQ(await(&r, 2), ARCHK_ERR_CANCELLED);
+	put(r, ARCHK_IO_GET_META, o, b.buf, 16, 0, 2);
+	CHECK_TAKEN(r, 0, 1);
+	CHECK_EQ(await(r, 2), ARCHK_ERR_CANCELLED);
 	CHECK_EQ(type_of(o), ARCHK_OBJ_SERVED); /* the handle itself stays */
 	CHECK_EQ(archk_handle_close(o), 0);
-	CHECK_EQ(archk_handle_close(r.q.handle), 0);
+	ring_free(r);
 }
 
 static long spawn_self(const char *mode, const struct archk_spawn_handle *hs, uint32_t n)
@@ -730,7 +636,7 @@ static void test_server_killed(void)
 	archk_handle_t t = new_table(), o = new_object(t, 2), ch[2];
 	struct blocked b = {.obj = o, .result = NO_RESULT};
 	struct archk_thread th;
-	struct ring r;
+	struct ring *r;
 	char msg[8];
 	long child;
 
@@ -743,30 +649,30 @@ static void test_server_killed(void)
 	archk_handle_close(ch[1]);
 
 	static char sink[8];
-	ring_init(&r, 4);
-	put(&r, ARCHK_IO_READ, o, sink, 8, 0, 1);
-	CHECK_SUBMIT(&r, 1);
+	r = ring_new(4, 0, 0);
+	put(r, ARCHK_IO_READ, o, sink, 8, 0, 1);
+	CHECK_TAKEN(r, 0, 1);
 	CHECK_EQ(archk_thread_spawn(&th, blocked_reader, &b, STACK_BYTES, "reader"), 0);
 	/* The child has received both. */
 	CHECK_EQ(archk_object_wait_one(ch[0], ARCHK_SIGNAL_READABLE, now() + 5000 * MS, NULL), 0);
 	CHECK_EQ(archk_channel_read(ch[0], msg, sizeof(msg), NULL, 0, NULL), 0);
 	CHECK_EQ(memcmp(msg, "held", 4), 0);
 	/* A third request waits, never received. */
-	put(&r, ARCHK_IO_WRITE, o, "third", 5, 0, 3);
-	CHECK_SUBMIT(&r, 1);
+	put(r, ARCHK_IO_WRITE, o, "third", 5, 0, 3);
+	CHECK_TAKEN(r, 0, 1);
 	CHECK_EQ(archk_process_kill(child), 0);
 	CHECK_EQ(wait_exit(child), 1000 + ARCHK_EXIT_KILLED);
 	CHECK_EQ(archk_thread_wait(&th), 0);
 	CHECK_EQ(b.result, ARCHK_ERR_CANCELLED);
-	CHECK_EQ(await(&r, 1), ARCHK_ERR_CANCELLED);
-	CHECK_EQ(await(&r, 3), ARCHK_ERR_CANCELLED);
+	CHECK_EQ(await(r, 1), ARCHK_ERR_CANCELLED);
+	CHECK_EQ(await(r, 3), ARCHK_ERR_CANCELLED);
 	CHECK_EQ(io(ARCHK_IO_READ, o, b.buf, 4, 0), ARCHK_ERR_CANCELLED);
-	put(&r, ARCHK_IO_SEEK, o, NULL, ARCHK_SEEK_SET, 0, 4);
-	CHECK_SUBMIT(&r, 1);
-	CHECK_EQ(await(&r, 4), ARCHK_ERR_CANCELLED);
+	put(r, ARCHK_IO_SEEK, o, NULL, ARCHK_SEEK_SET, 0, 4);
+	CHECK_TAKEN(r, 0, 1);
+	CHECK_EQ(await(r, 4), ARCHK_ERR_CANCELLED);
 	archk_handle_close(o);
 	archk_handle_close(ch[0]);
-	CHECK_EQ(archk_handle_close(r.q.handle), 0);
+	ring_free(r);
 }
 
 /* The child server: takes two requests, reports, then never answers. */
@@ -823,11 +729,11 @@ static int client(void)
 {
 	archk_handle_t obj = archk_handle_named("obj");
 	static char buf[2][16];
-	struct ring r;
+	struct ring *r;
 
-	ring_init(&r, 2);
-	put(&r, ARCHK_IO_READ, obj, buf[0], 16, 0, 1);
-	if (submit(&r) < 0 || r.q.ring->req_head != 1)
+	r = ring_new(2, 0, 0);
+	put(r, ARCHK_IO_READ, obj, buf[0], 16, 0, 1);
+	if (enter(r, 0) < 0 || r->q.ring->req_head != 1)
 		return 1;
 	io(ARCHK_IO_READ, obj, buf[1], 16, 0);
 	return 2;

@@ -302,10 +302,16 @@ static long channel_send(struct thread *t, struct endpoint *src, uintptr_t bytes
 }
 
 /* channel_write(h, bytes, nbytes, handles, nhandles): queues a message at the peer. */
+/*
+ * A reader or caller woken by the message runs on the writer's vCPU, which
+ * switches to it if the writer blocks next (a server going back to wait for
+ * its next request); if the writer goes on, an idle vCPU is asked to take it.
+ */
 long sys_channel_write(struct thread *t, struct syscall_args *args)
 {
 	struct endpoint *e = (struct endpoint *)args->handle->obj;
 
+	sched_handoff(t->vcpu);
 	return channel_send(t, e, args->a[1], args->a[2], args->a[3], args->a[4], 0);
 }
 
@@ -417,6 +423,7 @@ long sys_channel_call(struct thread *t, struct syscall_args *args)
 	if (!(w = waiter_alloc(t, finish_call)))
 		return ARCHK_ERR_NO_MEMORY;
 	txid = ARCHK_CHANNEL_TXID_KERNEL | (next_txid++ & ~ARCHK_CHANNEL_TXID_KERNEL);
+	sched_handoff(t->vcpu); /* the caller blocks for the reply: the server runs in its place */
 	err = channel_send(t, e, (uintptr_t)c.wr_bytes, c.wr_num_bytes, (uintptr_t)c.wr_handles,
 			   c.wr_num_handles, txid);
 	if (err < 0) {

@@ -124,6 +124,7 @@ struct vcpu {
 	unsigned id;
 	bool idle;
 	bool resched; /* a better thread was queued: switch at the next exit */
+
 	struct runq runq;
 	struct thread *last; /* the thread its slice timer is armed for */
 	bool slice_over;     /* the slice timer fired: arm a new slice */
@@ -200,6 +201,14 @@ unsigned sched_vcpu_count(void);
 /* Default class, priority and affinity of a new thread. */
 void sched_init_thread(struct thread *t);
 void sched_make_runnable(struct thread *t);
+/*
+ * Until the current system call ends, wake-ups go to v (where the calling
+ * thread runs) when the woken thread may run there: the calling thread
+ * will block for an answer (do_io on a served object) or has just given one
+ * (table_reply), so v switches to the woken thread without waking an idle
+ * vCPU. NULL ends the preference early.
+ */
+void sched_handoff(struct vcpu *v);
 /* Wakes one idle vCPU, which may steal queued work or poll I/O queues. */
 void kick_idle_vcpu(void);
 void sched_yield_thread(struct thread *t);

@@ -37,6 +37,8 @@ static struct {
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	bool shutting_down;
+	struct vcpu *prefer;	 /* sched_handoff: where the next wake-up goes */
+	struct vcpu *handed_off; /* a wake-up went there during the current system call */
 } sched;
 
 void sched_init(unsigned vcpu_count)
@@ -125,10 +127,18 @@ static void enqueue(struct vcpu *v, struct thread *t, bool head)
 	}
 }
 
-/* Wake-time placement: an idle allowed vCPU, else the last one, else the least loaded. */
+/*
+ * Wake-time placement: the vCPU a synchronous hand-off names, else an idle
+ * allowed vCPU, else the last one, else the least loaded.
+ */
 static struct vcpu *place(const struct thread *t)
 {
 	struct vcpu *best = NULL;
+
+	if (sched.prefer && allowed(t, sched.prefer)) {
+		sched.handed_off = sched.prefer;
+		return sched.prefer;
+	}
 
 	if (t->vcpu && allowed(t, t->vcpu) && t->vcpu->idle)
 		return t->vcpu;
@@ -144,6 +154,11 @@ static struct vcpu *place(const struct thread *t)
 			best = v;
 	}
 	return best;
+}
+
+void sched_handoff(struct vcpu *v)
+{
+	sched.prefer = v;
 }
 
 void sched_make_runnable(struct thread *t)
@@ -307,6 +322,14 @@ static struct thread *handle_exit(struct vcpu *v, struct thread *t, const struct
 	switch (exit->reason) {
 	case EXIT_SYSCALL:
 		syscall_dispatch(t, exit);
+		sched.prefer = NULL;
+		/*
+		 * A thread handed this vCPU by the call waits for the caller to
+		 * block. If the caller goes on instead, an idle vCPU may take it.
+		 */
+		if (sched.handed_off && t->state == THREAD_RUNNING)
+			kick_idle_vcpu();
+		sched.handed_off = NULL;
 		break;
 	case EXIT_PREEMPT:
 		return sched_slice_end(v, t);
@@ -414,6 +437,7 @@ static struct thread *after_exit(struct vcpu *v, struct thread *t, struct thread
 		return next;
 	if (t->state != THREAD_RUNNING)
 		return NULL;
+
 	if (v->resched) {
 		v->resched = false;
 		requeue_preempted(v, t);

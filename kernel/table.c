@@ -234,9 +234,16 @@ static void table_enqueue(struct table *tb, struct io_req *r)
 	r->pending_on = tb;
 	TAILQ_INSERT_TAIL(&tb->queued, r, server_link);
 	object_signal_update(&tb->obj, 0, ARCHK_SIGNAL_READABLE);
-	/* The receiver makes its call again and takes the request (or the next one). */
-	if (t)
+	/*
+	 * The receiver makes its call again and takes the request (or the next
+	 * one). A do_io client blocks for the answer: the server runs in its place.
+	 */
+	if (t) {
+		if (r->thread)
+			sched_handoff(r->thread->vcpu);
 		thread_wake_restart(t);
+		sched_handoff(NULL);
+	}
 }
 
 /* table_receive(table, req, data, len, handles, deadline) */
@@ -315,7 +322,9 @@ long sys_table_reply(struct thread *t, struct syscall_args *args)
 		r->out_handle = handle_take(&t->proc->handles, handle, &r->out_rights);
 	TAILQ_REMOVE(&tb->received, r, server_link);
 	tb->pending--;
+	sched_handoff(t->vcpu); /* a server usually waits for its next request now */
 	io_req_complete(r, result);
+	sched_handoff(NULL);
 	return 0;
 }
 

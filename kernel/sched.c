@@ -10,9 +10,12 @@
  * constants and the reasons):
  *  - each vCPU has a run queue (runq.h): real-time FIFO first, then normal
  *    priorities 30..0 (base priority plus a bounded dynamic boost), then idle;
- *  - a thread that wakes is placed on an idle vCPU its affinity allows, else
+  *  - a thread that wakes is placed on an idle vCPU its affinity allows, else
  *    its last vCPU, else the least loaded allowed one; if it outranks the
  *    thread running there, that vCPU is interrupted to switch at once;
+ *  - except in a synchronous hand-off (sched_handoff: IPC whose caller is
+ *    about to block): then it goes to the caller's vCPU, which switches to it
+ *    when the caller blocks, and an idle vCPU is kicked if the caller goes on;
  *  - a vCPU picks the best thread of its own queue or steals a better one
  *    from another queue, never against a thread's affinity;
  *  - a thread that uses its whole timeslice without yielding or blocking

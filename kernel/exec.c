@@ -249,7 +249,7 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 	vm_protect_new(p);
 	hook_image_loaded(p->image_path, p->bias, p->obj.koid, req->exe->data, req->exe->size);
 	debug_process_created(p);
-	sched_make_runnable(t);
+	sched_start_spawned(t);
 	*out = p;
 	return 0;
 }

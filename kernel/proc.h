@@ -127,6 +127,8 @@ struct vcpu {
 	struct runq runq;
 	struct thread *last; /* the thread its slice timer is armed for */
 	bool slice_over;     /* the slice timer fired: arm a new slice */
+	bool spawn_check;    /* the timer is cut short for a child queued behind its spawner */
+	int64_t spawn_check_rest; /* what was left of the slice then (0: real-time) */
 	struct thread *current;
 	struct process *holding; /* partition this vCPU keeps open */
 	bool in_guest;		 /* between entering a guest and taking the lock again */
@@ -200,6 +202,8 @@ unsigned sched_vcpu_count(void);
 /* Default class, priority and affinity of a new thread. */
 void sched_init_thread(struct thread *t);
 void sched_make_runnable(struct thread *t);
+/* Makes a new process's first thread runnable, on the spawning vCPU if it can. */
+void sched_start_spawned(struct thread *t);
 /* Wakes one idle vCPU, which may steal queued work or poll I/O queues. */
 void kick_idle_vcpu(void);
 void sched_yield_thread(struct thread *t);

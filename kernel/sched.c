@@ -12,7 +12,11 @@
  *    priorities 30..0 (base priority plus a bounded dynamic boost), then idle;
  *  - a thread that wakes is placed on an idle vCPU its affinity allows, else
  *    its last vCPU, else the least loaded allowed one; if it outranks the
- *    thread running there, that vCPU is interrupted to switch at once;
+ *    thread running there, that vCPU is interrupted to switch at once. Two
+ *    exceptions keep a spawn-and-wait on one vCPU: a wake-up made by a vCPU
+ *    that has nothing left to run (a child's exit waking its parent) stays
+ *    on that vCPU, and a new process starts on its spawner's vCPU, another
+ *    being kicked only if the spawner keeps the vCPU for SPAWN_KICK_NS;
  *  - a vCPU picks the best thread of its own queue or steals a better one
  *    from another queue, never against a thread's affinity;
  *  - a thread that uses its whole timeslice without yielding or blocking
@@ -32,12 +36,17 @@
 #define BOOST_MAX 4
 /* A displaced thread resumes with at least slice / MIN_SLICE_DIVISOR (2 ms by default). */
 #define MIN_SLICE_DIVISOR 5
+/* CPU time a spawner may keep its vCPU before an idle one is kicked for its child. */
+#define SPAWN_KICK_NS 50000
 
 static struct {
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	bool shutting_down;
 } sched;
+
+/* The vCPU the calling host thread runs, NULL on other threads (boot, timers, gdb). */
+static _Thread_local struct vcpu *this_vcpu;
 
 void sched_init(unsigned vcpu_count)
 {
@@ -125,11 +134,23 @@ static void enqueue(struct vcpu *v, struct thread *t, bool head)
 	}
 }
 
-/* Wake-time placement: an idle allowed vCPU, else the last one, else the least loaded. */
+/* Is v a vCPU thread with nothing running and nothing queued, about to pick? */
+static bool about_to_pick(const struct vcpu *v)
+{
+	return v && !v->current && v->runq.count == 0;
+}
+
+/*
+ * Wake-time placement: the waking vCPU if it is about to pick anyway (a
+ * synchronous hand-off: no other vCPU is woken for it), else an idle allowed
+ * vCPU, else the last one, else the least loaded.
+ */
 static struct vcpu *place(const struct thread *t)
 {
 	struct vcpu *best = NULL;
 
+	if (about_to_pick(this_vcpu) && allowed(t, this_vcpu))
+		return this_vcpu;
 	if (t->vcpu && allowed(t, t->vcpu) && t->vcpu->idle)
 		return t->vcpu;
 	for (unsigned i = 0; i < sched.vcpu_count; i++)
@@ -154,6 +175,51 @@ void sched_make_runnable(struct thread *t)
 		return;
 	t->keep_turn = false;
 	enqueue(place(t), t, head);
+}
+
+static bool any_idle_vcpu(void)
+{
+	for (unsigned i = 0; i < sched.vcpu_count; i++)
+		if (sched.vcpus[i]->idle)
+			return true;
+	return false;
+}
+
+/*
+ * A new process's first thread is queued on the spawning vCPU rather than
+ * on an idle one. A spawner that waits for it (the common case: a shell, a
+ * job server) blocks within microseconds and this vCPU runs the child at
+ * once; the child's exit then wakes the parent here too (place), so neither
+ * pays for waking another vCPU, for TLB shootdowns between the two, or for
+ * caches and pages warmed on the other vCPU. If the spawner goes on running,
+ * the vCPU's own slice timer ends SPAWN_KICK_NS of its CPU time later
+ * (spawn_check, see sched_slice_end) and an idle vCPU is kicked to steal the
+ * new thread. (A timer on another host thread measured far worse: its
+ * wake-ups alone cost more than the second vCPU did.)
+ */
+void sched_start_spawned(struct thread *t)
+{
+	struct vcpu *v = this_vcpu;
+	int64_t left;
+
+	if (!v || !v->current || !allowed(t, v)) {
+		sched_make_runnable(t);
+		return;
+	}
+	if (debug_park_runnable(t))
+		return;
+	t->keep_turn = false;
+	enqueue(v, t, false);
+	if (v->spawn_check || v->resched || !any_idle_vcpu())
+		return;
+	/* A real-time spawner has no slice timer (0 left): it gets one for this. */
+	if (v->current->sched_class == ARCHK_SCHED_REALTIME)
+		left = 0;
+	else if ((left = hook_slice_left(v)) <= SPAWN_KICK_NS)
+		return; /* its slice ends sooner anyway */
+	v->spawn_check = true;
+	v->spawn_check_rest = left;
+	hook_slice_arm(v, SPAWN_KICK_NS);
 }
 
 /*
@@ -285,6 +351,15 @@ struct thread *sched_slice_end(struct vcpu *v, struct thread *t)
 		requeue_preempted(v, t);
 		return NULL;
 	}
+	if (v->spawn_check) {
+		/* Not a slice end: the spawner kept its vCPU, so an idle one takes the child. */
+		v->spawn_check = false;
+		if (v->runq.count)
+			kick_idle_vcpu();
+		/* The rest of the slice; for a real-time thread (0) no timer again. */
+		hook_slice_arm(v, v->spawn_check_rest ? v->spawn_check_rest - SPAWN_KICK_NS : 0);
+		return t;
+	}
 	age_queued();
 	v->slice_over = true;
 	if (t->sched_class == ARCHK_SCHED_REALTIME)
@@ -363,8 +438,11 @@ void sched_arm_slice(struct vcpu *v, struct thread *t)
 		return;
 	if (prev && prev != t && prev->displaced) {
 		prev->slice_left = hook_slice_left(v);
+		if (v->spawn_check && v->spawn_check_rest)
+			prev->slice_left += v->spawn_check_rest - SPAWN_KICK_NS;
 		prev->displaced = false;
 	}
+	v->spawn_check = false;
 	ns = t->slice_left > 0 ? (t->slice_left > min ? t->slice_left : min) : kconfig.slice_ns;
 	t->slice_left = 0;
 	v->slice_over = false;
@@ -427,6 +505,7 @@ void kernel_vcpu_run(struct vcpu *v)
 	struct guest_exit exit;
 	struct thread *t = NULL;
 
+	this_vcpu = v;
 	hook_lock();
 	for (;;) {
 		if (t) {

@@ -242,6 +242,11 @@ void vm_protect_new(struct process *p);
 void vm_hold(struct vcpu *v, struct process *p);
 /* Gives up v's hold (the vCPU idles or switches away). */
 void vm_release(struct vcpu *v);
+/*
+ * Gives up v's hold on a process whose last thread has just ended: if v is
+ * its only holder, the partition is freed at once instead of being closed.
+ */
+void vm_release_ended(struct vcpu *v);
 /* Is p's private memory accessible now (isolation off, or some vCPU holds p)? */
 bool vm_is_open(const struct process *p);
 /* May v run p now (strict mode allows one process at a time)? */

@@ -484,7 +484,13 @@ static struct thread *after_exit(struct vcpu *v, struct thread *t, struct thread
 {
 	v->current = NULL;
 	if (t->state == THREAD_DEAD) {
-		vm_release(v);
+		struct process *p = t->proc;
+
+		/* The last thread of an ended process: its partition is freed now. */
+		if (p->state == PROCESS_EXITED && p->thread_count == 1 && v->holding == p)
+			vm_release_ended(v);
+		else
+			vm_release(v);
 		thread_release(t);
 		return NULL;
 	}

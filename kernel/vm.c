@@ -185,6 +185,28 @@ void vm_release(struct vcpu *v)
 	}
 }
 
+/*
+ * Freeing the partition closes it as well (it becomes reserved, inaccessible
+ * memory in one host call), so a vCPU that holds an ended process alone
+ * frees it here rather than closing it first: one mprotect fewer per exit.
+ * process_reclaim, which follows, finds the slot already free.
+ */
+void vm_release_ended(struct vcpu *v)
+{
+	struct process *p = v->holding;
+
+	if (!p || kconfig.isolation == ARCHK_ISOLATION_OFF || p->vcpus_holding != 1) {
+		vm_release(v);
+		return;
+	}
+	v->holding = NULL;
+	p->vcpus_holding = 0;
+	if (p->slot)
+		vm_partition_free(p);
+	if (vm.strict_holder == p)
+		vm.strict_holder = NULL;
+}
+
 /* The protection of the one region or mapping holding all of [addr, addr+len), or -1. */
 static int prot_of(const struct process *p, uintptr_t addr, size_t len)
 {

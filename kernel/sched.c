@@ -202,7 +202,8 @@ void sched_start_spawned(struct thread *t)
 	struct vcpu *v = this_vcpu;
 	int64_t left;
 
-	if (!v || !v->current || !allowed(t, v)) {
+	/* One that would displace its spawner at once starts on an idle vCPU, as before. */
+	if (!v || !v->current || !allowed(t, v) || level_of(t) > level_of(v->current)) {
 		sched_make_runnable(t);
 		return;
 	}
@@ -210,7 +211,7 @@ void sched_start_spawned(struct thread *t)
 		return;
 	t->keep_turn = false;
 	enqueue(v, t, false);
-	if (v->spawn_check || v->resched || !any_idle_vcpu())
+	if (v->spawn_check || !any_idle_vcpu())
 		return;
 	/* A real-time spawner has no slice timer (0 left): it gets one for this. */
 	if (v->current->sched_class == ARCHK_SCHED_REALTIME)
@@ -354,7 +355,7 @@ struct thread *sched_slice_end(struct vcpu *v, struct thread *t)
 	if (v->spawn_check) {
 		/* Not a slice end: the spawner kept its vCPU, so an idle one takes the child. */
 		v->spawn_check = false;
-		if (v->runq.count)
+		for (unsigned n = v->runq.count; n > 0 && any_idle_vcpu(); n--)
 			kick_idle_vcpu();
 		/* The rest of the slice; for a real-time thread (0) no timer again. */
 		hook_slice_arm(v, v->spawn_check_rest ? v->spawn_check_rest - SPAWN_KICK_NS : 0);

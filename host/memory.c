@@ -5,8 +5,10 @@
  * The arena is one PROT_NONE, MAP_NORESERVE reservation at a fixed address.
  * A partition is committed as fresh anonymous memory over its slot, with
  * transparent huge pages requested so that mprotect on it stays cheap
- * (docs/performance.md); decommitting maps PROT_NONE over it again, which
- * frees the memory and guarantees the next user starts from zeros.
+ * (docs/performance.md); the ELF loader then maps read-only segments from
+ * the image file over parts of it. Decommitting maps PROT_NONE over the whole
+ * slot again, which frees the memory, drops those file mappings and
+ * guarantees the next user starts from zeros.
  *
  * VMOs are memfds: the kernel keeps one MAP_SHARED view of each, and a
  * mapping into a partition is another MAP_SHARED mapping of the same file

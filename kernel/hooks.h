@@ -127,9 +127,11 @@ struct load_result {
 };
 
 /*
- * Validates an ELF image and copies it into the writable memory at
- * [base, base+max_len), applying relocations. Returns 0, or -1 with one line
- * in err saying why the file was rejected.
+ * Validates an ELF image and loads it into the writable memory at
+ * [base, base+max_len), applying relocations: read-only segments of a file
+ * from the store image are mapped from the image file over that memory
+ * (private, at their final protection), everything else is copied. Returns
+ * 0, or -1 with one line in err saying why the file was rejected.
  */
 int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_len,
 		  struct load_result *out, char *err, size_t errlen);

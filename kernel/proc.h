@@ -125,9 +125,9 @@ struct vcpu {
 	bool idle;
 	bool resched; /* a better thread was queued: switch at the next exit */
 	struct runq runq;
-	struct thread *last; /* the thread its slice timer is armed for */
-	bool slice_over;     /* the slice timer fired: arm a new slice */
-	bool spawn_check;    /* the timer is cut short for a child queued behind its spawner */
+	struct thread *last;	  /* the thread its slice timer is armed for */
+	bool slice_over;	  /* the slice timer fired: arm a new slice */
+	bool spawn_check;	  /* the timer is cut short for a child queued behind its spawner */
 	int64_t spawn_check_rest; /* what was left of the slice then (0: real-time) */
 	struct thread *current;
 	struct process *holding; /* partition this vCPU keeps open */

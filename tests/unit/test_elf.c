@@ -385,9 +385,8 @@ Test(elf, writes_to_mapped_code_stay_private)
 		     0, "%s", err);
 	entry = (uint8_t *)r.entry;
 	cr_assert(mapped_from_image(entry));
-	cr_assert_eq(mprotect((void *)((uintptr_t)entry & ~(PAGE - 1)), PAGE,
-			      PROT_READ | PROT_WRITE),
-		     0);
+	cr_assert_eq(
+	    mprotect((void *)((uintptr_t)entry & ~(PAGE - 1)), PAGE, PROT_READ | PROT_WRITE), 0);
 	*entry = 0xcc;
 	cr_assert_eq(img.map[PAGE + ehdr()->e_entry], file[ehdr()->e_entry]);
 	cr_assert_neq(file[ehdr()->e_entry], 0xcc);

@@ -103,6 +103,7 @@ struct process {
 	char image_path[ARCHK_PATH_MAX + 1];
 	uintptr_t bias;
 	uintptr_t image_end;
+	bool image_unloaded; /* debuggers were told (process_unload_image) */
 
 	struct thread_list threads;
 	uint32_t thread_count;
@@ -146,6 +147,8 @@ struct process *process_create(const char *name);
 /* Ends the process with status: threads stop, memory and handles are freed. */
 void process_exit(struct process *p, const struct archk_exit_status *status);
 struct thread *thread_create(struct process *p);
+/* Tells debuggers an ended process's image is gone (once), before its partition is freed. */
+void process_unload_image(struct process *p);
 /* Blocks t (the caller of the current system call) on queue, or on nothing if NULL. */
 void thread_block(struct thread *t, struct thread_list *queue);
 /*

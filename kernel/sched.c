@@ -488,9 +488,10 @@ static struct thread *after_exit(struct vcpu *v, struct thread *t, struct thread
 		struct process *p = t->proc;
 
 		/* The last thread of an ended process: its partition is freed now. */
-		if (p->state == PROCESS_EXITED && p->thread_count == 1 && v->holding == p)
+		if (p->state == PROCESS_EXITED && p->thread_count == 1 && v->holding == p) {
+			process_unload_image(p);
 			vm_release_ended(v);
-		else
+		} else
 			vm_release(v);
 		thread_release(t);
 		return NULL;

@@ -31,17 +31,24 @@ static int server(void *arg)
 	return archk_table_reply(table, req.id, 0, "answer", 6, 0) < 0;
 }
 
-/* Queues a READ of the served object into buf (a page of its own). */
+/*
+ * Queues a READ of the served object into buf (a page of its own). An idle
+ * vCPU may take the published request before ioq_enter does (abi.md 7.35:
+ * the count is what this call took), so 0 is as good as 1: either way the
+ * request is in flight when ioq_enter returns.
+ */
 static void submit_read(struct archk_ioq *q, archk_handle_t obj, char *buf, uint64_t tag)
 {
 	struct archk_io_request *r = archk_ioq_request(q);
+	long taken;
 
 	r->op = ARCHK_IO_READ;
 	r->handle = obj;
 	r->buf = (uint64_t)buf;
 	r->len = PAGE;
 	r->user_data = tag;
-	CHECK_EQ(archk_ioq_enter(q, 0, 0), 1);
+	taken = archk_ioq_enter(q, 0, 0);
+	CHECK_TRUE(taken == 0 || taken == 1);
 }
 
 /* The child: touches a buffer it gave away; under --strict-buffers this faults. */

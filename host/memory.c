@@ -106,6 +106,8 @@ unsigned hook_recycle(uintptr_t addr, size_t len, const uintptr_t *blocks, unsig
 	for (unsigned i = 0; host_opts.huge_pages && i < count; i++)
 		if (keep_block(blocks[i]))
 			kept |= 1u << i;
+	if (!kept)
+		return 0; /* the caller decommits the whole partition */
 	for (unsigned i = 0; i < count; i++) {
 		if (!(kept & 1u << i))
 			continue;

@@ -47,7 +47,8 @@ void hook_decommit(uintptr_t addr, size_t len);
  * hook_commit_recycled): blocks lists count (at most 32) block addresses in
  * ascending order, all readable and writable now. A block wholly backed by
  * one huge page is zeroed in place and stays, inaccessible; everything else
- * is freed. Returns the mask of the blocks kept (0: all freed).
+ * is freed. Returns the mask of the blocks kept; 0 if it kept none, and then
+ * it freed nothing either (the caller decommits as usual).
  */
 unsigned hook_recycle(uintptr_t addr, size_t len, const uintptr_t *blocks, unsigned count);
 /* hook_commit for a partition hook_recycle left: its kept pages stay (they are zeros). */

@@ -77,14 +77,14 @@ int vm_partition_alloc(struct process *p)
 			continue;
 		if (vm.slot_state[i] == SLOT_RECYCLED) {
 			vm.recycled--;
-			if (hook_commit_recycled(base, vm.partition_size) < 0) {
-				hook_decommit(base, vm.partition_size);
-				vm.slot_state[i] = SLOT_FREE;
-				return ARCHK_ERR_NO_MEMORY;
-			}
-		} else if (hook_commit(base, vm.partition_size) < 0) {
-			return ARCHK_ERR_NO_MEMORY;
+			vm.slot_state[i] = SLOT_FREE;
+			if (hook_commit_recycled(base, vm.partition_size) < 0)
+				hook_decommit(base, vm.partition_size); /* and commit afresh */
+			else
+				vm.slot_state[i] = SLOT_USED;
 		}
+		if (vm.slot_state[i] == SLOT_FREE && hook_commit(base, vm.partition_size) < 0)
+			return ARCHK_ERR_NO_MEMORY;
 		vm.slot_state[i] = SLOT_USED;
 		p->base = base;
 		p->slot = i;

@@ -24,6 +24,8 @@ static const int allowed[] = {
     SCMP_SYS(munmap),
     SCMP_SYS(mprotect),
     SCMP_SYS(madvise),
+    /* Which pages of a freed partition are there, to keep them (memory.c). */
+    SCMP_SYS(mincore),
     SCMP_SYS(brk),
     SCMP_SYS(futex),
     SCMP_SYS(rt_sigreturn),

@@ -1,7 +1,8 @@
 /*
  * Spawning a process from a store file: a fresh partition, the ELF image
- * copied in by the loader, the initial stack (argv, auxiliary vector, named
- * handles), one thread at the entry point.
+ * loaded by the loader (code mapped from the image file, data copied), the
+ * initial stack (argv, auxiliary vector, named handles), one thread at the
+ * entry point, queued on the spawning vCPU.
  *
  * Partition layout (offsets from its base; docs/architecture.md has a picture):
  *   [0, 2 MiB)                   guard: never accessible
@@ -249,7 +250,7 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 	vm_protect_new(p);
 	hook_image_loaded(p->image_path, p->bias, p->obj.koid, req->exe->data, req->exe->size);
 	debug_process_created(p);
-	sched_make_runnable(t);
+	sched_start_spawned(t);
 	*out = p;
 	return 0;
 }

@@ -48,10 +48,21 @@ static uint32_t unscramble(const struct handle_table *t, uint32_t value)
 	return x ^ t->key[0];
 }
 
+/*
+ * Entry arrays of destroyed tables, zeroed again where they were used, for
+ * the next processes: a spawn then maps, touches and unmaps no memory for
+ * its table.
+ */
+#define CACHED_TABLES 16
+static struct handle_entry *cached[CACHED_TABLES];
+static unsigned cached_count;
+
 int handle_table_init(struct handle_table *table, struct process *owner)
 {
 	memset(table, 0, sizeof(*table));
-	table->entries = hook_alloc_pages(sizeof(struct handle_entry) * HANDLES_PER_PROCESS);
+	table->entries = cached_count
+			     ? cached[--cached_count]
+			     : hook_alloc_pages(sizeof(struct handle_entry) * HANDLES_PER_PROCESS);
 	if (!table->entries)
 		return ARCHK_ERR_NO_MEMORY;
 	table->owner = owner;
@@ -72,7 +83,12 @@ void handle_table_destroy(struct handle_table *table)
 			object_unref(obj);
 		}
 	}
-	hook_free_pages(table->entries, sizeof(struct handle_entry) * HANDLES_PER_PROCESS);
+	if (cached_count < CACHED_TABLES) {
+		memset(table->entries, 0, sizeof(struct handle_entry) * table->used);
+		cached[cached_count++] = table->entries;
+	} else {
+		hook_free_pages(table->entries, sizeof(struct handle_entry) * HANDLES_PER_PROCESS);
+	}
 	table->entries = NULL;
 }
 

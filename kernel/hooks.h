@@ -41,6 +41,18 @@ void hook_free_pages(void *ptr, size_t bytes);
 int hook_commit(uintptr_t addr, size_t len);
 /* Returns [addr, addr+len) to the inaccessible reserved state, freeing memory. */
 void hook_decommit(uintptr_t addr, size_t len);
+/*
+ * hook_decommit of a partition, except that the huge pages behind some of
+ * its 2 MiB blocks may be kept for the next partition committed there (with
+ * hook_commit_recycled): blocks lists count (at most 32) block addresses in
+ * ascending order, all readable and writable now. A block wholly backed by
+ * one huge page is zeroed in place and stays, inaccessible; everything else
+ * is freed. Returns the mask of the blocks kept; 0 if it kept none, and then
+ * it freed nothing either (the caller decommits as usual).
+ */
+unsigned hook_recycle(uintptr_t addr, size_t len, const uintptr_t *blocks, unsigned count);
+/* hook_commit for a partition hook_recycle left: its kept pages stay (they are zeros). */
+int hook_commit_recycled(uintptr_t addr, size_t len);
 /* Sets protections of [addr, addr+len); prot 0 makes it inaccessible. */
 void hook_protect(uintptr_t addr, size_t len, int prot);
 /*
@@ -127,9 +139,11 @@ struct load_result {
 };
 
 /*
- * Validates an ELF image and copies it into the writable memory at
- * [base, base+max_len), applying relocations. Returns 0, or -1 with one line
- * in err saying why the file was rejected.
+ * Validates an ELF image and loads it into the writable memory at
+ * [base, base+max_len), applying relocations: read-only segments of a file
+ * from the store image are mapped from the image file over that memory
+ * (private, at their final protection), everything else is copied. Returns
+ * 0, or -1 with one line in err saying why the file was rejected.
  */
 int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_len,
 		  struct load_result *out, char *err, size_t errlen);

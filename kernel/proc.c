@@ -155,13 +155,20 @@ static void resume_waiter(struct thread *t)
 	syscall_finish(t, err);
 }
 
+void process_unload_image(struct process *p)
+{
+	if (p->bias && !p->image_unloaded) {
+		p->image_unloaded = true;
+		hook_image_unloaded(p->image_path, p->bias, p->obj.koid);
+	}
+}
+
 /* Frees what a dead process owned; its waiters learn the status. */
 static void process_reclaim(struct process *p)
 {
 	struct thread *w;
 
-	if (p->bias)
-		hook_image_unloaded(p->image_path, p->bias, p->obj.koid);
+	process_unload_image(p);
 	if (p->slot)
 		vm_partition_free(p);
 	while ((w = TAILQ_FIRST(&p->waiters)))

@@ -103,6 +103,7 @@ struct process {
 	char image_path[ARCHK_PATH_MAX + 1];
 	uintptr_t bias;
 	uintptr_t image_end;
+	bool image_unloaded; /* debuggers were told (process_unload_image) */
 
 	struct thread_list threads;
 	uint32_t thread_count;
@@ -126,8 +127,10 @@ struct vcpu {
 	bool resched; /* a better thread was queued: switch at the next exit */
 
 	struct runq runq;
-	struct thread *last; /* the thread its slice timer is armed for */
-	bool slice_over;     /* the slice timer fired: arm a new slice */
+	struct thread *last;	  /* the thread its slice timer is armed for */
+	bool slice_over;	  /* the slice timer fired: arm a new slice */
+	bool spawn_check;	  /* the timer is cut short for a child queued behind its spawner */
+	int64_t spawn_check_rest; /* what was left of the slice then (0: real-time) */
 	struct thread *current;
 	struct process *holding; /* partition this vCPU keeps open */
 	bool in_guest;		 /* between entering a guest and taking the lock again */
@@ -145,6 +148,8 @@ struct process *process_create(const char *name);
 /* Ends the process with status: threads stop, memory and handles are freed. */
 void process_exit(struct process *p, const struct archk_exit_status *status);
 struct thread *thread_create(struct process *p);
+/* Tells debuggers an ended process's image is gone (once), before its partition is freed. */
+void process_unload_image(struct process *p);
 /* Blocks t (the caller of the current system call) on queue, or on nothing if NULL. */
 void thread_block(struct thread *t, struct thread_list *queue);
 /*
@@ -209,6 +214,8 @@ void sched_make_runnable(struct thread *t);
  * vCPU. NULL ends the preference early.
  */
 void sched_handoff(struct vcpu *v);
+/* Makes a new process's first thread runnable, on the spawning vCPU if it can. */
+void sched_start_spawned(struct thread *t);
 /* Wakes one idle vCPU, which may steal queued work or poll I/O queues. */
 void kick_idle_vcpu(void);
 void sched_yield_thread(struct thread *t);
@@ -247,6 +254,11 @@ void vm_protect_new(struct process *p);
 void vm_hold(struct vcpu *v, struct process *p);
 /* Gives up v's hold (the vCPU idles or switches away). */
 void vm_release(struct vcpu *v);
+/*
+ * Gives up v's hold on a process whose last thread has just ended: if v is
+ * its only holder, the partition is freed at once instead of being closed.
+ */
+void vm_release_ended(struct vcpu *v);
 /* Is p's private memory accessible now (isolation off, or some vCPU holds p)? */
 bool vm_is_open(const struct process *p);
 /* May v run p now (strict mode allows one process at a time)? */

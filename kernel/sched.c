@@ -10,12 +10,16 @@
  * constants and the reasons):
  *  - each vCPU has a run queue (runq.h): real-time FIFO first, then normal
  *    priorities 30..0 (base priority plus a bounded dynamic boost), then idle;
-  *  - a thread that wakes is placed on an idle vCPU its affinity allows, else
+ *  - a thread that wakes is placed on an idle vCPU its affinity allows, else
  *    its last vCPU, else the least loaded allowed one; if it outranks the
  *    thread running there, that vCPU is interrupted to switch at once;
  *  - except in a synchronous hand-off (sched_handoff: IPC whose caller is
  *    about to block): then it goes to the caller's vCPU, which switches to it
  *    when the caller blocks, and an idle vCPU is kicked if the caller goes on;
+ *  - and two exceptions keep a spawn-and-wait on one vCPU: a wake-up made by
+ *    a vCPU that has nothing left to run (a child's exit waking its parent)
+ *    stays on that vCPU, and a new process starts on its spawner's vCPU,
+ *    another being kicked only if the spawner keeps the vCPU for SPAWN_KICK_NS;
  *  - a vCPU picks the best thread of its own queue or steals a better one
  *    from another queue, never against a thread's affinity;
  *  - a thread that uses its whole timeslice without yielding or blocking
@@ -35,6 +39,8 @@
 #define BOOST_MAX 4
 /* A displaced thread resumes with at least slice / MIN_SLICE_DIVISOR (2 ms by default). */
 #define MIN_SLICE_DIVISOR 5
+/* CPU time a spawner may keep its vCPU before an idle one is kicked for its child. */
+#define SPAWN_KICK_NS 50000
 
 static struct {
 	struct vcpu **vcpus;
@@ -43,6 +49,9 @@ static struct {
 	struct vcpu *prefer;	 /* sched_handoff: where the next wake-up goes */
 	struct vcpu *handed_off; /* a wake-up went there during the current system call */
 } sched;
+
+/* The vCPU the calling host thread runs, NULL on other threads (boot, timers, gdb). */
+static _Thread_local struct vcpu *this_vcpu;
 
 void sched_init(unsigned vcpu_count)
 {
@@ -130,9 +139,16 @@ static void enqueue(struct vcpu *v, struct thread *t, bool head)
 	}
 }
 
+/* Is v a vCPU thread with nothing running and nothing queued, about to pick? */
+static bool about_to_pick(const struct vcpu *v)
+{
+	return v && !v->current && v->runq.count == 0;
+}
+
 /*
- * Wake-time placement: the vCPU a synchronous hand-off names, else an idle
- * allowed vCPU, else the last one, else the least loaded.
+ * Wake-time placement: the vCPU a synchronous hand-off names, else the
+ * waking vCPU if it is about to pick anyway (no other vCPU is woken for it),
+ * else an idle allowed vCPU, else the last one, else the least loaded.
  */
 static struct vcpu *place(const struct thread *t)
 {
@@ -143,6 +159,8 @@ static struct vcpu *place(const struct thread *t)
 		return sched.prefer;
 	}
 
+	if (about_to_pick(this_vcpu) && allowed(t, this_vcpu))
+		return this_vcpu;
 	if (t->vcpu && allowed(t, t->vcpu) && t->vcpu->idle)
 		return t->vcpu;
 	for (unsigned i = 0; i < sched.vcpu_count; i++)
@@ -172,6 +190,52 @@ void sched_make_runnable(struct thread *t)
 		return;
 	t->keep_turn = false;
 	enqueue(place(t), t, head);
+}
+
+static bool any_idle_vcpu(void)
+{
+	for (unsigned i = 0; i < sched.vcpu_count; i++)
+		if (sched.vcpus[i]->idle)
+			return true;
+	return false;
+}
+
+/*
+ * A new process's first thread is queued on the spawning vCPU rather than
+ * on an idle one. A spawner that waits for it (the common case: a shell, a
+ * job server) blocks within microseconds and this vCPU runs the child at
+ * once; the child's exit then wakes the parent here too (place), so neither
+ * pays for waking another vCPU, for TLB shootdowns between the two, or for
+ * caches and pages warmed on the other vCPU. If the spawner goes on running,
+ * the vCPU's own slice timer ends SPAWN_KICK_NS of its CPU time later
+ * (spawn_check, see sched_slice_end) and an idle vCPU is kicked to steal the
+ * new thread. (A timer on another host thread measured far worse: its
+ * wake-ups alone cost more than the second vCPU did.)
+ */
+void sched_start_spawned(struct thread *t)
+{
+	struct vcpu *v = this_vcpu;
+	int64_t left;
+
+	/* One that would displace its spawner at once starts on an idle vCPU, as before. */
+	if (!v || !v->current || !allowed(t, v) || level_of(t) > level_of(v->current)) {
+		sched_make_runnable(t);
+		return;
+	}
+	if (debug_park_runnable(t))
+		return;
+	t->keep_turn = false;
+	enqueue(v, t, false);
+	if (v->spawn_check || !any_idle_vcpu())
+		return;
+	/* A real-time spawner has no slice timer (0 left): it gets one for this. */
+	if (v->current->sched_class == ARCHK_SCHED_REALTIME)
+		left = 0;
+	else if ((left = hook_slice_left(v)) <= SPAWN_KICK_NS)
+		return; /* its slice ends sooner anyway */
+	v->spawn_check = true;
+	v->spawn_check_rest = left;
+	hook_slice_arm(v, SPAWN_KICK_NS);
 }
 
 /*
@@ -303,6 +367,15 @@ struct thread *sched_slice_end(struct vcpu *v, struct thread *t)
 		requeue_preempted(v, t);
 		return NULL;
 	}
+	if (v->spawn_check) {
+		/* Not a slice end: the spawner kept its vCPU, so an idle one takes the child. */
+		v->spawn_check = false;
+		for (unsigned n = v->runq.count; n > 0 && any_idle_vcpu(); n--)
+			kick_idle_vcpu();
+		/* The rest of the slice; for a real-time thread (0) no timer again. */
+		hook_slice_arm(v, v->spawn_check_rest ? v->spawn_check_rest - SPAWN_KICK_NS : 0);
+		return t;
+	}
 	age_queued();
 	v->slice_over = true;
 	if (t->sched_class == ARCHK_SCHED_REALTIME)
@@ -389,8 +462,11 @@ void sched_arm_slice(struct vcpu *v, struct thread *t)
 		return;
 	if (prev && prev != t && prev->displaced) {
 		prev->slice_left = hook_slice_left(v);
+		if (v->spawn_check && v->spawn_check_rest)
+			prev->slice_left += v->spawn_check_rest - SPAWN_KICK_NS;
 		prev->displaced = false;
 	}
+	v->spawn_check = false;
 	ns = t->slice_left > 0 ? (t->slice_left > min ? t->slice_left : min) : kconfig.slice_ns;
 	t->slice_left = 0;
 	v->slice_over = false;
@@ -432,7 +508,14 @@ static struct thread *after_exit(struct vcpu *v, struct thread *t, struct thread
 {
 	v->current = NULL;
 	if (t->state == THREAD_DEAD) {
-		vm_release(v);
+		struct process *p = t->proc;
+
+		/* The last thread of an ended process: its partition is freed now. */
+		if (p->state == PROCESS_EXITED && p->thread_count == 1 && v->holding == p) {
+			process_unload_image(p);
+			vm_release_ended(v);
+		} else
+			vm_release(v);
 		thread_release(t);
 		return NULL;
 	}
@@ -454,6 +537,7 @@ void kernel_vcpu_run(struct vcpu *v)
 	struct guest_exit exit;
 	struct thread *t = NULL;
 
+	this_vcpu = v;
 	hook_lock();
 	for (;;) {
 		if (t) {

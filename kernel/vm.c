@@ -34,11 +34,23 @@
  */
 #define MAPPINGS_SYSTEM_MAX 16384
 
+/*
+ * Free slots that keep a freed partition's hot huge pages for the next
+ * process (hook_recycle): usually two (4 MiB) each, so about 32 MiB in all.
+ */
+#define RECYCLED_SLOTS_MAX 8
+#define HUGE_BLOCK	   (2UL << 20)
+/* The hot blocks of one partition: one per private region, and the stack's top. */
+#define HOT_BLOCKS_MAX (LOAD_REGIONS_MAX + 2)
+
+enum slot_state { SLOT_FREE, SLOT_USED, SLOT_RECYCLED };
+
 static struct {
 	uintptr_t base;
 	size_t partition_size;
 	uint32_t slot_count;
-	uint8_t *slot_used;
+	uint8_t *slot_state;	       /* enum slot_state */
+	uint32_t recycled;	       /* SLOT_RECYCLED slots, at most RECYCLED_SLOTS_MAX */
 	struct process *strict_holder; /* strict mode: the one held process */
 	uint32_t mappings;	       /* in all partitions, at most MAPPINGS_SYSTEM_MAX */
 } vm;
@@ -48,23 +60,33 @@ int vm_init(const struct archk_bootinfo *boot)
 	vm.base = boot->arena_base;
 	vm.partition_size = boot->partition_size;
 	vm.slot_count = (uint32_t)(boot->arena_size / boot->partition_size);
-	vm.slot_used = hook_alloc_pages(vm.slot_count);
-	if (!vm.slot_used)
+	vm.slot_state = hook_alloc_pages(vm.slot_count);
+	if (!vm.slot_state)
 		return ARCHK_ERR_NO_MEMORY;
-	vm.slot_used[0] = 1; /* slot 0 is archk's own reserved region */
+	vm.slot_state[0] = SLOT_USED; /* slot 0 is archk's own reserved region */
 	return 0;
 }
 
-/* Takes the lowest free slot and makes it fresh read-write memory. */
+/* Takes the lowest free slot and makes it read-write memory that reads as zeros. */
 int vm_partition_alloc(struct process *p)
 {
 	for (uint32_t i = 1; i < vm.slot_count; i++) {
-		if (vm.slot_used[i])
+		uintptr_t base = vm.base + (uintptr_t)i * vm.partition_size;
+
+		if (vm.slot_state[i] == SLOT_USED)
 			continue;
-		p->base = vm.base + (uintptr_t)i * vm.partition_size;
-		if (hook_commit(p->base, vm.partition_size) < 0)
+		if (vm.slot_state[i] == SLOT_RECYCLED) {
+			vm.recycled--;
+			vm.slot_state[i] = SLOT_FREE;
+			if (hook_commit_recycled(base, vm.partition_size) < 0)
+				hook_decommit(base, vm.partition_size); /* and commit afresh */
+			else
+				vm.slot_state[i] = SLOT_USED;
+		}
+		if (vm.slot_state[i] == SLOT_FREE && hook_commit(base, vm.partition_size) < 0)
 			return ARCHK_ERR_NO_MEMORY;
-		vm.slot_used[i] = 1;
+		vm.slot_state[i] = SLOT_USED;
+		p->base = base;
 		p->slot = i;
 		p->size = vm.partition_size;
 		return 0;
@@ -72,12 +94,58 @@ int vm_partition_alloc(struct process *p)
 	return ARCHK_ERR_NO_MEMORY;
 }
 
-/* Decommitting the slot removes the mappings too; then their VMOs are let go. */
-void vm_partition_free(struct process *p)
+/* Private regions: the writable ones, and everything from private_start up. */
+static bool is_private(const struct process *p, const struct load_region *r)
 {
-	KASSERT(p->vcpus_holding == 0);
-	hook_decommit(p->base, p->size);
-	vm.slot_used[p->slot] = 0;
+	return r->start >= p->private_start || (r->prot & HOOK_PROT_WRITE);
+}
+
+/*
+ * The 2 MiB blocks every process touches at once, in address order: the
+ * first whole block of each private region (where .data, .bss and the heap
+ * start) and the top block of the stack, the last region. They are what a
+ * freed partition keeps for the next one (hook_recycle).
+ */
+static unsigned hot_blocks(const struct process *p, uintptr_t *out)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < p->region_count; i++) {
+		const struct load_region *r = &p->regions[i];
+		uintptr_t end = r->start + r->len;
+		uintptr_t b = i + 1 == p->region_count ? ALIGN_DOWN(end, HUGE_BLOCK) - HUGE_BLOCK
+						       : ALIGN_UP(r->start, HUGE_BLOCK);
+
+		if (is_private(p, r) && b >= r->start && b + HUGE_BLOCK <= end)
+			out[n++] = b;
+	}
+	return n;
+}
+
+/*
+ * Frees p's partition. If its private memory is accessible now (the caller
+ * holds p, or isolation is off) and few enough free slots keep memory, the
+ * slot keeps the huge pages of its hot blocks, zeroed where they are: the
+ * next process spawned there finds its .data and stack pages present instead
+ * of having fresh huge pages zeroed on its first touches, and the old ones
+ * freed. Zeroing in place while p is still held shows its memory to nobody
+ * that could not see it anyway. Decommitting removes the mappings too; then
+ * their VMOs are let go.
+ */
+static void partition_free(struct process *p, bool accessible)
+{
+	uintptr_t blocks[HOT_BLOCKS_MAX];
+	unsigned n;
+
+	/* (--strict-buffers may have closed pages of a request still in flight.) */
+	if (accessible && !p->guarded_requests && vm.recycled < RECYCLED_SLOTS_MAX &&
+	    (n = hot_blocks(p, blocks)) && hook_recycle(p->base, p->size, blocks, n)) {
+		vm.slot_state[p->slot] = SLOT_RECYCLED;
+		vm.recycled++;
+	} else {
+		hook_decommit(p->base, p->size);
+		vm.slot_state[p->slot] = SLOT_FREE;
+	}
 	p->slot = 0;
 	p->region_count = 0;
 	while (p->maps.count) {
@@ -90,10 +158,10 @@ void vm_partition_free(struct process *p)
 	}
 }
 
-/* Private regions: the writable ones, and everything from private_start up. */
-static bool is_private(const struct process *p, const struct load_region *r)
+void vm_partition_free(struct process *p)
 {
-	return r->start >= p->private_start || (r->prot & HOOK_PROT_WRITE);
+	KASSERT(p->vcpus_holding == 0);
+	partition_free(p, kconfig.isolation == ARCHK_ISOLATION_OFF);
 }
 
 /*
@@ -183,6 +251,28 @@ void vm_release(struct vcpu *v)
 		if (vm.strict_holder == p)
 			vm.strict_holder = NULL;
 	}
+}
+
+/*
+ * Freeing the partition closes it as well (it becomes reserved, inaccessible
+ * memory in one host call), so a vCPU that holds an ended process alone
+ * frees it here rather than closing it first: one mprotect fewer per exit.
+ * process_reclaim, which follows, finds the slot already free.
+ */
+void vm_release_ended(struct vcpu *v)
+{
+	struct process *p = v->holding;
+
+	if (!p || kconfig.isolation == ARCHK_ISOLATION_OFF || p->vcpus_holding != 1) {
+		vm_release(v);
+		return;
+	}
+	p->vcpus_holding = 0;
+	if (p->slot)
+		partition_free(p, true); /* still held: open */
+	v->holding = NULL;
+	if (vm.strict_holder == p)
+		vm.strict_holder = NULL;
 }
 
 /* The protection of the one region or mapping holding all of [addr, addr+len), or -1. */

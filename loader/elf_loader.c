@@ -2,12 +2,22 @@
  * ELF loading with libelf. Validation happens completely before anything is
  * written: every program header is checked against the file and against the
  * partition, so a hostile file gets one line of explanation and nothing else.
+ *
+ * Read-only segments (code and constants) are mapped straight from the store
+ * image's file (MAP_PRIVATE, their final protection) rather than copied into
+ * the partition: no memory of the partition is touched for them, so no huge
+ * page has to be zeroed, and every process running a program shares the page
+ * cache's copy of its code. Relocations only ever touch writable segments
+ * (check_relocations), so a mapped segment holds exactly the signed file
+ * bytes; a debugger writing a breakpoint gets a private copy of that page.
+ * Writable segments, and any segment that cannot be mapped, are copied.
  */
 #include <gelf.h>
 #include <libelf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "elf_loader.h"
 
 #define PAGE	     4096UL
@@ -296,6 +306,20 @@ int elf_validate(const uint8_t *file, size_t size, size_t max_len, char *err, si
 	return validate(file, size, max_len, &plan, &rela, err, errlen);
 }
 
+/* The store image files are mapped from (elf_loader_use_image). */
+static struct {
+	const uint8_t *base;
+	size_t size;
+	int fd;
+} store = {.fd = -1};
+
+void elf_loader_use_image(const uint8_t *base, size_t size, int fd)
+{
+	store.base = base;
+	store.size = size;
+	store.fd = fd;
+}
+
 static int prot_of(uint32_t flags)
 {
 	return (flags & PF_R ? HOOK_PROT_READ : 0) | (flags & PF_W ? HOOK_PROT_WRITE : 0) |
@@ -320,6 +344,57 @@ static uint64_t phdr_vaddr(const struct elf_plan *plan)
 	return 0;
 }
 
+static int mmap_prot(uint32_t flags)
+{
+	return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) |
+	       (flags & PF_X ? PROT_EXEC : 0);
+}
+
+/* Are the bytes [from, to) of the store image all zero? */
+static int store_zero(uint64_t from, uint64_t to)
+{
+	for (uint64_t i = from; i < to; i++)
+		if (store.base[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * Maps the read-only segment ph of file (a file of the store image) at
+ * image + vaddr, page-granular, from the image's descriptor. The pages hold
+ * the segment and, around it, only further bytes of the same file, or the
+ * image's zero padding after its end (checked: a foreign image might put a
+ * manifest there). Returns 0 if mapped; -1 if the segment must be copied
+ * instead (writable, zero-filled, not from the image, or the host refused,
+ * for instance PROT_EXEC on a noexec mount); -2 if the host refused and left
+ * the range unusable.
+ */
+static int map_segment(const uint8_t *file, size_t size, const GElf_Phdr *ph, uint8_t *image)
+{
+	uint64_t file_start, page_off, len, end;
+	uint8_t *addr;
+
+	if (store.fd < 0 || (ph->p_flags & PF_W) || ph->p_filesz == 0 ||
+	    ph->p_filesz != ph->p_memsz || file < store.base ||
+	    (size_t)(file - store.base) > store.size || size > store.size - (file - store.base))
+		return -1;
+	file_start = (uint64_t)(file - store.base);
+	page_off = ph->p_offset & ~(PAGE - 1);
+	len = ((ph->p_offset + ph->p_filesz + PAGE - 1) & ~(PAGE - 1)) - page_off;
+	end = file_start + page_off + len;
+	if (file_start % PAGE != 0 || end > store.size || !store_zero(file_start + size, end))
+		return -1;
+	addr = image + (ph->p_vaddr & ~(PAGE - 1));
+	if (mmap(addr, len, mmap_prot(ph->p_flags), MAP_PRIVATE | MAP_FIXED, store.fd,
+		 (off_t)(file_start + page_off)) != MAP_FAILED)
+		return 0;
+	/* Copy instead; older kernels may have unmapped the range on failure. */
+	if (mmap(addr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+		 0) == MAP_FAILED)
+		return -2;
+	return -1;
+}
+
 int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_len,
 		  struct load_result *out, char *err, size_t errlen)
 {
@@ -334,7 +409,12 @@ int hook_load_elf(const uint8_t *file, size_t size, uintptr_t base, size_t max_l
 		const GElf_Phdr *ph = &plan.loads[i];
 		uint64_t start = ph->p_vaddr & ~(PAGE - 1);
 
-		memcpy(image + ph->p_vaddr, file + ph->p_offset, ph->p_filesz);
+		int mapped = map_segment(file, size, ph, image);
+
+		if (mapped == -2)
+			return fail(err, errlen, "cannot map segment %u", i);
+		if (mapped < 0)
+			memcpy(image + ph->p_vaddr, file + ph->p_offset, ph->p_filesz);
 		out->regions[i] = (struct load_region){
 		    base + start, ((ph->p_vaddr + ph->p_memsz + PAGE - 1) & ~(PAGE - 1)) - start,
 		    prot_of(ph->p_flags)};

@@ -526,6 +526,7 @@ int image_parse(const uint8_t *buf, size_t size, const struct image_trust *trust
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	out->fd = -1;
 	rc = parse(&p);
 	free(p.regions);
 	if (rc < 0) {
@@ -612,18 +613,22 @@ int image_open(const char *path, const struct image_trust *trust, struct image *
 	int fd;
 
 	memset(out, 0, sizeof *out);
+	out->fd = -1;
 	fd = open_regular_file(path, &st, err, errlen);
 	if (fd < 0)
 		return -1;
 	map = map_file(fd, path, st.st_size, err, errlen);
-	close(fd);
-	if (!map)
+	if (!map) {
+		close(fd);
 		return -1;
+	}
 	if (image_parse(map, st.st_size, trust, out, message, sizeof message) < 0) {
 		munmap((void *)map, st.st_size);
+		close(fd);
 		return fail_path(err, errlen, path, "%s", message);
 	}
 	out->mapped = 1;
+	out->fd = fd;
 	return 0;
 }
 
@@ -631,9 +636,12 @@ void image_close(struct image *img)
 {
 	free(img->files);
 	free(img->packages);
-	if (img->mapped)
+	if (img->mapped) {
 		munmap((void *)img->base, img->size);
+		close(img->fd);
+	}
 	memset(img, 0, sizeof *img);
+	img->fd = -1;
 }
 
 const struct image_file *image_find(const struct image *img, const char *path, size_t path_len)

@@ -108,6 +108,7 @@ struct image {
 	const uint8_t *base;
 	size_t size;
 	int mapped; /* image_open mmapped it */
+	int fd;	    /* image_open's descriptor, kept open to map files from; -1 if none */
 	uint32_t file_count;
 	struct image_file *files; /* sorted by path (memcmp order, shorter first on tie) */
 	uint32_t package_count;
@@ -126,12 +127,14 @@ int image_parse(const uint8_t *buf, size_t size, const struct image_trust *trust
 /*
  * Open path (must be a regular file: refuse missing, directory, FIFO, device,
  * with a precise message and without ever blocking on a FIFO), mmap it
- * read-only, image_parse it. Errors start with "path: ".
+ * read-only, image_parse it. Errors start with "path: ". The descriptor stays
+ * open in out->fd (read-only, close-on-exec) so that files can be mapped
+ * from it; image_close closes it.
  */
 int image_open(const char *path, const struct image_trust *trust, struct image *out, char *err,
 	       size_t errlen);
 
-/* Free the index and unmap the image if image_open mapped it. */
+/* Free the index, and unmap and close the image if image_open opened it. */
 void image_close(struct image *img);
 
 /* Find a file by exact path; NULL if absent (binary search). */

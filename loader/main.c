@@ -17,6 +17,7 @@
 #include "../host/host.h"
 #include "build_key.h"
 #include "image.h"
+#include "elf_loader.h"
 
 #define EXIT_BOOT_FAILED 1
 #define EXIT_USAGE	 2
@@ -326,6 +327,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "archk: %s\n", err);
 		return EXIT_BOOT_FAILED;
 	}
+	elf_loader_use_image(img.base, img.size, img.fd);
 
 	host_opts.huge_pages = o.huge_pages;
 	if (o.gdb && gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process) < 0)

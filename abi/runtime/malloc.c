@@ -4,8 +4,11 @@
  *
  * The region is a sequence of blocks, each starting with a 16-byte header
  * that records its own size and the size of the block below it, so both
- * neighbours of a block can be found in O(1). An end marker (a header of
- * size 0 that is always "in use") closes the sequence. Free blocks sit in
+ * neighbours of a block can be found in O(1). The last block ends exactly at
+ * the end of the region, which closes the sequence: nothing is ever written
+ * there, so the top of a large heap is not touched until memory is handed
+ * out from it (archk backs the heap with huge pages, and each first touch
+ * of one costs a 2 MiB zeroing at spawn). Free blocks sit in
  * segregated lists: one per exact size below 1 KiB, one per power of two
  * above. malloc takes the first block that fits, searching from the
  * request's own class upwards, and splits off what it does not need.
@@ -35,7 +38,7 @@ extern void archk_heap_corrupted(const char *what, void *ptr);
 #define MAGIC_FREE  0xf4eeb10cu
 
 struct block {
-	uint32_t size;	    /* bytes in the block, header included; 0: end marker */
+	uint32_t size;	    /* bytes in the block, header included */
 	uint32_t prev_size; /* size of the block just below; 0 for the first */
 	uint32_t magic;	    /* MAGIC_USED or MAGIC_FREE */
 	uint32_t unused;    /* keeps the payload 16-byte aligned */
@@ -52,7 +55,7 @@ static struct archk_mutex lock = ARCHK_MUTEX_INIT;
 static const char *corrupt_what;
 static void *corrupt_ptr;
 static struct heap {
-	uintptr_t lo, hi;	   /* the region; hi is the end marker */
+	uintptr_t lo, hi;	   /* the region [lo, hi); the last block ends at hi */
 	struct block *bins[NBINS]; /* free lists by size class */
 	size_t in_use;		   /* payload bytes of allocated blocks */
 } heap;
@@ -75,11 +78,21 @@ static struct block *prev_block(struct block *b)
 	return b->prev_size == 0 ? NULL : (struct block *)((char *)b - b->prev_size);
 }
 
-/* Sets b's size and tells the block above about it. */
+/* Is b the end of the region rather than a block? */
+static bool at_end(const struct block *b)
+{
+	return (uintptr_t)b == heap.hi;
+}
+
+/* Sets b's size and tells the block above about it, if there is one. */
 static void set_size(struct block *b, uint32_t size)
 {
+	struct block *n;
+
 	b->size = size;
-	next_block(b)->prev_size = size;
+	n = next_block(b);
+	if (!at_end(n))
+		n->prev_size = size;
 }
 
 /* The payload of b, which malloc hands out. */
@@ -138,9 +151,9 @@ static void absorb_next(struct block *b)
  */
 static void release(struct block *b)
 {
-	struct block *p = prev_block(b);
+	struct block *p = prev_block(b), *n = next_block(b);
 
-	if (next_block(b)->magic == MAGIC_FREE)
+	if (!at_end(n) && n->magic == MAGIC_FREE)
 		absorb_next(b);
 	b->magic = MAGIC_FREE;
 	if (p != NULL && p->magic == MAGIC_FREE) {
@@ -194,7 +207,7 @@ void archk_heap_init(void *base, size_t size)
 {
 	char *lo = (char *)align_up((uintptr_t)base);
 	size_t skip = (size_t)(lo - (char *)base);
-	struct block *first = (struct block *)lo, *end;
+	struct block *first = (struct block *)lo;
 
 	heap = (struct heap){0};
 	if (size < skip + MIN_BLOCK + HDR_SIZE)
@@ -203,12 +216,9 @@ void archk_heap_init(void *base, size_t size)
 	if (size > MAX_REGION)
 		size = MAX_REGION;
 	heap.lo = (uintptr_t)lo;
-	heap.hi = heap.lo + size - HDR_SIZE;
-	end = (struct block *)heap.hi; /* only its 16-byte header fits */
-	end->size = 0;
-	end->magic = MAGIC_USED;
+	heap.hi = heap.lo + size;
 	first->prev_size = 0;
-	set_size(first, (uint32_t)(size - HDR_SIZE));
+	set_size(first, (uint32_t)size);
 	bin_insert(first);
 }
 
@@ -255,7 +265,8 @@ static struct block *block_of(void *ptr)
 	else if (b->magic == MAGIC_FREE)
 		corrupt_what = "double free";
 	else if (b->magic != MAGIC_USED || b->size < MIN_BLOCK || b->size % ALIGN != 0 ||
-		 b->size > heap.hi - (uintptr_t)b || next_block(b)->prev_size != b->size)
+		 b->size > heap.hi - (uintptr_t)b ||
+		 (!at_end(next_block(b)) && next_block(b)->prev_size != b->size))
 		corrupt_what = "free of a bad or overwritten block";
 	else
 		return b;
@@ -282,7 +293,7 @@ static bool resize_in_place(struct block *b, uint32_t size)
 {
 	struct block *n = next_block(b);
 
-	if (size > b->size && (n->magic != MAGIC_FREE || b->size + n->size < size))
+	if (size > b->size && (at_end(n) || n->magic != MAGIC_FREE || b->size + n->size < size))
 		return false;
 	heap.in_use -= b->size - HDR_SIZE;
 	if (size > b->size)

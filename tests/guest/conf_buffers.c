@@ -31,7 +31,12 @@ static int server(void *arg)
 	return archk_table_reply(table, req.id, 0, "answer", 6, 0) < 0;
 }
 
-/* Queues a READ of the served object into buf (a page of its own). */
+/*
+ * Queues a READ of the served object into buf (a page of its own). An idle
+ * vCPU may take the published request before ioq_enter does (abi.md 7.35:
+ * the count is what this call took), so 0 is as good as 1: either way the
+ * request is in flight when ioq_enter returns.
+ */
 static void submit_read(struct archk_ioq *q, archk_handle_t obj, char *buf, uint64_t tag)
 {
 	struct archk_io_request *r = archk_ioq_request(q);
@@ -40,7 +45,7 @@ static void submit_read(struct archk_ioq *q, archk_handle_t obj, char *buf, uint
 	r->handle = obj;
 	r->buf = (uint64_t)buf;
 	r->len = PAGE;
-		r->user_data = tag;
+	r->user_data = tag;
 	/* An idle vCPU may take the published request before the call does. */
 	CHECK_TRUE(archk_ioq_enter(q, 0, 0) >= 0);
 	CHECK_EQ(__atomic_load_n(&q->ring->req_head, __ATOMIC_ACQUIRE), q->req_tail);

@@ -2,8 +2,61 @@
  * The child side of conf_syscalls:
  *   conf_child exit-with N          exits with status N
  *   conf_child check-handles A B    checks its argv and the handles it got
+ *   conf_child dirty                fills its .bss, the start of its heap and
+ *                                   a megabyte of stack with 0xa5
+ *   conf_child clean                exits with 0 if those read as zeros (1 if
+ *                                   not): a partition reused after a dirty
+ *                                   child must not show what it wrote
  */
 #include "check.h"
+
+#define SPAN (1u << 20)
+
+static unsigned char bss[64 * 1024];
+
+/* Fills, or checks (returns whether all zero), a megabyte of stack below the caller's. */
+static __attribute__((noinline)) int stack_span(int fill)
+{
+	volatile unsigned char below[SPAN];
+	int zero = 1;
+
+	for (size_t i = 0; i < SPAN; i++) {
+		if (fill)
+			below[i] = 0xa5;
+		else
+			zero &= below[i] == 0;
+	}
+	return zero;
+}
+
+/* The heap from 64 KiB on: the runtime may have used its start already. */
+static volatile unsigned char *heap_span(void)
+{
+	return (volatile unsigned char *)archk_startup_info->heap_base + 64 * 1024;
+}
+
+static int dirty(void)
+{
+	volatile unsigned char *heap = heap_span();
+
+	memset(bss, 0xa5, sizeof(bss));
+	for (size_t i = 0; i < SPAN; i++)
+		heap[i] = 0xa5;
+	stack_span(1);
+	return 0; /* the heap's bookkeeping may be gone: no printing */
+}
+
+static int clean(void)
+{
+	volatile unsigned char *heap = heap_span();
+	int zero = stack_span(0);
+
+	for (size_t i = 0; i < sizeof(bss); i++)
+		zero &= bss[i] == 0;
+	for (size_t i = 0; i < SPAN; i++)
+		zero &= heap[i] == 0;
+	return !zero;
+}
 
 static int check_handles(int argc, char **argv)
 {
@@ -32,6 +85,10 @@ int main(int argc, char **argv)
 		return atoi(argv[2]);
 	if (argc >= 2 && strcmp(argv[1], "check-handles") == 0)
 		return check_handles(argc, argv);
-	printf("usage: conf_child exit-with N | check-handles ...\n");
+	if (argc == 2 && strcmp(argv[1], "dirty") == 0)
+		return dirty();
+	if (argc == 2 && strcmp(argv[1], "clean") == 0)
+		return clean();
+	printf("usage: conf_child exit-with N | check-handles ... | dirty | clean\n");
 	return 2;
 }

@@ -1,7 +1,8 @@
 /*
- * Conformance for the priority scheduler (run with --cpus 2): each check
- * pins the threads involved to vCPU 0 and watches, from vCPU 1, what a wrong
- * scheduler would get wrong: who runs while whom is runnable.
+ * Conformance for the priority scheduler (run with --cpus 2 and the isolation
+ * mode as argument): each check pins the threads involved to vCPU 0 and
+ * watches, from vCPU 1, what a wrong scheduler would get wrong: who runs
+ * while whom is runnable.
  */
 #include "check.h"
 
@@ -289,9 +290,49 @@ static void test_spawn_flood(void)
 		CHECK_EQ(after[i].live, before[i].live);
 }
 
-int main(void)
+/* Spawns this program to report the vCPU it starts on; spins spin_ns first. */
+static long child_vcpu(int64_t spin_ns)
+{
+	static const char *const argv[] = {"/tests/conf_sched", "vcpu", NULL};
+	struct archk_exit_status st;
+	long child;
+	int64_t end;
+
+	/* Blocking earns boost steps: the child must not outrank this thread. */
+	for (int i = 0; i < 8; i++)
+		archk_sleep_until(now() + 100000);
+	child = archk_spawn(argv[0], argv, NULL, 0);
+	end = now() + spin_ns;
+
+	CHECK_TRUE(child > 0);
+	while (now() < end) /* the time page: no system call */
+		;
+	CHECK_EQ(archk_process_wait((archk_handle_t)child, &st), 0);
+	archk_handle_close((archk_handle_t)child);
+	CHECK_EQ(st.reason, ARCHK_EXIT_NORMAL);
+	return st.code;
+}
+
+/*
+ * A new process starts on its spawner's vCPU: a parent that waits at once
+ * hands its vCPU to the child (vCPU 0 idles meanwhile). A parent that keeps
+ * its vCPU busy gets the child started on an idle vCPU instead, well within
+ * its slice (the spawner's slice timer is cut short for that; without it the
+ * child would start here when the slice ends, 10 ms into the spin) — except
+ * in strict isolation, where the child cannot run beside its parent at all.
+ */
+static void test_spawn_placement(int strict)
+{
+	CHECK_EQ(child_vcpu(0), 1);
+	CHECK_EQ(child_vcpu(200 * MS), strict ? 1 : 0);
+}
+
+int main(int argc, char **argv)
 {
 	long self = archk_thread_self();
+
+	if (argc > 1 && strcmp(argv[1], "vcpu") == 0)
+		return (int)archk_vcpu_current();
 
 	/* This thread watches from vCPU 1; the threads under test get vCPU 0. */
 	CHECK_TRUE(self > 0);
@@ -306,6 +347,7 @@ int main(void)
 	test_no_leaks();
 	test_time_page();
 	test_spawn_flood();
+	test_spawn_placement(argc > 1 && strcmp(argv[1], "strict") == 0);
 	archk_handle_close((archk_handle_t)self);
 	return check_done("conf_sched");
 }

@@ -300,6 +300,28 @@ static void test_child_handles(void)
 	archk_handle_close((archk_handle_t)weak);
 }
 
+/*
+ * A process spawned where another just ended sees only zeros: archk keeps
+ * the huge pages of a freed partition's .data/heap and stack tops for the
+ * next one, zeroed, and frees the rest.
+ */
+static void test_reused_partition_is_zero(void)
+{
+	static const char *const dirty[] = {"/tests/conf_child", "dirty", NULL};
+	static const char *const clean[] = {"/tests/conf_child", "clean", NULL};
+	struct archk_exit_status st;
+	long r;
+
+	for (int i = 0; i < 3; i++) {
+		st = run(dirty, &r);
+		CHECK_EQ(st.reason, ARCHK_EXIT_NORMAL);
+		CHECK_EQ(st.code, 0);
+		st = run(clean, &r);
+		CHECK_EQ(st.reason, ARCHK_EXIT_NORMAL);
+		CHECK_EQ(st.code, 0);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	out = archk_handle_named("out");
@@ -316,5 +338,6 @@ int main(int argc, char **argv)
 	test_spawn_and_wait();
 	test_spawn_errors();
 	test_child_handles();
+	test_reused_partition_is_zero();
 	return check_done("conf_syscalls");
 }

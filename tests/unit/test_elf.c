@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "elf_loader.h"
 
@@ -293,6 +294,113 @@ Test(elf, symbolize_names_main)
 	cr_assert(symbolizes_as_main(main_sym.st_value + main_sym.st_size - 1));
 	cr_assert_not(symbolizes_as_main(main_sym.st_value + main_sym.st_size));
 	cr_assert_eq(hook_symbolize(file, file_size, 0, name, sizeof name), -1);
+}
+
+/* ---- loading from a store image ---- */
+
+/* An image file holding the file under test one page in, as the store lays files out. */
+struct test_image {
+	int fd;
+	uint8_t *map;
+	size_t size;
+};
+
+static struct test_image make_image(void)
+{
+	struct test_image img = {.size = PAGE + (file_size + PAGE - 1) / PAGE * PAGE};
+
+	img.fd = memfd_create("elf-test-image", MFD_CLOEXEC);
+	cr_assert_geq(img.fd, 0);
+	cr_assert_eq(ftruncate(img.fd, (off_t)img.size), 0);
+	cr_assert_eq(pwrite(img.fd, file, file_size, PAGE), (ssize_t)file_size);
+	img.map = mmap(NULL, img.size, PROT_READ, MAP_PRIVATE, img.fd, 0);
+	cr_assert_neq(img.map, MAP_FAILED);
+	elf_loader_use_image(img.map, img.size, img.fd);
+	return img;
+}
+
+static void drop_image(struct test_image *img)
+{
+	elf_loader_use_image(NULL, 0, -1);
+	munmap(img->map, img->size);
+	close(img->fd);
+}
+
+/* Does the host mapping at addr come from the test image file? */
+static bool mapped_from_image(const void *addr)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+
+	cr_assert_not_null(maps);
+	while (!found && fgets(line, sizeof line, maps)) {
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 && (uintptr_t)addr >= start &&
+		    (uintptr_t)addr < end)
+			found = strstr(line, "elf-test-image") != NULL;
+	}
+	fclose(maps);
+	return found;
+}
+
+/* Read-only segments are mapped from the image file, private to the
+ * partition; writable ones are copied (and relocated) as before. */
+Test(elf, read_only_segments_mapped_from_image)
+{
+	struct test_image img = make_image();
+	struct load_result r;
+	int mapped = 0;
+
+	cr_assert_eq(hook_load_elf(img.map + PAGE, file_size, (uintptr_t)partition, PARTITION, &r,
+				   err, sizeof err),
+		     0, "%s", err);
+	for (unsigned i = 0; i < ehdr()->e_phnum; i++) {
+		const Elf64_Phdr *ph = phdr(i);
+		uint8_t *at = partition + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		cr_assert_eq(mapped_from_image(at), !(ph->p_flags & PF_W), "segment %u", i);
+		if (!(ph->p_flags & PF_W)) {
+			cr_assert_eq(memcmp(at, file + ph->p_offset, ph->p_filesz), 0);
+			mapped++;
+		}
+	}
+	cr_assert_gt(mapped, 0, "the guest binary has no read-only segment");
+	drop_image(&img);
+}
+
+/* A write into a mapped code page (a debugger's breakpoint) stays private:
+ * the image, and so every other process running the program, is unchanged. */
+Test(elf, writes_to_mapped_code_stay_private)
+{
+	struct test_image img = make_image();
+	struct load_result r;
+	uint8_t *entry;
+
+	cr_assert_eq(hook_load_elf(img.map + PAGE, file_size, (uintptr_t)partition, PARTITION, &r,
+				   err, sizeof err),
+		     0, "%s", err);
+	entry = (uint8_t *)r.entry;
+	cr_assert(mapped_from_image(entry));
+	cr_assert_eq(
+	    mprotect((void *)((uintptr_t)entry & ~(PAGE - 1)), PAGE, PROT_READ | PROT_WRITE), 0);
+	*entry = 0xcc;
+	cr_assert_eq(img.map[PAGE + ehdr()->e_entry], file[ehdr()->e_entry]);
+	cr_assert_neq(file[ehdr()->e_entry], 0xcc);
+	drop_image(&img);
+}
+
+/* Without an image (or for a file outside it) everything is copied. */
+Test(elf, file_outside_image_is_copied)
+{
+	struct test_image img = make_image();
+	struct load_result r = load_good(); /* the malloc'ed copy, not the image */
+
+	cr_assert_not(mapped_from_image((void *)r.entry));
+	drop_image(&img);
 }
 
 /* ---- identification and ELF header ---- */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <criterion/criterion.h>
 
 #include "rt_rename.h"
@@ -285,6 +286,36 @@ Test(runtime_malloc, bad_frees_call_hook)
 	rt_free(q);
 	expect_corruption(q, "double free");
 	cr_assert_eq(archk_heap_in_use(), 0);
+}
+
+/*
+ * Nothing is written at the top of the region until memory there is handed
+ * out (archk backs the heap with huge pages and the top one would otherwise
+ * be zeroed at every spawn): a heap whose last pages are inaccessible works
+ * for everything below them, and the whole region coalesces into one block.
+ */
+Test(runtime_malloc, top_of_region_untouched)
+{
+	size_t size = 4u << 20, guard = 64u << 10;
+	char *top = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p[64];
+
+	cr_assert_neq(top, MAP_FAILED);
+	cr_assert_eq(mprotect(top + size - guard, guard, PROT_NONE), 0);
+	archk_heap_init(top, size);
+	for (int i = 0; i < 64; i++)
+		cr_assert_not_null(p[i] = rt_malloc(1000 + 64 * (size_t)i));
+	for (int i = 0; i < 64; i += 2)
+		rt_free(p[i]);
+	for (int i = 1; i < 64; i += 2)
+		cr_assert_not_null(p[i] = rt_realloc(p[i], 20000));
+	for (int i = 1; i < 64; i += 2)
+		rt_free(p[i]);
+	cr_assert_eq(archk_heap_in_use(), 0);
+	cr_assert_eq(mprotect(top + size - guard, guard, PROT_READ | PROT_WRITE), 0);
+	cr_assert_not_null(p[0] = rt_malloc(size - 16));
+	rt_free(p[0]);
+	munmap(top, size);
 }
 
 /* A heap that was never given a region (or too small a one) just says no. */

@@ -1,8 +1,8 @@
 # Unit tests of kernel pieces (arenas, handle tables, mapping windows, VMOs), linked against the
-# kernel library with the host hooks stubbed by hook_stubs.c.
+# kernel library with the host hooks replaced by the fakes of hook_fakes.c.
 foreach(test IN ITEMS test_arena test_handle test_maparea test_vmo test_wait)
   archk_unit_test(${test}
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/${test}.c ${CMAKE_CURRENT_LIST_DIR}/hook_stubs.c
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/${test}.c ${CMAKE_CURRENT_LIST_DIR}/hook_fakes.c
     LIBS archk_kernel)
   target_include_directories(${test} PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
 endforeach()
@@ -15,7 +15,7 @@ target_include_directories(test_ring PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
 archk_unit_test(test_runq SOURCES test_runq.c ${PROJECT_SOURCE_DIR}/kernel/runq.c)
 target_include_directories(test_runq PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/abi/include)
 
-# The scheduler's policy, against recording hook stubs.
-archk_unit_test(test_sched SOURCES test_sched.c sched_stubs.c hook_stubs.c
+# The scheduler's policy, against recording hook fakes.
+archk_unit_test(test_sched SOURCES test_sched.c sched_fakes.c hook_fakes.c
                 LIBS archk_kernel PkgConfig::SODIUM)
 target_include_directories(test_sched PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/abi/include)

@@ -1,6 +1,6 @@
 /*
  * Tests of the guest runtime's formatted output (abi/runtime/fmt.c): the
- * formatter against the host's snprintf, and archk_dprintf through a stub
+ * formatter against the host's snprintf, and archk_dprintf through a fake
  * archk_write that captures what is written.
  */
 #include <stdarg.h>
@@ -16,10 +16,10 @@
 #include "rt_rename.h"
 
 #define NELEM(a)    (sizeof(a) / sizeof((a)[0]))
-#define STUB_HANDLE ((archk_handle_t)0x1234)
+#define FAKE_HANDLE ((archk_handle_t)0x1234)
 #define OUT_HANDLE  ((archk_handle_t)0x777)
 
-/* What the stub archk_write has been given, and how it should behave. */
+/* What the fake archk_write has been given, and how it should behave. */
 static struct {
 	char data[65536];
 	size_t len;
@@ -29,7 +29,7 @@ static struct {
 	int fail_at;	       /* fail the call with this number (1-based; 0: never) */
 } cap;
 
-/* Resets the capture and sets how the stub behaves. */
+/* Resets the capture and sets how the fake behaves. */
 static void capture_reset(size_t max_chunk, int fail_at)
 {
 	memset(&cap, 0, sizeof(cap));
@@ -255,15 +255,15 @@ Test(runtime_fmt, dprintf_long_output)
 	for (size_t i = 0; i < sizeof(big) - 1; i++)
 		big[i] = (char)('a' + i % 26);
 	capture_reset(0, 0);
-	cr_assert_eq(archk_dprintf(STUB_HANDLE, "<%s>", big), 5002);
-	cr_assert_eq(cap.handle, STUB_HANDLE);
+	cr_assert_eq(archk_dprintf(FAKE_HANDLE, "<%s>", big), 5002);
+	cr_assert_eq(cap.handle, FAKE_HANDLE);
 	cr_assert_gt(cap.writes, 1);
 	snprintf(want, sizeof(want), "<%s>", big);
 	cr_assert_eq(cap.len, 5002);
 	cr_assert_arr_eq(cap.data, want, 5002);
 
 	capture_reset(0, 0);
-	cr_assert_eq(archk_dprintf(STUB_HANDLE, "%5000d|", -7), 5001);
+	cr_assert_eq(archk_dprintf(FAKE_HANDLE, "%5000d|", -7), 5001);
 	snprintf(want, sizeof(want), "%5000d|", -7);
 	cr_assert_arr_eq(cap.data, want, 5001);
 }
@@ -272,7 +272,7 @@ Test(runtime_fmt, dprintf_long_output)
 Test(runtime_fmt, dprintf_short_writes)
 {
 	capture_reset(3, 0);
-	cr_assert_eq(archk_dprintf(STUB_HANDLE, "%s-%d", "short writes", 12345), 18);
+	cr_assert_eq(archk_dprintf(FAKE_HANDLE, "%s-%d", "short writes", 12345), 18);
 	cr_assert_eq(cap.len, 18);
 	cr_assert_arr_eq(cap.data, "short writes-12345", 18);
 	cr_assert_eq(cap.writes, 6);
@@ -282,11 +282,11 @@ Test(runtime_fmt, dprintf_short_writes)
 Test(runtime_fmt, dprintf_error_propagates)
 {
 	capture_reset(0, 1);
-	cr_assert_eq(archk_dprintf(STUB_HANDLE, "hello"), ARCHK_ERR_PEER_CLOSED);
+	cr_assert_eq(archk_dprintf(FAKE_HANDLE, "hello"), ARCHK_ERR_PEER_CLOSED);
 	cr_assert_eq(cap.len, 0);
 
 	capture_reset(0, 2);
-	cr_assert_eq(archk_dprintf(STUB_HANDLE, "%2000s", "x"), ARCHK_ERR_PEER_CLOSED);
+	cr_assert_eq(archk_dprintf(FAKE_HANDLE, "%2000s", "x"), ARCHK_ERR_PEER_CLOSED);
 	cr_assert_eq(cap.writes, 2);
 	cr_assert_lt(cap.len, 2000);
 }

@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include "../../kernel/proc.h"
-#include "sched_stubs.h"
+#include "sched_fakes.h"
 
 static struct vcpu v[2];
 static struct process proc;
@@ -33,8 +33,8 @@ static void setup(void)
 		sched_init_thread(&threads[i]);
 		threads[i].state = THREAD_BLOCKED;
 	}
-	stub_kicks = stub_interrupts = 0;
-	stub_last_kick = stub_last_interrupt = NULL;
+	fake_kicks = fake_interrupts = 0;
+	fake_last_kick = fake_last_interrupt = NULL;
 }
 
 TestSuite(sched, .init = setup);
@@ -78,7 +78,7 @@ Test(sched, placement)
 	v[0].idle = true;
 	t = wake(0, ARCHK_SCHED_NORMAL, 15, 0, UINT64_MAX);
 	cr_assert_eq(t->queued_on, &v[0]);
-	cr_assert_eq(stub_last_kick, &v[0]);
+	cr_assert_eq(fake_last_kick, &v[0]);
 	v[0].idle = true;
 	t = wake(1, ARCHK_SCHED_NORMAL, 15, 0, 2); /* only vCPU 1, although 0 idles */
 	cr_assert_eq(t->queued_on, &v[1]);
@@ -108,11 +108,11 @@ Test(sched, preemption_on_wake)
 	threads[5].state = THREAD_RUNNING;
 	threads[5].priority = 30;
 	wake(1, ARCHK_SCHED_NORMAL, 5, 0, 1);
-	cr_assert_eq(stub_interrupts, 0);
+	cr_assert_eq(fake_interrupts, 0);
 	cr_assert_not(v[0].resched);
 	wake(2, ARCHK_SCHED_NORMAL, 20, 0, 1);
-	cr_assert_eq(stub_interrupts, 1);
-	cr_assert_eq(stub_last_interrupt, &v[0]);
+	cr_assert_eq(fake_interrupts, 1);
+	cr_assert_eq(fake_last_interrupt, &v[0]);
 	cr_assert(v[0].resched);
 }
 
@@ -182,12 +182,12 @@ Test(sched, slices)
 
 	kconfig.slice_ns = full;
 	a->vcpu = b->vcpu = &v[0];
-	stub_slice_armed = -1;
+	fake_slice_armed = -1;
 	sched_arm_slice(&v[0], a);
-	cr_assert_eq(stub_slice_armed, full);
-	stub_slice_armed = -1;
+	cr_assert_eq(fake_slice_armed, full);
+	fake_slice_armed = -1;
 	sched_arm_slice(&v[0], a); /* goes on after a system call: keeps its slice */
-	cr_assert_eq(stub_slice_armed, -1);
+	cr_assert_eq(fake_slice_armed, -1);
 
 	/* b wakes and outranks a: a is displaced with 1 ms left. */
 	a->state = THREAD_RUNNING;
@@ -195,32 +195,32 @@ Test(sched, slices)
 	v[0].resched = true;
 	cr_assert_null(sched_slice_end(&v[0], a));
 	cr_assert(a->displaced);
-	stub_slice_left = 1000000;
+	fake_slice_left = 1000000;
 	sched_arm_slice(&v[0], b);
-	cr_assert_eq(stub_slice_armed, full);
+	cr_assert_eq(fake_slice_armed, full);
 		cr_assert_eq(a->slice_left, 1000000);
 	cr_assert_eq(sched_take(&v[0]), a); /* a runs again */
 	a->state = THREAD_RUNNING;
 	sched_arm_slice(&v[0], a);
-	cr_assert_eq(stub_slice_armed, min); /* little left: the minimum */
+	cr_assert_eq(fake_slice_armed, min); /* little left: the minimum */
 
 	/* Displaced again with 7 ms left: it gets the 7 ms. */
 	v[0].resched = true;
 	sched_slice_end(&v[0], a);
-		stub_slice_left = 7000000;
+		fake_slice_left = 7000000;
 	sched_arm_slice(&v[0], b);
 	cr_assert_eq(sched_take(&v[0]), a);
 	a->state = THREAD_RUNNING;
 	sched_arm_slice(&v[0], a);
-	cr_assert_eq(stub_slice_armed, 7000000);
+	cr_assert_eq(fake_slice_armed, 7000000);
 
 	/* A slice end: the same thread goes on with a new full slice. */
 	sched_slice_end(&v[0], a);
-	stub_slice_armed = -1;
+	fake_slice_armed = -1;
 	sched_arm_slice(&v[0], a);
-	cr_assert_eq(stub_slice_armed, full);
+	cr_assert_eq(fake_slice_armed, full);
 
 	b->sched_class = ARCHK_SCHED_REALTIME;
 	sched_arm_slice(&v[0], b);
-	cr_assert_eq(stub_slice_armed, 0); /* real time: no timer */
+	cr_assert_eq(fake_slice_armed, 0); /* real time: no timer */
 }

@@ -10,7 +10,7 @@
 #include "arena.h"
 #include "vmo.h"
 
-extern int stub_shared_live; /* hook_stubs.c */
+extern int fake_shared_live; /* hook_fakes.c */
 
 static struct arena *vmo_arena;
 
@@ -66,7 +66,7 @@ Test(vmo, bad_sizes)
 Test(vmo, last_reference_frees)
 {
 	uint32_t live = vmo_arena->live;
-	int shared = stub_shared_live;
+	int shared = fake_shared_live;
 	struct vmo *v = create(3 * PAGE_SIZE);
 
 	object_ref(&v->obj);
@@ -74,10 +74,10 @@ Test(vmo, last_reference_frees)
 	object_unref(&v->obj);
 	object_unref(&v->obj);
 	cr_assert_eq(vmo_arena->live, live + 1);
-	cr_assert_eq(stub_shared_live, shared + 1);
+	cr_assert_eq(fake_shared_live, shared + 1);
 	object_unref(&v->obj);
 	cr_assert_eq(vmo_arena->live, live);
-	cr_assert_eq(stub_shared_live, shared);
+	cr_assert_eq(fake_shared_live, shared);
 }
 
 /* The byte limit and the count limit each say NO_MEMORY, and freeing lifts them. */
@@ -99,6 +99,6 @@ Test(vmo, system_limits)
 	while (n > 0)
 		object_unref(&v[--n]->obj);
 	cr_assert_eq(vmo_arena->live, 0);
-	cr_assert_eq(stub_shared_live, 0);
+	cr_assert_eq(fake_shared_live, 0);
 	object_unref(&create(ARCHK_VMO_SIZE_MAX)->obj);
 }

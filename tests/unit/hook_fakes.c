@@ -48,7 +48,7 @@ void hook_panic(void)
 }
 
 /* Shared memory currently handed out by hook_shared_create, for leak checks. */
-int stub_shared_live;
+int fake_shared_live;
 
 /* VMO memory: private anonymous pages stand in for the host's memfd. */
 int hook_shared_create(size_t len, void **view)
@@ -58,12 +58,12 @@ int hook_shared_create(size_t len, void **view)
 	if (p == MAP_FAILED)
 		return -1;
 	*view = p;
-	return stub_shared_live++;
+	return fake_shared_live++;
 }
 
 void hook_shared_destroy(int id, void *view, size_t len)
 {
 	(void)id;
 	munmap(view, len);
-	stub_shared_live--;
+	fake_shared_live--;
 }

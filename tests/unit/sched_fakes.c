@@ -4,32 +4,32 @@
  * they are what placement decides.
  */
 #include "../../kernel/hooks.h"
-#include "sched_stubs.h"
+#include "sched_fakes.h"
 
-struct vcpu *stub_last_kick, *stub_last_interrupt;
-int stub_kicks, stub_interrupts;
-int64_t stub_slice_armed = -1, stub_slice_left;
+struct vcpu *fake_last_kick, *fake_last_interrupt;
+int fake_kicks, fake_interrupts;
+int64_t fake_slice_armed = -1, fake_slice_left;
 
 void hook_slice_arm(struct vcpu *v, int64_t ns)
 {
-	stub_slice_armed = ns;
+	fake_slice_armed = ns;
 }
 
 int64_t hook_slice_left(struct vcpu *v)
 {
-	return stub_slice_left;
+	return fake_slice_left;
 }
 
 void hook_kick(struct vcpu *v)
 {
-	stub_last_kick = v;
-	stub_kicks++;
+	fake_last_kick = v;
+	fake_kicks++;
 }
 
 void hook_interrupt(struct vcpu *v)
 {
-	stub_last_interrupt = v;
-	stub_interrupts++;
+	fake_last_interrupt = v;
+	fake_interrupts++;
 }
 
 /* Never reached by these tests: each would be a failure of the test set-up. */

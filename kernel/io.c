@@ -61,6 +61,14 @@ long io_op_rights(uint64_t arg)
 	return io_ops[op].rights;
 }
 
+long io_check(struct process *p, archk_handle_t h, uint64_t op, struct handle_entry **out)
+{
+	long rights = io_op_rights(op);
+	long err = handle_check(p, h, ARCHK_OBJ_NONE, rights < 0 ? 0 : (uint32_t)rights, out);
+
+	return err < 0 ? err : rights < 0 ? rights : 0;
+}
+
 const char *io_op_name(uint64_t arg)
 {
 	uint64_t op = op_of(arg);
@@ -162,17 +170,10 @@ long io_req_give(struct io_req *r, const void *src, size_t len)
 long io_req_give_from_guest(struct io_req *r, const struct process *src_proc, uintptr_t src,
 			    size_t len)
 {
-	long err;
+	long err = vm_check(src_proc, src, len < r->len ? len : r->len, HOOK_PROT_READ);
 
-	if (len > r->len)
-		len = r->len;
-	ioq_unguard(r);
-	if (!io_client_open(r->proc))
-		err = io_req_stage_from_guest(r, src_proc, src, len);
-	else if ((err = vm_check(src_proc, src, len, HOOK_PROT_READ)) == 0 &&
-		 (err = vm_check(r->proc, r->buf, len, HOOK_PROT_WRITE)) == 0)
-		memmove((void *)r->buf, (const void *)src, len);
-	return err < 0 ? err : (long)len;
+	/* The source process runs this call, so its checked memory is readable here. */
+	return err < 0 ? err : io_req_give(r, (const void *)src, len);
 }
 
 long io_req_stage_from_guest(struct io_req *r, const struct process *p, uintptr_t src, size_t len)
@@ -281,12 +282,6 @@ void io_abandon(struct thread *t)
 	io_req_free(r);
 }
 
-/* CLOSE closes the handle the request named; the object sees nothing unless it was the last. */
-static long close_handle(struct thread *t, archk_handle_t value)
-{
-	return handle_close(&t->proc->handles, value);
-}
-
 /*
  * do_io(op, h, buf, len, offset, handles): the synchronous level. The
  * dispatcher has checked the handle and the op's rights. A request that goes
@@ -298,8 +293,9 @@ long sys_do_io(struct thread *t, struct syscall_args *args)
 	struct io_req *r;
 	long result;
 
+	/* CLOSE closes the handle; the object sees nothing unless it was the last one. */
 	if (op_of(args->a[0]) == ARCHK_IO_CLOSE)
-		return close_handle(t, (archk_handle_t)args->a[1]);
+		return handle_close(&t->proc->handles, (archk_handle_t)args->a[1]);
 	if (!(r = io_req_alloc()))
 		return ARCHK_ERR_NO_MEMORY;
 	io_req_prepare(r, t->proc, args->handle, (int)op_of(args->a[0]), &args->a[2]);

@@ -255,22 +255,15 @@ void ioq_guard_owned(struct process *p)
 static long check_request(struct ioq *q, const struct archk_io_request *req,
 			  struct handle_entry **e)
 {
-	long rights;
+	long err;
 
 	if (req->flags || req->reserved[0] || req->reserved[1])
 		return ARCHK_ERR_INVALID_ARGS;
-	rights = io_op_rights(req->op);
 	*e = NULL;
-	/* As for do_io, a bad handle is reported before a bad operation. */
-	if (req->op != ARCHK_IO_NOP && req->op != ARCHK_IO_CANCEL) {
-		long err = handle_check(q->owner, req->handle, ARCHK_OBJ_NONE,
-					rights < 0 ? 0 : (uint32_t)rights, e);
-
-		if (err < 0)
-			return err;
-	}
-	if (rights < 0)
-		return rights;
+	/* A ring's NOP and CANCEL name no object (CANCEL means this queue). */
+	if (req->op != ARCHK_IO_NOP && req->op != ARCHK_IO_CANCEL &&
+	    (err = io_check(q->owner, req->handle, req->op, e)) < 0)
+		return err;
 	if (uses_buffer(req->op) && req->buf + req->len < req->buf)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (uses_buffer(req->op) && buffer_busy(q, req->buf, req->len))
@@ -565,7 +558,6 @@ long sys_ioq_enter(struct thread *t, struct syscall_args *args)
 
 	if (args->a[1] > q->cmp_entries)
 		return ARCHK_ERR_INVALID_ARGS;
-	io_deliver_deferred(t->proc);
 	taken = intake(q);
 	if (q->poll) {
 		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
@@ -596,9 +588,13 @@ static bool polling(const struct ioq *q)
  */
 bool ioq_poll_idle(struct vcpu *v)
 {
-	int64_t now = hook_clock(ARCHK_CLOCK_MONOTONIC);
+	int64_t now;
 	bool worked = false;
 	struct ioq *q;
+
+	if (LIST_EMPTY(&all_queues))
+		return false; /* the common case: no clock read on the way to idle */
+	now = hook_clock(ARCHK_CLOCK_MONOTONIC);
 
 	LIST_FOREACH(q, &all_queues, all_link) {
 		if (q->broken)
@@ -610,7 +606,6 @@ bool ioq_poll_idle(struct vcpu *v)
 			continue;
 		}
 		vm_hold(v, q->owner);
-		io_deliver_deferred(q->owner);
 		if (intake(q) > 0)
 			worked = true;
 		q->last_active = now;

@@ -489,8 +489,6 @@ static void prepare_entry(struct vcpu *v, struct thread *t)
 	t->vcpu = v;
 	v->current = t;
 	vm_hold(v, t->proc);
-	if (!TAILQ_EMPTY(&t->proc->deliveries))
-		io_deliver_deferred(t->proc);
 	sched_arm_slice(v, t);
 	if (t->resume) {
 		thread_resume_fn resume = t->resume;

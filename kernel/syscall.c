@@ -135,18 +135,13 @@ static void load_args(const struct guest_context *ctx, struct syscall_args *args
 static long dispatch(struct thread *t, const struct syscall_desc *d, struct syscall_args *args)
 {
 	if (d->handle_arg >= 0) {
-		long rights = d->rights;
+		archk_handle_t h = (archk_handle_t)args->a[d->handle_arg];
+		long err = d->rights == RIGHTS_OF_IO_OP
+			       ? io_check(t->proc, h, args->a[0], &args->handle)
+			       : handle_check(t->proc, h, d->handle_type, d->rights, &args->handle);
 
-		if (d->rights == RIGHTS_OF_IO_OP)
-			rights = io_op_rights(args->a[0]);
-		/* A bad handle is reported before a bad operation. */
-		long err =
-		    handle_check(t->proc, (archk_handle_t)args->a[d->handle_arg], d->handle_type,
-				 rights < 0 ? 0 : (uint32_t)rights, &args->handle);
 		if (err < 0)
 			return err;
-		if (rights < 0)
-			return rights;
 	}
 	return d->fn(t, args);
 }

@@ -100,6 +100,12 @@ struct object *resource_object(void);
 
 /* io.c: rights an I/O operation needs, or ARCHK_ERR_INVALID_ARGS for a bad op. */
 long io_op_rights(uint64_t op);
+/*
+ * The check of every I/O operation, from do_io or a ring: h must be a live
+ * handle of p with the rights op needs. A bad handle is reported before a
+ * bad operation.
+ */
+long io_check(struct process *p, archk_handle_t h, uint64_t op, struct handle_entry **out);
 const char *io_op_name(uint64_t op);
 
 #endif

@@ -233,6 +233,8 @@ void vm_hold(struct vcpu *v, struct process *p)
 			KASSERT(!vm.strict_holder);
 			vm.strict_holder = p;
 		}
+		/* Ring completions that finished while it was closed land now. */
+		io_deliver_deferred(p);
 	}
 }
 

@@ -208,10 +208,12 @@ void sched_init_thread(struct thread *t);
 void sched_make_runnable(struct thread *t);
 /*
  * Until the current system call ends, wake-ups go to v (where the calling
- * thread runs) when the woken thread may run there: the calling thread
- * will block for an answer (do_io on a served object) or has just given one
- * (table_reply), so v switches to the woken thread without waking an idle
- * vCPU. NULL ends the preference early.
+ * thread runs) when the woken thread may run there and the caller is not
+ * real-time: the caller will block for an answer (do_io on a served object,
+ * channel_call) or has just given one and goes back to wait (table_reply,
+ * channel_write), so v switches to the woken thread without waking an idle
+ * vCPU. Should the caller go on instead, the woken thread waits for its
+ * slice to end. NULL ends the preference early.
  */
 void sched_handoff(struct vcpu *v);
 /* Makes a new process's first thread runnable, on the spawning vCPU if it can. */

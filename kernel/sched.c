@@ -15,7 +15,7 @@
  *    thread running there, that vCPU is interrupted to switch at once;
  *  - except in a synchronous hand-off (sched_handoff: IPC whose caller is
  *    about to block): then it goes to the caller's vCPU, which switches to it
- *    when the caller blocks, and an idle vCPU is kicked if the caller goes on;
+ *    when the caller blocks (or, if it goes on, at the end of its slice);
  *  - and two exceptions keep a spawn-and-wait on one vCPU: a wake-up made by
  *    a vCPU that has nothing left to run (a child's exit waking its parent)
  *    stays on that vCPU, and a new process starts on its spawner's vCPU,
@@ -46,8 +46,7 @@ static struct {
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	bool shutting_down;
-	struct vcpu *prefer;	 /* sched_handoff: where the next wake-up goes */
-	struct vcpu *handed_off; /* a wake-up went there during the current system call */
+	struct vcpu *prefer; /* sched_handoff: where wake-ups go during this system call */
 } sched;
 
 /* The vCPU the calling host thread runs, NULL on other threads (boot, timers, gdb). */
@@ -139,6 +138,15 @@ static void enqueue(struct vcpu *v, struct thread *t, bool head)
 	}
 }
 
+/*
+ * A real-time caller is never sliced, so a thread handed its vCPU could wait
+ * as long as it runs: no hand-off from one.
+ */
+static bool realtime_caller(const struct vcpu *v)
+{
+	return v->current && v->current->sched_class == ARCHK_SCHED_REALTIME;
+}
+
 /* Is v a vCPU thread with nothing running and nothing queued, about to pick? */
 static bool about_to_pick(const struct vcpu *v)
 {
@@ -154,10 +162,8 @@ static struct vcpu *place(const struct thread *t)
 {
 	struct vcpu *best = NULL;
 
-	if (sched.prefer && allowed(t, sched.prefer)) {
-		sched.handed_off = sched.prefer;
+	if (sched.prefer && allowed(t, sched.prefer) && !realtime_caller(sched.prefer))
 		return sched.prefer;
-	}
 
 	if (about_to_pick(this_vcpu) && allowed(t, this_vcpu))
 		return this_vcpu;
@@ -399,13 +405,6 @@ static struct thread *handle_exit(struct vcpu *v, struct thread *t, const struct
 	case EXIT_SYSCALL:
 		syscall_dispatch(t, exit);
 		sched.prefer = NULL;
-		/*
-		 * A thread handed this vCPU by the call waits for the caller to
-		 * block. If the caller goes on instead, an idle vCPU may take it.
-		 */
-		if (sched.handed_off && t->state == THREAD_RUNNING)
-			kick_idle_vcpu();
-		sched.handed_off = NULL;
 		break;
 	case EXIT_PREEMPT:
 		return sched_slice_end(v, t);

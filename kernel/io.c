@@ -35,6 +35,8 @@ static const struct io_op_desc io_ops[ARCHK_IO_OP_COUNT] = {
     [ARCHK_IO_CLOSE] = {"CLOSE", 0},
     [ARCHK_IO_CANCEL] = {"CANCEL", ARCHK_RIGHT_WRITE},
     [ARCHK_IO_NOP] = {"NOP", 0},
+    [ARCHK_IO_SYNC] = {"SYNC", 0},
+    [ARCHK_IO_RENAME] = {"RENAME", ARCHK_RIGHT_WRITE},
 };
 
 static io_handler io_handlers[ARCHK_OBJ_TYPE_COUNT][ARCHK_IO_OP_COUNT];

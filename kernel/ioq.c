@@ -156,7 +156,7 @@ void io_deliver_deferred(struct process *p)
 static bool uses_buffer(int op)
 {
 	return op != ARCHK_IO_SEEK && op != ARCHK_IO_SHARE && op != ARCHK_IO_CLOSE &&
-	       op != ARCHK_IO_CANCEL && op != ARCHK_IO_NOP;
+	       op != ARCHK_IO_CANCEL && op != ARCHK_IO_NOP && op != ARCHK_IO_SYNC;
 }
 
 /*

@@ -262,11 +262,14 @@ static long store_get_meta(struct io_req *r)
 	struct archk_meta meta = {.type = n->obj.type, .koid = n->obj.koid};
 
 	if (n->file) {
+		meta.kind = ARCHK_KIND_FILE;
 		meta.mode = n->file->mode;
 		meta.size = n->file->size;
 	} else {
+		meta.kind = ARCHK_KIND_DIR;
 		meta.size = dir_file_count(n);
 	}
+	meta.flags = ARCHK_META_READ_ONLY;
 	return copy_to_guest(r->proc, r->buf, &meta, sizeof(meta));
 }
 

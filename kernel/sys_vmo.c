@@ -77,7 +77,11 @@ static long vmo_io(struct io_req *r)
 static long vmo_get_meta(struct io_req *r)
 {
 	struct archk_meta meta = {
-	    .type = ARCHK_OBJ_VMO, .size = vmo_from_object(r->obj)->size, .koid = r->obj->koid};
+	    .type = ARCHK_OBJ_VMO,
+	    .size = vmo_from_object(r->obj)->size,
+	    .koid = r->obj->koid,
+	    .kind = ARCHK_KIND_FILE,
+	};
 
 	return copy_to_guest(r->proc, r->buf, &meta, sizeof(meta));
 }

@@ -71,7 +71,7 @@ static struct served *served_from_object(struct object *o)
 static bool has_in_data(int op)
 {
 	return op == ARCHK_IO_WRITE || op == ARCHK_IO_OPEN || op == ARCHK_IO_CREATE ||
-	       op == ARCHK_IO_DESTROY || op == ARCHK_IO_SET_META;
+	       op == ARCHK_IO_DESTROY || op == ARCHK_IO_SET_META || op == ARCHK_IO_RENAME;
 }
 
 static bool has_out_data(int op)

@@ -7,6 +7,10 @@
  *   conf_child clean                exits with 0 if those read as zeros (1 if
  *                                   not): a partition reused after a dirty
  *                                   child must not show what it wrote
+ *   conf_child int80                makes a 32-bit call (int $0x80): exits with 0
+ *                                   if archk refused it with BAD_SYSCALL and rcx
+ *                                   survived, 1 if not; on a host without 32-bit
+ *                                   entry the instruction faults instead
  */
 #include "check.h"
 
@@ -79,6 +83,18 @@ static int check_handles(int argc, char **argv)
 	return check_done("conf_child");
 }
 
+/* The 32-bit entry is trapped too and refused; rcx survives it (only syscall clobbers it). */
+static int int80(void)
+{
+	long r, rcx_after;
+
+	__asm__ volatile("mov $0x1234, %%rcx\n\tint $0x80\n\tmov %%rcx, %1"
+			 : "=a"(r), "=r"(rcx_after)
+			 : "a"(20L)
+			 : "rcx", "memory");
+	return !(r == ARCHK_ERR_BAD_SYSCALL && rcx_after == 0x1234);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit-with") == 0)
@@ -89,6 +105,8 @@ int main(int argc, char **argv)
 		return dirty();
 	if (argc == 2 && strcmp(argv[1], "clean") == 0)
 		return clean();
-	printf("usage: conf_child exit-with N | check-handles ... | dirty | clean\n");
+	if (argc == 2 && strcmp(argv[1], "int80") == 0)
+		return int80();
+	printf("usage: conf_child exit-with N | check-handles ... | dirty | clean | int80\n");
 	return 2;
 }

@@ -24,8 +24,19 @@
 #define ARCHK_ERR_IO		(-16) /* the host reported an I/O error */
 #define ARCHK_ERR_TIMED_OUT	(-17) /* the deadline passed first */
 #define ARCHK_ERR_BUSY		(-18) /* the buffer belongs to a request still in flight */
+#define ARCHK_ERR_NO_SPACE	(-19) /* the device or filesystem is full */
+#define ARCHK_ERR_READ_ONLY	(-20) /* the object or device refuses writes */
+#define ARCHK_ERR_EXISTS	(-21) /* the name exists already */
+#define ARCHK_ERR_NOT_EMPTY	(-22) /* the directory is not empty */
+#define ARCHK_ERR_IS_DIR	(-23) /* a directory where a file is needed */
+#define ARCHK_ERR_NOT_DIR	(-24) /* a file where a directory is needed */
+#define ARCHK_ERR_CONN_REFUSED	(-25) /* nobody accepts connections there */
+#define ARCHK_ERR_CONN_RESET	(-26) /* the peer reset the connection */
+#define ARCHK_ERR_ADDR_IN_USE	(-27) /* the address or port is taken */
+#define ARCHK_ERR_UNREACHABLE	(-28) /* no route to the host or network */
+#define ARCHK_ERR_CORRUPT	(-29) /* stored data failed its integrity check */
 
-#define ARCHK_ERR_LAST ARCHK_ERR_BUSY
+#define ARCHK_ERR_LAST ARCHK_ERR_CORRUPT
 
 /* Names indexed by -code, for tables like archk_strerror's. */
 #define ARCHK_ERROR_NAMES                                                                          \
@@ -33,7 +44,9 @@
 		"OK", "BAD_SYSCALL", "HND_INVALID", "WRONG_TYPE", "ACCESS_DENIED", "INVALID_ARGS", \
 		    "BAD_ADDRESS", "NO_MEMORY", "SHOULD_WAIT", "CANCELLED", "PEER_CLOSED",         \
 		    "NOT_FOUND", "NOT_SUPPORTED", "BAD_ELF", "TOO_LONG", "BAD_STATE", "IO",        \
-		    "TIMED_OUT", "BUSY",                                                           \
+		    "TIMED_OUT", "BUSY", "NO_SPACE", "READ_ONLY", "EXISTS", "NOT_EMPTY", "IS_DIR", \
+		    "NOT_DIR", "CONN_REFUSED", "CONN_RESET", "ADDR_IN_USE", "UNREACHABLE",         \
+		    "CORRUPT",                                                                     \
 	}
 
 #endif

@@ -23,6 +23,8 @@ enum archk_object_type {
 	ARCHK_OBJ_TABLE = 13,	 /* the server's end of a table of user-served objects */
 	ARCHK_OBJ_SERVED = 14,	 /* an object served from a table */
 	ARCHK_OBJ_RESOURCE = 15, /* privilege to use the real-time class */
+	ARCHK_OBJ_DEVICE = 16,	 /* a simulated device: config, virtqueues, interrupt */
+	ARCHK_OBJ_PIPE = 17,	 /* one end of a byte pipe */
 	ARCHK_OBJ_TYPE_COUNT
 };
 
@@ -37,6 +39,7 @@ enum archk_object_type {
 #define ARCHK_SIGNAL_PEER_CLOSED (1u << 2)  /* channel/eventpair: the other end is gone */
 #define ARCHK_SIGNAL_SIGNALED	 (1u << 3)  /* event/eventpair: raised by object_signal */
 #define ARCHK_SIGNAL_TERMINATED	 (1u << 4)  /* process: ended and reclaimed */
+#define ARCHK_SIGNAL_INTERRUPT	 (1u << 5)  /* device: an interrupt is pending */
 #define ARCHK_SIGNAL_USER0	 (1u << 24) /* user signals: meaning chosen by programs */
 #define ARCHK_SIGNAL_USER_ALL	 (0xffu << 24)
 /* What object_signal may clear and set. */

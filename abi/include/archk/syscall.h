@@ -88,6 +88,8 @@ enum archk_clock {
  *   CLOSE     ()                       -> 0: closes the handle
  *   CANCEL    (-, -, user_data)        -> 0, on an I/O queue's handle
  *   NOP       ()                       -> 0
+ *   SYNC      ()                       -> 0 once what was written is durable
+ *   RENAME    ("from\0to", len)        -> 0: renames within a directory tree
  */
 enum archk_io_op {
 	ARCHK_IO_READ = 0,
@@ -102,6 +104,8 @@ enum archk_io_op {
 	ARCHK_IO_CLOSE = 9,
 	ARCHK_IO_CANCEL = 10,
 	ARCHK_IO_NOP = 11,
+	ARCHK_IO_SYNC = 12,
+	ARCHK_IO_RENAME = 13,
 	ARCHK_IO_OP_COUNT
 };
 
@@ -119,10 +123,43 @@ struct archk_meta {
 	uint32_t mode;	   /* ARCHK_MODE_* bits for store files */
 	uint64_t size;	   /* bytes of a file or VMO; files at any depth below a directory */
 	archk_koid_t koid; /* identity of the object */
-	uint64_t reserved;
+	uint32_t kind;	   /* enum archk_kind: what the object is to a program */
+	uint32_t flags;	   /* ARCHK_META_* */
+	int64_t mtime;	   /* last data change, realtime nanoseconds; 0 if unknown */
+	int64_t ctime;	   /* last metadata change, realtime nanoseconds; 0 if unknown */
 };
 
 #define ARCHK_MODE_EXEC 1u /* the store marks the file executable */
+
+/* What an object is to a program, whoever serves it (archk_meta.kind). */
+enum archk_kind {
+	ARCHK_KIND_OTHER = 0,  /* none of these */
+	ARCHK_KIND_FILE = 1,   /* bytes at offsets: READ/WRITE with an offset, a size */
+	ARCHK_KIND_DIR = 2,    /* names: OPEN, and READ lists struct archk_dirent records */
+	ARCHK_KIND_STREAM = 3, /* bytes in order: console, pipe end, connection */
+	ARCHK_KIND_BLOCK = 4,  /* a block device: READ/WRITE whole sectors */
+};
+
+#define ARCHK_META_TERMINAL  1u /* a stream connected to a terminal */
+#define ARCHK_META_READ_ONLY 2u /* writes are refused (READ_ONLY) */
+
+/*
+ * READ on a directory (ARCHK_KIND_DIR) fills the buffer with whole records,
+ * each reclen bytes (a multiple of 8), and returns the bytes filled, 0 at the
+ * end. The READ offset is a position: 0 starts the listing, and a record's
+ * next field is the offset that continues after it.
+ */
+struct archk_dirent {
+	uint64_t next;	  /* READ offset that continues after this record */
+	uint64_t size;	  /* a file's bytes; 0 for a directory */
+	uint16_t reclen;  /* bytes of this record, name and padding included */
+	uint8_t kind;	  /* enum archk_kind */
+	uint8_t name_len; /* bytes of name, without its NUL */
+	uint32_t mode;	  /* ARCHK_MODE_* */
+	char name[];	  /* name_len bytes, then a NUL, padded to reclen */
+};
+
+#define ARCHK_NAME_BYTES_MAX 255 /* bytes of one name in a directory */
 
 /* Limits that bound spawn arguments. */
 #define ARCHK_NAME_MAX		15    /* bytes in a handle name, without NUL */

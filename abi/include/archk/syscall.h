@@ -109,6 +109,16 @@ enum archk_io_op {
 	ARCHK_IO_OP_COUNT
 };
 
+/*
+ * OPEN and CREATE take the rights wanted in the low 32 bits of their third
+ * argument; CREATE takes these flags in the high 32 bits. Without
+ * ARCHK_CREATE_EXCL, CREATE of a name that exists opens it (a directory
+ * only with ARCHK_CREATE_DIR, a file only without it).
+ */
+#define ARCHK_CREATE_DIR      (1ull << 32) /* make a directory, not a file */
+#define ARCHK_CREATE_EXCL     (1ull << 33) /* EXISTS if the name exists */
+#define ARCHK_CREATE_TRUNCATE (1ull << 34) /* an existing file is cut to 0 bytes */
+
 /* SEEK's whence (passed as len). */
 #define ARCHK_SEEK_SET 0 /* position = offset */
 #define ARCHK_SEEK_CUR 1 /* position += offset (signed) */

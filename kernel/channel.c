@@ -166,7 +166,7 @@ long sys_channel_create(struct thread *t, struct syscall_args *args)
 	b->peer = a;
 	endpoint_refresh(a);
 	endpoint_refresh(b);
-	return handle_install_pair(t, &a->obj, &b->obj, CHANNEL_RIGHTS, args->a[0]);
+	return handle_install_pair(t, &a->obj, &b->obj, CHANNEL_RIGHTS, CHANNEL_RIGHTS, args->a[0]);
 }
 
 /*

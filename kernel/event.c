@@ -88,7 +88,7 @@ long sys_eventpair_create(struct thread *t, struct syscall_args *args)
 	object_init(&b->obj, ARCHK_OBJ_EVENTPAIR);
 	a->peer = b;
 	b->peer = a;
-	return handle_install_pair(t, &a->obj, &b->obj, EVENT_RIGHTS, args->a[0]);
+	return handle_install_pair(t, &a->obj, &b->obj, EVENT_RIGHTS, EVENT_RIGHTS, args->a[0]);
 }
 
 /*

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "debug.h"
 #include "io.h"
+#include "pipe.h"
 #include "syscall.h"
 #include "vmo.h"
 
@@ -74,7 +75,8 @@ int kernel_main(const struct archk_bootinfo *boot)
 	    (err = spawner_init()) < 0 || (err = futex_init()) < 0 || (err = vmo_init()) < 0 ||
 	    (err = vmo_io_init()) < 0 || (err = resource_init()) < 0 || (err = waiter_init()) < 0 ||
 	    (err = event_init()) < 0 || (err = channel_init()) < 0 || (err = port_init()) < 0 ||
-	    (err = io_init()) < 0 || (err = ioq_init()) < 0 || (err = table_init()) < 0) {
+	    (err = io_init()) < 0 || (err = ioq_init()) < 0 || (err = table_init()) < 0 ||
+	    (err = pipe_init()) < 0) {
 		klog(LOG_ERROR, "kernel initialisation failed: %d", err);
 		return err;
 	}

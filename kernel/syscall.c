@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include "pipe.h"
 #include "syscall.h"
 
 /* The handle argument's rights depend on the I/O operation in argument 0. */
@@ -92,6 +93,7 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
 				 ARCHK_RIGHT_READ, "hxxdxd"},
     [ARCHK_SYS_TABLE_REPLY] = {"table_reply", sys_table_reply, 0, ARCHK_OBJ_TABLE,
 			       ARCHK_RIGHT_WRITE, "hddxdh"},
+    [ARCHK_SYS_PIPE_CREATE] = {"pipe_create", sys_pipe_create, -1, 0, 0, "x"},
 };
 
 static const char *const error_names[] = ARCHK_ERROR_NAMES;

@@ -83,8 +83,8 @@ long sys_table_receive(struct thread *t, struct syscall_args *args);
 long sys_table_reply(struct thread *t, struct syscall_args *args);
 
 /* sys_handle.c: handles to two new objects, written to the guest's out[2]. */
-long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights,
-			 uintptr_t out);
+long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights_a,
+			 uint32_t rights_b, uintptr_t out);
 
 /* Boot-time set-up of sys_wait.c, event.c, channel.c, port.c. */
 int waiter_init(void);

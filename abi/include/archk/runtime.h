@@ -69,6 +69,8 @@ long archk_channel_call(archk_handle_t h, const struct archk_channel_call_args *
 long archk_object_wait_one(archk_handle_t h, uint32_t signals, int64_t deadline,
 			   uint32_t *observed);
 long archk_object_wait_many(struct archk_wait_item *items, uint32_t count, int64_t deadline);
+/* A pipe: out[0] its read end, out[1] its write end (docs/abi.md, "Pipes"). */
+long archk_pipe_create(archk_handle_t out[2]);
 long archk_port_create(void);
 long archk_port_wait_async(archk_handle_t port, archk_handle_t h, uint64_t key, uint32_t signals);
 long archk_port_wait(archk_handle_t port, int64_t deadline, struct archk_port_packet *packet);

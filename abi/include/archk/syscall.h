@@ -63,6 +63,7 @@ enum archk_syscall_number {
 	ARCHK_SYS_TABLE_RECEIVE = 49, /* (table h, struct archk_table_request *, data, len, handles,
 				       * deadline) -> 0 */
 	ARCHK_SYS_TABLE_REPLY = 50,   /* (table h, id, result, data, len, handle) -> 0 */
+	ARCHK_SYS_PIPE_CREATE = 51,   /* (archk_handle_t out[2]) -> 0: read end, write end */
 	ARCHK_SYS_COUNT
 };
 
@@ -228,6 +229,9 @@ struct archk_spawn_args {
 	const struct archk_spawn_handle *handles;
 	const char *name; /* process name; NULL means argv[0]'s last part */
 };
+
+/* Bytes a pipe buffers; also the most one READ or WRITE on a pipe end moves. */
+#define ARCHK_PIPE_BUFFER_BYTES 65536
 
 /* ---- IPC (docs/abi.md, "IPC") ---- */
 

@@ -27,6 +27,8 @@ static int start_init(const struct archk_bootinfo *boot)
 	struct spawn_request req = {
 	    .argc = boot->init_argc,
 	    .argv = boot->init_argv,
+	    .envc = boot->init_envc,
+	    .envp = boot->init_envp,
 	    .handle_count = ARRAY_SIZE(handles),
 	    .handles = handles,
 	};

@@ -129,13 +129,27 @@ archk_handle_t archk_handle_named(const char *name);
 
 /*
  * Spawns the store program at path (opened through the "root" handle) with
- * argv and the given named handles (in, out, err, root and process are
- * passed on automatically unless handles names them), through CREATE on the
- * "process" handle, so a served process table sees it. Returns a process
- * handle or an error code.
+ * argv, the caller's environment and the given named handles (in, out, err,
+ * root and process are passed on automatically unless handles names them),
+ * through CREATE on the "process" handle, so a served process table sees
+ * it. Returns a process handle or an error code.
  */
 long archk_spawn(const char *path, const char *const *argv,
 		 const struct archk_spawn_handle *handles, uint32_t handle_count);
+/* archk_spawn with the environment envp (NULL-terminated "NAME=VALUE"; NULL: empty). */
+long archk_spawn_env(const char *path, const char *const *argv, const char *const *envp,
+		     const struct archk_spawn_handle *handles, uint32_t handle_count);
+
+/* ---- the environment (env.c): archk_environ is "NAME=VALUE" strings, NULL-terminated ---- */
+/* The value of name, or NULL. */
+const char *archk_getenv(const char *name);
+/*
+ * Sets name to value (replacing it only if overwrite); 0, INVALID_ARGS for a
+ * name that is empty or holds '=', or NO_MEMORY. Changes archk_environ.
+ */
+long archk_setenv(const char *name, const char *value, int overwrite);
+/* Removes name; 0, INVALID_ARGS for a name that is empty or holds '=', or NO_MEMORY. */
+long archk_unsetenv(const char *name);
 /* Name of an error code, e.g. "HND_INVALID"; "OK" for 0; "UNKNOWN" otherwise. */
 const char *archk_strerror(long err);
 

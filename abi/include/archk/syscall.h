@@ -174,8 +174,9 @@ struct archk_dirent {
 
 /* Limits that bound spawn arguments. */
 #define ARCHK_NAME_MAX		15    /* bytes in a handle name, without NUL */
-#define ARCHK_SPAWN_ARGS_MAX	65536 /* total bytes of argv strings */
+#define ARCHK_SPAWN_ARGS_MAX	65536 /* total bytes of argv and environment strings */
 #define ARCHK_SPAWN_ARGC_MAX	1024
+#define ARCHK_SPAWN_ENVC_MAX	1024 /* environment strings */
 #define ARCHK_SPAWN_HANDLES_MAX 16
 #define ARCHK_PATH_MAX		1024
 

@@ -249,11 +249,13 @@ void hook_shutdown(int status)
 		send_kick(&vcpus[i]);
 }
 
+/* At boot (the console's first read of a terminal) the main thread, vCPU 0 to be, submits. */
 void hook_console_read(int fd, void *buf, size_t len, void *token)
 {
-	struct io_uring_sqe *sqe = ring_get_sqe(kick_ring);
+	struct io_uring *ring = kick_ring ? kick_ring : &vcpus[0].ring;
+	struct io_uring_sqe *sqe = ring_get_sqe(ring);
 
 	io_uring_prep_read(sqe, fd, buf, (unsigned)len, (uint64_t)-1);
 	io_uring_sqe_set_data(sqe, token);
-	io_uring_submit(kick_ring);
+	io_uring_submit(ring);
 }

@@ -55,15 +55,23 @@ int event_init(void)
 	return 0;
 }
 
+struct object *event_new(void)
+{
+	struct object *ev = arena_alloc(&event_arena);
+
+	if (ev)
+		object_init(ev, ARCHK_OBJ_EVENT);
+	return ev;
+}
+
 /* event_create(): a new event with no signals set. */
 long sys_event_create(struct thread *t, struct syscall_args *args)
 {
-	struct object *ev = arena_alloc(&event_arena);
+	struct object *ev = event_new();
 	long value;
 
 	if (!ev)
 		return ARCHK_ERR_NO_MEMORY;
-	object_init(ev, ARCHK_OBJ_EVENT);
 	value = handle_install(&t->proc->handles, ev, EVENT_RIGHTS);
 	object_unref(ev); /* the handle owns it now, or nobody does */
 	return value;

@@ -15,7 +15,8 @@ static int start_init(const struct archk_bootinfo *boot)
 {
 	const char *path = boot->init_argv[0];
 	struct spawn_handle handles[] = {
-	    {"in", console_object(0), ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY},
+	    {"in", console_object(0),
+	     ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_ENUMERATE},
 	    {"out", console_object(1), ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY},
 	    {"err", console_object(2), ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY},
 	    {"root", store_root(),

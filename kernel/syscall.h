@@ -89,6 +89,8 @@ long handle_install_pair(struct thread *t, struct object *a, struct object *b, u
 /* Boot-time set-up of sys_wait.c, event.c, channel.c, port.c. */
 int waiter_init(void);
 int event_init(void);
+/* event.c: a new event with no signals and one reference (the caller's), or NULL. */
+struct object *event_new(void);
 int channel_init(void);
 int port_init(void);
 

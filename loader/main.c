@@ -325,6 +325,8 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->device_count = 1;
 	boot->devices[0] = (struct archk_boot_device){
 	    .kind = ARCHK_DEVICE_CONSOLE, .host_fd = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}};
+	for (int fd = 0; fd < 3; fd++)
+		boot->devices[0].terminal |= (uint32_t)(isatty(fd) == 1) << fd;
 	boot->isolation = (uint32_t)o->isolation;
 	boot->trace = o->trace;
 	boot->strict_buffers = o->strict_buffers;
@@ -416,6 +418,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (o.gdb && !o.debug_process)
 		o.debug_process = "first";
+	terminal_setup(); /* before any thread; undone on every way out */
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
 		return EXIT_BOOT_FAILED;

@@ -32,8 +32,8 @@ enum archk_device_kind {
 };
 
 struct archk_boot_device {
-	uint32_t kind; /* enum archk_device_kind */
-	uint32_t reserved;
+	uint32_t kind;	    /* enum archk_device_kind */
+	uint32_t terminal;  /* console: bit n set if host_fd[n] is a terminal */
 	int64_t host_fd[3]; /* console: input, output, error */
 };
 

@@ -9,6 +9,7 @@ add_library(archk_rt_host STATIC
     ${RT_SOURCE_DIR}/malloc.c
   ${RT_SOURCE_DIR}/lock.c
   ${RT_SOURCE_DIR}/env.c
+  ${RT_SOURCE_DIR}/path.c
   ${CMAKE_CURRENT_LIST_DIR}/rt_host_futex.c)
 target_compile_options(archk_rt_host PRIVATE
   -ffreestanding -fno-builtin -include ${CMAKE_CURRENT_LIST_DIR}/rt_rename.h

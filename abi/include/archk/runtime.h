@@ -140,6 +140,16 @@ long archk_spawn(const char *path, const char *const *argv,
 long archk_spawn_env(const char *path, const char *const *argv, const char *const *envp,
 		     const struct archk_spawn_handle *handles, uint32_t handle_count);
 
+/* ---- paths (path.c; archk_open_path in syscall.c) ---- */
+/*
+ * base (absolute) joined with path (absolute, or relative to base), with
+ * ".", ".." and repeated slashes resolved: an absolute path (malloc'd), or
+ * NULL when out of memory. ".." at the root stays at the root.
+ */
+char *archk_path_resolve(const char *base, const char *path);
+/* Opens path through "root": relative paths against $PWD (as the shell's cd sets it). */
+long archk_open_path(const char *path, uint32_t rights);
+
 /* ---- the environment (env.c): archk_environ is "NAME=VALUE" strings, NULL-terminated ---- */
 /* The value of name, or NULL. */
 const char *archk_getenv(const char *name);

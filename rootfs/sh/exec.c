@@ -61,7 +61,7 @@ void sh_error(const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n] = '\n';
-	archk_dprintf(sh.err, "sh: %.*s", n + 1, line);
+	archk_dprintf(sh.messages ? sh.messages : sh.err, "sh: %.*s", n + 1, line);
 }
 
 static const struct builtin *find_builtin(const char *name)
@@ -506,7 +506,9 @@ static void start_command(struct job *j, const struct command *c, archk_handle_t
 	} else {
 		bool child_shell = find_builtin(argv.v[0]) && !alone;
 
+		sh.messages = io.h[2]; /* "command not found" goes where the command's errors go */
 		spawn_into(j, child_shell ? shell_argv : argv.v, envp, &io, argv.v[0], last);
+		sh.messages = 0;
 	}
 	vars_env_free(envp);
 	fields_free(&argv);
@@ -591,7 +593,12 @@ static bool runs_in_shell(const struct pipeline *pl, int *status)
 		assign_all(&assign);
 		*status = redirect(c, &io) < 0 ? 1 : 0;
 	} else if ((b = find_builtin(argv.v[0]))) {
-		*status = redirect(c, &io) < 0 ? 1 : b->fn(argv.n, argv.v, &io);
+		*status = 1;
+		if (redirect(c, &io) == 0) {
+			sh.messages = io.h[2];
+			*status = b->fn(argv.n, argv.v, &io);
+			sh.messages = 0;
+		}
 		done = *status != BUILTIN_NOT_MINE;
 	} else {
 		done = false;

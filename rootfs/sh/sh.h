@@ -210,6 +210,7 @@ extern const char *const sh_builtin_names[];
 
 struct shell {
 	archk_handle_t in, out, err, root;
+	archk_handle_t messages;  /* where sh_error writes: err, or the 2> of the command at hand */
 	archk_handle_t interrupt; /* the console's interrupt event, or 0 */
 	bool interactive;	  /* a person at a terminal: prompts, editing, job notices */
 	bool exiting;		  /* the exit builtin ran */

@@ -82,6 +82,15 @@ class Session:
                 raise Failure("timed out waiting for %r" % pattern)
             self.pump(0.05)
 
+    def expect_err(self, pattern, timeout=PATIENCE):
+        """Waits until pattern (bytes regex) appears in what archk wrote to stderr."""
+        regex = re.compile(pattern, re.S)
+        end = time.time() + timeout
+        while not regex.search(self.err):
+            if time.time() > end:
+                raise Failure("timed out waiting for %r on stderr" % pattern)
+            self.pump(0.05)
+
     def settle(self, quiet=0.3):
         """Reads until archk has been silent for quiet seconds."""
         while self.pump(quiet):
@@ -194,7 +203,7 @@ def host_fault(a, build):
 def resize(a, build):
     """A window size change in the middle of a line breaks nothing."""
     s = Session([a, build + "/rootfs.img"])
-    s.expect(rb"archk:/\$ ")
+    s.expect(PROMPT)
     s.send(b"echo one")
     s.resize(40, 10)
     os.killpg(s.proc.pid, signal.SIGWINCH)
@@ -218,6 +227,156 @@ def not_a_terminal(a, build):
     check(out == b"\x01x\x03\n", "bytes changed: %r" % out)
 
 
+# ---- the shell at a terminal (rootfs/sh) ----
+
+PROMPT = rb"archk:/\$ "
+
+
+def shell(a, build, *memfs_dirs):
+    """The shell as the batch program; with memfs_dirs, under memfs with those writable."""
+    argv = [a, build + "/tests.img", "--"]
+    if memfs_dirs:
+        argv += ["/tests/memfs"] + [x for d in memfs_dirs for x in ("-d", d)]
+    s = Session(argv + ["/bin/sh"])
+    s.expect(rb"archk shell: ")
+    s.expect(PROMPT)
+    return s
+
+
+def run(s, line, output):
+    """Types line and Enter; waits for output (a regex), then for the next prompt."""
+    s.send(line + b"\r")
+    s.expect(output)
+    s.expect(PROMPT)
+
+
+def leave(s, status=0):
+    s.send(b"exit %d\r" % status)
+    check(s.wait() == status, "status %s" % s.proc.returncode)
+    s.check_restored()
+
+
+def editing(a, build):
+    s = shell(a, build)
+    run(s, b"echo wrld\x1b[D\x1b[D\x1b[Do", rb"\r+\nworld\r+\n")
+    run(s, b"cho abc\x01e\x05 def", rb"\r+\nabc def\r+\n")  # Ctrl-A, Ctrl-E
+    run(s, b"echo keep drop\x17\x17keep2", rb"\r+\nkeep2\r+\n")  # Ctrl-W twice
+    run(s, b"junk\x15echo after", rb"\r+\nafter\r+\n")  # Ctrl-U
+    run(s, b"echo a b c\x1bb\x1bb\x0b", rb"\r+\na\r+\n")  # Alt-b twice, Ctrl-K
+    run(s, b"cho x\x1b[He\x1b[F!\x1b[1~\x1b[3~e", rb"\r+\nx!\r+\n")  # Home, End, Delete
+    run(s, b"echo 12\x7f\x7f34\x1bOH\x1bOF5", rb"\r+\n345\r+\n")  # Backspace, SS3 Home/End
+    leave(s)
+
+
+def long_line(a, build):
+    """A line three rows long: editing in its first row redraws all of it right."""
+    s = shell(a, build)
+    words = b" ".join(b"w%02d" % i for i in range(40))  # 159 bytes
+    s.send(b"echo " + words)
+    s.send(b"\x1b[D" * 150 + b"ZZ")
+    s.send(b"\r")
+    s.expect(rb"\r+\nw00 w01 wZZ02")
+    s.expect(rb"w39\r+\n")
+    s.expect(PROMPT)
+    leave(s)
+
+
+def history(a, build):
+    s = shell(a, build)
+    run(s, b"echo first", rb"\r+\nfirst\r+\n")
+    run(s, b"echo second", rb"\r+\nsecond\r+\n")
+    run(s, b"\x1b[A\x1b[A", rb"\r+\nfirst\r+\n")
+    run(s, b"echo new\x1b[A\x1b[B", rb"\r+\nnew\r+\n")
+    run(s, b"\x10\x10\x10\x0e", rb"\r+\nfirst\r+\n")  # Ctrl-P 3 times (new, first, second), Ctrl-N
+    leave(s)
+
+
+def history_file(a, build):
+    """With a writable /home (memfs) the history is kept in /home/.sh_history."""
+    s = shell(a, build, "/home")
+    run(s, b"echo kept", rb"\r+\nkept\r+\n")
+    run(s, b"cat /home/.sh_history", rb"\r+\necho kept\r+\ncat /home/.sh_history\r+\n")
+    leave(s)
+
+
+def ctrl_c(a, build):
+    """Ctrl-C ends the program in the foreground, not the shell and not archk."""
+    s = shell(a, build)
+    s.send(b"sleep 100\r")
+    time.sleep(0.3)
+    s.send(b"\x03")
+    s.expect_err(rb"sh: sleep: interrupted \(status 130\)")
+    s.expect(PROMPT)
+    run(s, b"echo $?", rb"\r+\n130\r+\n")
+    # The Ctrl-C that ended sleep is not taken for one at the prompt.
+    check(b"^C" not in s.screen, "the Ctrl-C byte came back at the prompt")
+    s.send(b"abc\x03")
+    s.expect(rb"abc\^C\r+\n")
+    s.expect(PROMPT)
+    run(s, b"echo alive", rb"\r+\nalive\r+\n")
+    # Ctrl-C while several programs run: all of them end.
+    s.send(b"sleep 100 | sleep 100\r")
+    time.sleep(0.3)
+    s.send(b"\x03")
+    s.expect(PROMPT)
+    leave(s)
+
+
+def pipes_and_redirections(a, build):
+    s = shell(a, build, "/tmp")
+    run(s, b"echo hi | cat | cat", rb"\r+\nhi\r+\n")
+    run(s, b"echo saved > /tmp/a", rb"\r+\n")
+    run(s, b"echo more >> /tmp/a", rb"\r+\n")
+    run(s, b"cat < /tmp/a", rb"\r+\nsaved\r+\nmore\r+\n")
+    leave(s)
+
+
+def jobs(a, build):
+    s = shell(a, build)
+    s.send(b"sleep 0.5 &\r")
+    s.expect_err(rb"\[1\] \d+\n")
+    s.expect(PROMPT)
+    run(s, b"jobs", rb"\[1\]\+ Running +sleep 0.5")
+    time.sleep(0.8)
+    s.send(b"\r")
+    s.expect_err(rb"\[1\]\+ Done +sleep 0.5")
+    s.expect(PROMPT)
+    s.send(b"sleep 100 &\r")
+    s.expect_err(rb"\[1\] \d+\n")
+    s.expect(PROMPT)
+    s.send(b"fg\r")
+    s.expect(rb"sleep 100\r+\n")
+    time.sleep(0.3)
+    s.send(b"\x03")  # fg put it in the foreground: Ctrl-C ends it
+    s.expect_err(rb"sleep: interrupted")
+    s.expect(PROMPT)
+    leave(s)
+
+
+def completion(a, build):
+    s = shell(a, build, "/tmp")
+    run(s, b"echo a > /tmp/alpha", rb"\r+\n")
+    run(s, b"echo b > /tmp/beta", rb"\r+\n")
+    run(s, b"cat /tmp/al\t", rb"cat /tmp/alpha \r+\na\r+\n")
+    s.send(b"cat /tmp/\t")  # two names: listed under the line, which comes back
+    s.expect(rb"alpha/?\s+beta")
+    s.expect(rb"archk:/\$ cat /tmp/")
+    s.send(b"\x15")
+    s.send(b"exp\tQ=1\r")  # a builtin's name
+    s.expect(rb"export Q=1")
+    s.expect(PROMPT)
+    run(s, b"echo $Q", rb"\r+\n1\r+\n")
+    leave(s)
+
+
+def ctrl_d(a, build):
+    s = shell(a, build)
+    run(s, b"false", rb"\r+\n")
+    s.send(b"\x04")
+    check(s.wait() == 1, "status %s after Ctrl-D" % s.proc.returncode)
+    s.check_restored()
+
+
 SCENARIOS = {
     "ctrl_a_x": ctrl_a_x,
     "keys": keys,
@@ -228,6 +387,15 @@ SCENARIOS = {
     "host_fault": host_fault,
     "resize": resize,
     "not_a_terminal": not_a_terminal,
+    "editing": editing,
+    "long_line": long_line,
+    "history": history,
+    "history_file": history_file,
+    "ctrl_c": ctrl_c,
+    "pipes_and_redirections": pipes_and_redirections,
+    "jobs": jobs,
+    "completion": completion,
+    "ctrl_d": ctrl_d,
 }
 
 

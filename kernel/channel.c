@@ -24,10 +24,7 @@
 #define MAX_MESSAGES	  16384
 #define MAX_LARGE_BUFFERS 1024
 #define MESSAGE_INLINE	  256 /* bytes stored in the message slot itself */
-#define CHANNEL_RIGHTS                                                                             \
-	(ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |          \
-	 ARCHK_RIGHT_INSPECT)
-#define ENDPOINT_SIGNALS (ARCHK_SIGNAL_READABLE | ARCHK_SIGNAL_WRITABLE | ARCHK_SIGNAL_PEER_CLOSED)
+#define ENDPOINT_SIGNALS  (ARCHK_SIGNAL_READABLE | ARCHK_SIGNAL_WRITABLE | ARCHK_SIGNAL_PEER_CLOSED)
 
 struct message_handle {
 	struct object *obj; /* referenced while the message holds it */
@@ -166,7 +163,7 @@ long sys_channel_create(struct thread *t, struct syscall_args *args)
 	b->peer = a;
 	endpoint_refresh(a);
 	endpoint_refresh(b);
-	return handle_install_pair(t, &a->obj, &b->obj, CHANNEL_RIGHTS, args->a[0]);
+	return handle_install_pair(t, &a->obj, &b->obj, ARCHK_RIGHTS_CHANNEL, args->a[0]);
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "debug.h"
+#include "fault.h"
 #include "syscall.h"
 
 #define SIGNAL_INT  2

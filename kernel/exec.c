@@ -21,7 +21,9 @@
 #include <string.h>
 #include <archk/startup.h>
 #include "debug.h"
-#include "proc.h"
+#include "exec.h"
+#include "scheduler.h"
+#include "vm.h"
 
 #define HUGE_PAGE    (2UL << 20)
 #define IMAGE_OFFSET HUGE_PAGE

@@ -11,7 +11,8 @@
 #define KERNEL_IO_H
 
 #include <archk/io.h>
-#include "proc.h"
+#include "scheduler.h"
+#include "vm.h"
 
 /* A handler's result meaning "io_req_complete comes later". Not an error code. */
 #define IO_PENDING (-4096)

@@ -25,10 +25,6 @@
 #define CMP_ENTRIES_MAX	 (2 * ARCHK_IOQ_ENTRIES_MAX)
 #define POLL_REST_NS	 10000000 /* a polled queue idle this long stops being polled */
 #define POLL_INTERVAL_NS 2000	  /* how long an idle vCPU waits between polls */
-#define IOQ_RIGHTS                                                                                 \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT |         \
-	 ARCHK_RIGHT_GET_PROPERTY)
-
 struct ioq {
 	struct object obj;
 	struct process *owner; /* the ring is in its partition; the queue dies with its handles */
@@ -535,7 +531,7 @@ long sys_ioq_create(struct thread *t, struct syscall_args *args)
 	LIST_INSERT_HEAD(&all_queues, q, all_link);
 	params.ring = (uint64_t)addr;
 	params.ring_size = q->vmo->size;
-	h = handle_install(&p->handles, &q->obj, IOQ_RIGHTS);
+	h = handle_install(&p->handles, &q->obj, ARCHK_RIGHTS_IOQ);
 	object_unref(&q->obj);
 	if (h >= 0 && (err = copy_to_guest(p, args->a[0], &params, sizeof(params))) < 0) {
 		handle_close(&p->handles, (archk_handle_t)h);

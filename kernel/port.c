@@ -14,9 +14,6 @@
 
 #define MAX_PORTS	  1024
 #define MAX_REGISTRATIONS 16384
-#define PORT_RIGHTS                                                                                \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT)
 
 struct registration {
 	struct observer obs;
@@ -120,7 +117,7 @@ long sys_port_create(struct thread *t, struct syscall_args *args)
 	TAILQ_INIT(&port->armed);
 	TAILQ_INIT(&port->packets);
 	TAILQ_INIT(&port->waiters);
-	value = handle_install(&t->proc->handles, &port->obj, PORT_RIGHTS);
+	value = handle_install(&t->proc->handles, &port->obj, ARCHK_RIGHTS_PORT);
 	object_unref(&port->obj);
 	return value;
 }

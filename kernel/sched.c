@@ -33,6 +33,7 @@
  * completions and kicks from other vCPUs wake it.
  */
 #include "debug.h"
+#include "fault.h"
 #include "io.h"
 #include "syscall.h"
 
@@ -252,7 +253,10 @@ void sched_start_spawned(struct thread *t)
 void sched_yield_thread(struct thread *t)
 {
 	t->gave_way = true;
-	enqueue(t->vcpu, t, false);
+	if (allowed(t, t->vcpu))
+		enqueue(t->vcpu, t, false);
+	else
+		sched_make_runnable(t); /* its affinity changed while it ran here */
 }
 
 /* A thread displaced by a better one keeps its turn, where its affinity allows. */

@@ -123,10 +123,7 @@ static long spawn_for(struct process *parent, const struct spawn_request *req)
 
 	if ((err = exec_spawn(req, &child)) < 0)
 		return err;
-	value = handle_install(&parent->handles, &child->obj,
-			       ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT | ARCHK_RIGHT_DESTROY |
-				   ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER |
-				   ARCHK_RIGHT_GET_PROPERTY);
+	value = handle_install(&parent->handles, &child->obj, ARCHK_RIGHTS_PROCESS);
 	if (value < 0) {
 		/* Nobody could ever wait for a child without a handle: undo it. */
 		struct archk_exit_status killed = {.reason = ARCHK_EXIT_KILLED};

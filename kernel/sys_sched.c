@@ -73,7 +73,7 @@ long sys_thread_set_affinity(struct thread *t, struct syscall_args *args)
 
 long sys_thread_self(struct thread *t, struct syscall_args *args)
 {
-	return handle_install(&t->proc->handles, &t->obj, THREAD_HANDLE_RIGHTS);
+	return handle_install(&t->proc->handles, &t->obj, ARCHK_RIGHTS_THREAD);
 }
 
 long sys_vcpu_current(struct thread *t, struct syscall_args *args)

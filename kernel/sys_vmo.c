@@ -35,7 +35,7 @@ long sys_vmo_create(struct thread *t, struct syscall_args *args)
 
 	if (err < 0)
 		return err;
-	h = handle_install(&t->proc->handles, &v->obj, VMO_RIGHTS);
+	h = handle_install(&t->proc->handles, &v->obj, ARCHK_RIGHTS_VMO);
 	object_unref(&v->obj);
 	return h;
 }

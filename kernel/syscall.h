@@ -7,7 +7,9 @@
 #ifndef KERNEL_SYSCALL_H
 #define KERNEL_SYSCALL_H
 
-#include "proc.h"
+#include "exec.h"
+#include "scheduler.h"
+#include "vm.h"
 
 struct syscall_args {
 	uint64_t a[6];

@@ -26,13 +26,6 @@
 
 #define MAX_TABLES 256
 #define MAX_SERVED 8192
-#define TABLE_RIGHTS                                                                               \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY)
-#define SERVED_RIGHTS                                                                              \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHT_DESTROY | ARCHK_RIGHT_GET_PROPERTY |                  \
-	 ARCHK_RIGHT_SET_PROPERTY | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MAP | ARCHK_RIGHT_MANAGE)
 
 struct served;
 
@@ -374,7 +367,7 @@ long sys_table_create(struct thread *t, struct syscall_args *args)
 	TAILQ_INIT(&tb->received);
 	TAILQ_INIT(&tb->receivers);
 	LIST_INIT(&tb->objects);
-	h = handle_install(&t->proc->handles, &tb->obj, TABLE_RIGHTS);
+	h = handle_install(&t->proc->handles, &tb->obj, ARCHK_RIGHTS_TABLE);
 	object_unref(&tb->obj);
 	return h;
 }
@@ -387,8 +380,8 @@ long sys_table_object_create(struct thread *t, struct syscall_args *args)
 	long h;
 
 	if (rights == ARCHK_RIGHTS_SAME)
-		rights = SERVED_RIGHTS;
-	if (rights & ~SERVED_RIGHTS)
+		rights = ARCHK_RIGHTS_SERVED;
+	if (rights & ~ARCHK_RIGHTS_SERVED)
 		return ARCHK_ERR_INVALID_ARGS;
 	if (!(s = arena_alloc(&served_arena)))
 		return ARCHK_ERR_NO_MEMORY;

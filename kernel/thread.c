@@ -56,7 +56,7 @@ long sys_thread_create(struct thread *t, struct syscall_args *args)
 	n->ctx->fs_base = a.fs_base;
 	n->ctx->rflags = 0x202;
 	n->ctx->full_restore = 1;
-	value = handle_install(&t->proc->handles, &n->obj, THREAD_HANDLE_RIGHTS);
+	value = handle_install(&t->proc->handles, &n->obj, ARCHK_RIGHTS_THREAD);
 	if (value < 0) {
 		n->state = THREAD_DEAD;
 		thread_release(n);

@@ -93,7 +93,7 @@ long sys_eventpair_create(struct thread *t, struct syscall_args *args)
  */
 long sys_object_signal(struct thread *t, struct syscall_args *args)
 {
-	struct object *obj = args->handle->obj;
+	struct object *obj = args->obj;
 	uint32_t clear = (uint32_t)args->a[1], set = (uint32_t)args->a[2];
 
 	if (((clear | set) & ~ARCHK_SIGNALS_SETTABLE) || args->a[1] > UINT32_MAX ||

@@ -123,7 +123,7 @@ static void build_stack(struct process *p, const struct load_result *res,
 
 	ctx->rsp = s.sp;
 	ctx->rip = res->entry;
-	ctx->rflags = 0x202;
+	ctx->rflags = RFLAGS_INITIAL;
 	ctx->full_restore = 1;
 }
 

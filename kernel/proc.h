@@ -37,6 +37,54 @@ enum thread_state {
  */
 typedef void (*thread_resume_fn)(struct thread *t);
 
+/* What a blocked thread's call waits for: one kind at a time (thread.wait). */
+enum wait_kind {
+	WAIT_NONE = 0,
+	WAIT_PLAIN,   /* sleep, thread_join, table_receive: only the queue and deadline */
+	WAIT_FUTEX,   /* futex_wait: futex.word of its process */
+	WAIT_IOQ,     /* ioq_enter: ioq.min completions unread */
+	WAIT_PROCESS, /* process_wait: process.child ends */
+	WAIT_IO,      /* do_io: io.req completes */
+	WAIT_WAITER,  /* object_wait_*, port_wait, channel_call: thread.waiter (wait.h) */
+};
+
+/*
+ * The typed state of a blocked call. Whatever it references is released by
+ * thread_wait_clear, once, whoever ends the wait (a wake-up's resume or the
+ * thread's death).
+ */
+struct thread_wait {
+	enum wait_kind kind;
+	union {
+		struct {
+			uintptr_t word;
+		} futex;
+		struct {
+			uint32_t min;  /* completions that end the wait */
+			uint32_t taken; /* the call's result: requests it took */
+		} ioq;
+		struct {
+			struct process *child; /* referenced */
+			uintptr_t status_out;  /* guest address for its exit status */
+		} process;
+		struct {
+			struct io_req *req; /* owned by the wait */
+		} io;
+	};
+};
+
+/*
+ * A thread's deadline (futex.c): at most one host timer per thread, moved
+ * from wait to wait, so a timed wait never needs memory of its own.
+ */
+struct thread_deadline {
+	struct io_token token;
+	int64_t at;	  /* what the current wait wants; ARCHK_DEADLINE_INFINITE: none */
+	int64_t armed_at; /* what the host timer was last set to */
+	long result;	  /* the wait's result if the deadline ends it */
+	bool armed;	  /* a host timer is outstanding; it holds a thread reference */
+};
+
 struct thread {
 	struct object obj;
 	struct process *proc;
@@ -47,14 +95,11 @@ struct thread {
 	uint64_t syscall_nr; /* the call being served, for traces */
 	thread_resume_fn resume;
 	struct thread_list *wait_queue; /* where a blocked thread waits */
-	void *wait_object;		/* what the blocked call waits on (referenced) */
-	uint64_t wait_arg;		/* the blocked call's guest output pointer */
-	struct io_req *wait_io;		/* the do_io request a blocked call waits for (io.c) */
-
-	struct waiter *waiter; /* signal, port or call wait in progress (wait.h) */
-	long wake_result;      /* result handed over by thread_wake */
-	uint64_t deadline_seq; /* advances on every wake: stale timers are ignored */
-	int32_t exit_code;     /* for thread_join */
+	struct thread_wait wait;	/* what its blocked call waits for */
+	struct waiter *waiter;		/* WAIT_WAITER: signal, port or call wait (wait.h) */
+	struct thread_deadline deadline;
+	long wake_result;		/* result handed over by thread_wake */
+	int32_t exit_code;		/* for thread_join */
 	/* Scheduling (kernel/sched.c). */
 	uint8_t sched_class;	/* ARCHK_SCHED_* */
 	int8_t priority;	/* base normal priority, 0..30 */
@@ -62,13 +107,13 @@ struct thread {
 	bool keep_turn;		/* preempted early: requeue at the head */
 	bool gave_way;		/* yielded or blocked since its last slice end */
 	bool displaced;		/* preempted by a better thread: keeps its slice */
-	int level;		/* run queue level while queued */
-	struct vcpu *queued_on; /* whose run queue holds it */
+	int level;		/* run queue level while queued; RUNQ_LEVEL_WOKEN: just woken */
+	struct vcpu *queued_on; /* whose run queue (or list of just-woken threads) holds it */
 	uint64_t affinity;	/* vCPUs it may run on (bit n: vCPU n) */
 	int64_t slice_left;	/* nanoseconds of CPU left in its timeslice */
 	char name[16];
 	struct thread_list joiners;    /* threads blocked in thread_join on it */
-	TAILQ_ENTRY(thread) run_link;  /* run queue or a wait queue */
+	TAILQ_ENTRY(thread) run_link;  /* run queue, just-woken list or a wait queue */
 	TAILQ_ENTRY(thread) proc_link; /* process's thread list */
 };
 
@@ -96,7 +141,7 @@ struct process {
 	size_t heap_size;
 	uintptr_t private_start; /* regions from here up are closed when not running */
 	struct map_area maps;	 /* vmo_map and mem_map_anon mappings, above private_start */
-	int vcpus_holding;	 /* vCPUs that have the partition open for it */
+	int vcpus_holding;	 /* vCPUs that hold it (vm.c); each holds a reference */
 
 	/* The executable, for fault symbolization and debugger announcements. */
 	const struct archk_boot_file *image;
@@ -149,13 +194,9 @@ void thread_wake(struct thread *t, long result, thread_resume_fn resume);
 void thread_wake_restart(struct thread *t);
 /* Drops a thread that left its vCPU for good (its process ended). */
 void thread_release(struct thread *t);
+/* Releases what t's blocked call holds (thread.wait) and forgets it. */
+void thread_wait_clear(struct thread *t);
 /* archk's exit status for a process status (shell convention: 128+signal). */
 int process_status_code(const struct archk_exit_status *status);
-/* Ends thread t with code; the process ends with it if it was its last live thread. */
-void thread_exit(struct thread *t, int32_t code);
-/* Wakes t with result when the monotonic clock reaches deadline, unless it wakes first. */
-void thread_wake_at(struct thread *t, int64_t deadline, long result);
-/* Has the monotonic clock reached deadline (never for ARCHK_DEADLINE_INFINITE)? */
-bool deadline_passed(int64_t deadline);
 
 #endif

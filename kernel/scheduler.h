@@ -21,8 +21,12 @@ struct vcpu {
 	bool spawn_check;	  /* the timer is cut short for a child queued behind its spawner */
 	int64_t spawn_check_rest; /* what was left of the slice then (0: real-time) */
 	struct thread *current;
-	struct process *holding; /* partition this vCPU keeps open */
+	struct process *holding; /* partition this vCPU keeps open (referenced, vm.c) */
 	bool in_guest;		 /* between entering a guest and taking the lock again */
+	bool in_call;		 /* serving a system call: wake-ups wait in woken */
+	bool strict_yield;	 /* strict isolation: give the hold up (strict_claim) */
+	struct thread_list woken;	 /* threads woken by the call being served */
+	uint32_t output_in_flight; /* console writes submitted on this vCPU's ring */
 };
 
 /* Called by the host before kernel_main: the vCPU count, then each vCPU. */
@@ -33,15 +37,22 @@ unsigned sched_vcpu_count(void);
 void sched_init_thread(struct thread *t);
 void sched_make_runnable(struct thread *t);
 /*
- * Until the current system call ends, wake-ups go to v (where the calling
- * thread runs) when the woken thread may run there and the caller is not
- * real-time: the caller will block for an answer (do_io on a served object,
- * channel_call) or has just given one and goes back to wait (table_reply,
- * channel_write), so v switches to the woken thread without waking an idle
- * vCPU. Should the caller go on instead, the woken thread waits for its
- * slice to end. NULL ends the preference early.
+ * A system call starts on v: threads it wakes wait on v's woken list until
+ * sched_call_end places them, so that placement knows how the call ended.
  */
-void sched_handoff(struct vcpu *v);
+void sched_call_begin(struct vcpu *v);
+/*
+ * The call that caller made on v is over. If the caller blocked (it waits
+ * for an answer: do_io on a served object, channel_call, ioq_enter) or the
+ * call was a reply after which the caller goes back to wait (reply: table_reply,
+ * channel_write), the woken threads go to v when they may run there and the
+ * caller is not real-time, and v switches to them without waking an idle
+ * vCPU (a synchronous hand-off); should the caller go on instead, they wait
+ * for its slice to end. Otherwise they are placed as any wake-up.
+ */
+void sched_call_end(struct vcpu *v, struct thread *caller, bool reply);
+/* The vCPU the calling host thread runs; NULL on other host threads. */
+struct vcpu *sched_this_vcpu(void);
 /* Makes a new process's first thread runnable, on the spawning vCPU if it can. */
 void sched_start_spawned(struct thread *t);
 /* Wakes one idle vCPU, which may steal queued work or poll I/O queues. */

@@ -12,7 +12,8 @@ struct vmo;
 
 int vm_init(const struct archk_bootinfo *boot);
 int vm_partition_alloc(struct process *p);
-void vm_partition_free(struct process *p);
+/* p has ended and its threads are gone: its partition is freed now, or by the last vm_release. */
+void vm_reclaim(struct process *p);
 /* Applies region protections (the partition is being opened). */
 void vm_open(struct process *p);
 void vm_close(struct process *p);
@@ -20,17 +21,19 @@ void vm_close(struct process *p);
 void vm_protect_new(struct process *p);
 /* Makes p's partition accessible on v according to the isolation mode. */
 void vm_hold(struct vcpu *v, struct process *p);
-/* Gives up v's hold (the vCPU idles or switches away). */
+/* Gives up v's hold (the vCPU idles or switches away); the last hold closes or frees. */
 void vm_release(struct vcpu *v);
-/*
- * Gives up v's hold on a process whose last thread has just ended: if v is
- * its only holder, the partition is freed at once instead of being closed.
- */
-void vm_release_ended(struct vcpu *v);
 /* Is p's private memory accessible now (isolation off, or some vCPU holds p)? */
 bool vm_is_open(const struct process *p);
 /* May v run p now (strict mode allows one process at a time)? */
 bool vm_may_run(const struct vcpu *v, const struct process *p);
+/*
+ * Strict mode: a vCPU waits for the hold. Returns the held process and how
+ * long vCPUs have been waiting for this hold; NULL if nothing is held.
+ */
+struct process *vm_strict_contend(int64_t *waited_ns);
+/* Strict mode: the next hold is kept for v for at most for_ns; v is kicked when it is free. */
+void vm_strict_reserve(struct vcpu *v, int64_t for_ns);
 /* 0 if [addr, addr+len) lies in p's memory with the access, else BAD_ADDRESS. */
 int vm_check(const struct process *p, uintptr_t addr, size_t len, int prot);
 /* The protection of the region or mapping holding addr; 0 if none does. */

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "console.h"
 #include "syscall.h"
 
 #define CONSOLE_READ_MAX  4096

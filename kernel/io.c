@@ -11,7 +11,7 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "ioq.h"
 #include "syscall.h"
 
 #define MAX_REQUESTS	  16384

@@ -103,37 +103,4 @@ void io_deliver_deferred(struct process *p);
 /* Can the kernel touch p's private memory right now? */
 bool io_client_open(const struct process *p);
 
-/* ---- ioq.c ---- */
-int ioq_init(void);
-/* A ring request finished: its completion is written now or when the client opens. */
-void ioq_request_done(struct io_req *r);
-/* Writes r's completion into its ring (the client's partition is open) and frees r. */
-void ioq_post(struct io_req *r);
-/* Takes requests from polled queues on an idle vCPU; true if it did any work. */
-bool ioq_poll_idle(struct vcpu *v);
-/* Nanoseconds an idle vCPU may sleep before polling queues again; 0: no limit. */
-int64_t ioq_poll_interval(void);
-/* --strict-buffers: gives r's buffer back to its guest (before archk writes into it). */
-void ioq_unguard(struct io_req *r);
-/* --strict-buffers: does [addr, addr+len) touch a page an in-flight request owns? */
-bool ioq_range_guarded(const struct process *p, uintptr_t addr, size_t len);
-/* --strict-buffers: p's partition was opened again; its owned buffers stay closed. */
-void ioq_guard_owned(struct process *p);
-
-/* ---- table.c ---- */
-int table_init(void);
-
-/* ---- console.c, store.c, spawner in sys_proc.c ---- */
-int console_init(const struct archk_bootinfo *boot);
-/* The console objects behind in, out and err. */
-struct object *console_object(int which);
-int store_init(const struct archk_bootinfo *boot);
-struct object *store_root(void);
-/* The store file at path (relative, no leading slash), or NULL. */
-const struct archk_boot_file *store_find(const char *path, size_t len);
-/* The file a handle names, or NULL if it is not a store file. */
-const struct archk_boot_file *store_file_of(struct object *obj);
-int spawner_init(void);
-struct object *spawner_object(void);
-
 #endif

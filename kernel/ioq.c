@@ -15,7 +15,7 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "ioq.h"
 #include "ring.h"
 #include "syscall.h"
 #include "vmo.h"
@@ -115,7 +115,8 @@ static void retire(struct io_req *r)
 	io_req_free(r);
 }
 
-void ioq_post(struct io_req *r)
+/* Writes r's completion into its ring (the client's partition is open) and frees r. */
+static void ioq_post(struct io_req *r)
 {
 	struct ioq *q = r->queue;
 

@@ -5,7 +5,10 @@
  */
 #include <string.h>
 #include "debug.h"
-#include "io.h"
+#include "console.h"
+#include "ioq.h"
+#include "store.h"
+#include "table.h"
 #include "syscall.h"
 #include "vmo.h"
 

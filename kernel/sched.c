@@ -37,7 +37,7 @@
  */
 #include "debug.h"
 #include "fault.h"
-#include "io.h"
+#include "ioq.h"
 #include "syscall.h"
 
 #define BOOST_MAX 4

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "store.h"
 #include "syscall.h"
 
 #define MAX_OPEN_NODES 4096

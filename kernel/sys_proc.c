@@ -3,7 +3,7 @@
  * behind the "process" handle.
  */
 #include <string.h>
-#include "io.h"
+#include "store.h"
 #include "syscall.h"
 
 static struct object spawner;

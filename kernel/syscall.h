@@ -104,6 +104,9 @@ int port_init(void);
 
 /* futex.c */
 int futex_init(void);
+/* sys_proc.c: the process table behind the "process" handle */
+int spawner_init(void);
+struct object *spawner_object(void);
 /* sys_sched.c: the privilege object behind init's "resource" handle */
 int resource_init(void);
 struct object *resource_object(void);

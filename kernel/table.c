@@ -20,7 +20,7 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "table.h"
 #include "syscall.h"
 #include "wait.h"
 

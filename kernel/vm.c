@@ -23,7 +23,7 @@
  * two processes is reachable in each only while that process is held.
  */
 #include <string.h>
-#include "io.h"
+#include "ioq.h"
 #include "vmo.h"
 
 /*

@@ -362,11 +362,41 @@ static struct thread *best_candidate(struct vcpu *v, bool prefer_others)
 	return best;
 }
 
-/* Takes the best thread for v; strict isolation may forbid it, then v idles. */
+/*
+ * The best thread of process only (or, with only NULL, of any process but
+ * not) that v may run, in any queue: strict isolation's claims look past
+ * the best candidate for the process they claim the hold for.
+ */
+static struct thread *best_of(struct vcpu *v, const struct process *only,
+			      const struct process *not)
+{
+	struct thread *best = NULL, *t;
+
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		const struct runq *q = &sched.vcpus[i]->runq;
+
+		for (int l = runq_top_level(q); l > (best ? best->level : -1); l--)
+			TAILQ_FOREACH(t, &q->levels[l], run_link)
+				if (allowed(t, v) && (only ? t->proc == only : t->proc != not)) {
+					best = t;
+					break;
+				}
+	}
+	return best;
+}
+
+/*
+ * Takes the best thread for v; strict isolation may forbid it, then v idles.
+ * A hold kept for v (strict_claim) is taken for the process it was claimed for.
+ */
 struct thread *sched_take(struct vcpu *v)
 {
+	struct process *claimed = vm_strict_kept_for(v);
 	/* Equal levels rotate across queues too, so no queue is left behind. */
-	struct thread *t = best_candidate(v, true);
+	struct thread *t = claimed ? best_of(v, claimed, NULL) : NULL;
+
+	if (!t)
+		t = best_candidate(v, true);
 
 	if (!t || !vm_may_run(v, t->proc))
 		return NULL;
@@ -500,11 +530,14 @@ static int64_t strict_claim(struct vcpu *v)
 {
 	int64_t waited, limit = STRICT_HOLD_SLICES * kconfig.slice_ns;
 	struct process *h = vm_strict_contend(&waited);
+	struct thread *want;
 
 	if (!h || !held_by_realtime(h))
 		return kconfig.slice_ns;
 	if (waited < limit)
 		return limit - waited;
+	if (!(want = best_of(v, NULL, h)))
+		return kconfig.slice_ns;
 	for (unsigned i = 0; i < sched.vcpu_count; i++) {
 		struct vcpu *u = sched.vcpus[i];
 
@@ -514,7 +547,8 @@ static int64_t strict_claim(struct vcpu *v)
 				hook_interrupt(u);
 		}
 	}
-	vm_strict_reserve(v, kconfig.slice_ns);
+	/* For the process v waits for: the real-time thread would be the best candidate again. */
+	vm_strict_keep(v, want->proc, kconfig.slice_ns);
 	return kconfig.slice_ns;
 }
 

@@ -32,8 +32,13 @@ bool vm_may_run(const struct vcpu *v, const struct process *p);
  * long vCPUs have been waiting for this hold; NULL if nothing is held.
  */
 struct process *vm_strict_contend(int64_t *waited_ns);
-/* Strict mode: the next hold is kept for v for at most for_ns; v is kicked when it is free. */
-void vm_strict_reserve(struct vcpu *v, int64_t for_ns);
+/*
+ * Strict mode: the next hold is kept for v, to run p, for at most for_ns;
+ * v is kicked when the current hold ends.
+ */
+void vm_strict_keep(struct vcpu *v, struct process *p, int64_t for_ns);
+/* The process the next hold is kept for if it is kept for v (and nothing is held), else NULL. */
+struct process *vm_strict_kept_for(const struct vcpu *v);
 /* 0 if [addr, addr+len) lies in p's memory with the access, else BAD_ADDRESS. */
 int vm_check(const struct process *p, uintptr_t addr, size_t len, int prot);
 /* The protection of the region or mapping holding addr; 0 if none does. */

@@ -1,45 +1,63 @@
 /*
  * The console: three kernel-served objects behind the in, out and err
- * handles, backed by the host terminal's file descriptors. Writes go straight
- * to the host. A read takes the input archk already has (each console keeps
- * a queue) or waits for the console's one host read in flight, which the
- * vCPU's io_uring completes; waiting READs are served in the order they came
- * and block only their callers (or, from a ring, nobody).
+ * handles, backed by the host terminal's file descriptors. Reads and writes
+ * are requests that stay pending while the host works in the vCPU's
+ * io_uring, so they block only their caller (or, from a ring, nobody) and
+ * never a vCPU, whatever the terminal or pipe behind them does.
  *
- * When the host fd is a terminal (raw, ISIG off: host/terminal.c) archk reads
- * it all the time, not only when a program asks, and looks at each key on
- * its way into the queue (the keyboard_* functions, which know nothing of
- * requests, so that they can move to a console driver): Ctrl-a x ends archk,
- * Ctrl-a Ctrl-a is one Ctrl-a, and Ctrl-C raises ARCHK_SIGNAL_USER0 on every
- * interrupt event handed out by OPEN "interrupt" on in, and stays in the
- * input as byte 3.
+ * Output keeps its order: each console has one host write in flight at a
+ * time, from a buffer of its own; WRITEs that come meanwhile wait in line
+ * with their bytes staged in the request. A WRITE takes at most
+ * CONSOLE_WRITE_MAX bytes (the result says how many).
+ *
+ * Input too: each console keeps a queue of what archk has read and nobody
+ * has taken yet, and has at most one host read in flight; a READ takes
+ * queued input or waits for that host read, and waiting READs are served in
+ * the order they came. When the host fd is a terminal (raw, ISIG off:
+ * host/terminal.c) archk reads it all the time, not only when a program
+ * asks, and looks at each key on its way into the queue (the keyboard_*
+ * functions, which know nothing of requests, so that they can move to a
+ * console driver): Ctrl-a x ends archk, Ctrl-a Ctrl-a is one Ctrl-a, and
+ * Ctrl-C raises ARCHK_SIGNAL_USER0 on every interrupt event handed out by
+ * OPEN "interrupt" on in, and stays in the input as byte 3.
  */
 #include <stddef.h>
 #include <string.h>
-#include "io.h"
+#include "console.h"
 #include "syscall.h"
 #include "wait.h"
 
 #define CONSOLE_READ_MAX  4096
 #define MAX_PENDING_READS 64
 #define INPUT_MAX	  (4 * CONSOLE_READ_MAX)
+#define CONSOLE_WRITE_MAX ARCHK_TABLE_DATA_MAX
 #define MAX_INTERRUPTS	  64
 #define KEY_ESCAPE	  0x01 /* Ctrl-a: the next key is for archk */
 #define KEY_QUIT	  'x'  /* after Ctrl-a: archk ends */
 #define KEY_INTERRUPT	  0x03 /* Ctrl-C */
 #define QUIT_STATUS	  130  /* archk's status after Ctrl-a x, as for a program ended by Ctrl-C */
-#define INTERRUPT_RIGHTS                                                                           \
-	(ARCHK_RIGHT_WAIT | ARCHK_RIGHT_SIGNAL | ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER)
+
+/* The host write in flight for a console (at most one). */
+struct console_output {
+	struct io_token token;
+	struct io_req *req; /* the WRITE it serves; NULL once cancelled */
+	struct vcpu *vcpu;  /* whose ring it is on */
+	uint32_t len, done; /* bytes of buf to write, and written so far */
+	bool busy;
+	uint8_t buf[CONSOLE_WRITE_MAX];
+};
 
 struct console {
 	struct object obj;
 	int fd;
-	bool terminal;		    /* the host fd is a terminal */
-	bool reading;		    /* the host read into read_buf is in flight */
-	bool escape;		    /* a terminal's Ctrl-a came: the next key is archk's */
-	struct io_token token;	    /* of the host read */
-	struct io_req_list readers; /* READs waiting for input, oldest first */
-	uint32_t input_len;	    /* input nobody has taken yet */
+	struct console_output out;
+	struct io_req_list out_queue; /* WRITEs waiting for the one in flight, oldest first */
+	bool terminal;		      /* the host fd is a terminal */
+	bool escape;		      /* a terminal's Ctrl-a came: the next key is archk's */
+	struct vcpu *reading;	      /* whose ring the host read into read_buf is on, or NULL */
+	struct io_token read_token;   /* of the host read */
+	struct io_req_list readers;   /* READs waiting for input, oldest first */
+	uint32_t input_len;	      /* input nobody has taken yet */
 	uint8_t input[INPUT_MAX];
 	uint8_t read_buf[CONSOLE_READ_MAX];
 };
@@ -59,25 +77,101 @@ struct object *console_object(int which)
 	return &consoles[which].obj;
 }
 
+static struct console *console_of_output(struct console_output *out)
+{
+	return (struct console *)((char *)out - offsetof(struct console, out));
+}
+
+/* Writes what is left of the output buffer from the calling vCPU's ring. */
+static void output_submit(struct console *c, bool when_writable)
+{
+	struct console_output *out = &c->out;
+
+	out->vcpu = sched_host_io_begin();
+	out->vcpu->output_in_flight++;
+	hook_console_write(c->fd, out->buf + out->done, out->len - out->done, when_writable,
+			   &out->token);
+}
+
+/* Starts writing r's len bytes, already in the output buffer. */
+static void output_start(struct console *c, struct io_req *r)
+{
+	c->out.req = r;
+	c->out.len = (uint32_t)r->len;
+	c->out.done = 0;
+	c->out.busy = true;
+	output_submit(c, false);
+}
+
+/*
+ * A host write completed: it goes on until the buffer is out (or an error
+ * ends it), then completes its WRITE with the bytes written and starts the
+ * next WRITE in line.
+ */
+static void output_done(struct io_token *token, long result)
+{
+	struct console_output *out = (struct console_output *)token;
+	struct console *c = console_of_output(out);
+	struct io_req *r;
+
+	out->vcpu->output_in_flight--;
+	sched_host_io_end(out->vcpu);
+	if (result == ARCHK_ERR_SHOULD_WAIT || (result > 0 && out->done + result < out->len)) {
+		out->done += result > 0 ? (uint32_t)result : 0;
+		output_submit(c, result == ARCHK_ERR_SHOULD_WAIT);
+		return;
+	}
+	if (result > 0)
+		out->done += (uint32_t)result;
+	out->busy = false;
+	if ((r = out->req)) {
+		out->req = NULL;
+		io_req_complete(r, out->done ? (long)out->done : result);
+	}
+	if ((r = TAILQ_FIRST(&c->out_queue))) {
+		TAILQ_REMOVE(&c->out_queue, r, server_link);
+		memcpy(out->buf, r->data, r->data_len);
+		io_req_stage(r, NULL, 0); /* the staged copy is not needed any more */
+		output_start(c, r);
+	}
+}
+
+/* A cancelled WRITE in flight leaves its bytes to go out; one in line leaves the line. */
+static void console_write_cancel(struct io_req *r)
+{
+	struct console *c = r->pending_on;
+
+	if (c->out.req == r)
+		c->out.req = NULL;
+	else
+		TAILQ_REMOVE(&c->out_queue, r, server_link);
+}
+
 static long console_write(struct io_req *r)
 {
 	struct console *c = (struct console *)r->obj;
-	long n;
+	size_t len = r->len < CONSOLE_WRITE_MAX ? r->len : CONSOLE_WRITE_MAX;
+	long err;
 
+	/* The whole buffer must be the caller's, though one WRITE takes only the start. */
 	if (vm_check(r->proc, r->buf, r->len, HOOK_PROT_READ) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (c->fd < 0)
 		return ARCHK_ERR_NOT_SUPPORTED;
-	/*
-	 * A slow terminal or a full pipe must stall only this vCPU, so the lock
-	 * is dropped. The buffer stays valid: the caller's partition is held by
-	 * this vCPU (its thread, or a ring intake), so its process cannot be
-	 * reclaimed meanwhile.
-	 */
-	hook_unlock();
-	n = hook_console_write(c->fd, (const void *)r->buf, r->len);
-	hook_lock();
-	return n;
+	if (len == 0)
+		return 0;
+	r->len = len;
+	if (!c->out.busy) {
+		copy_from_guest(r->proc, c->out.buf, r->buf, len);
+		output_start(c, r);
+	} else {
+		if ((err = io_req_stage_from_guest(r, r->proc, r->buf, len)) < 0)
+			return err;
+		TAILQ_INSERT_TAIL(&c->out_queue, r, server_link);
+	}
+	r->pending_on = c;
+	r->cancel = console_write_cancel;
+	return IO_PENDING;
 }
 
 /* ---- the keyboard: what a terminal's keys mean to archk ---- */
@@ -155,8 +249,8 @@ static long console_open(struct io_req *r)
 	    memcmp(path, name, sizeof(path)) != 0)
 		return ARCHK_ERR_NOT_FOUND;
 	if (rights == ARCHK_RIGHTS_SAME)
-		rights = INTERRUPT_RIGHTS;
-	if (rights & ~INTERRUPT_RIGHTS)
+		rights = ARCHK_RIGHTS_INTERRUPT;
+	if (rights & ~ARCHK_RIGHTS_INTERRUPT)
 		return ARCHK_ERR_ACCESS_DENIED;
 	for (int i = 0; i < MAX_INTERRUPTS && !slot; i++)
 		slot = interrupts[i].event ? NULL : &interrupts[i];
@@ -173,18 +267,18 @@ static long console_open(struct io_req *r)
 
 /* ---- reading ---- */
 
-static struct console *console_of_token(struct io_token *token)
+static struct console *console_of_read(struct io_token *token)
 {
-	return (struct console *)((char *)token - offsetof(struct console, token));
+	return (struct console *)((char *)token - offsetof(struct console, read_token));
 }
 
-/* Starts the console's host read unless one is in flight already. */
+/* Starts the console's host read, on the calling vCPU's ring, unless one is in flight. */
 static void start_read(struct console *c)
 {
 	if (c->reading)
 		return;
-	c->reading = true;
-	hook_console_read(c->fd, c->read_buf, sizeof(c->read_buf), &c->token);
+	c->reading = sched_host_io_begin();
+	hook_console_read(c->fd, c->read_buf, sizeof(c->read_buf), &c->read_token);
 }
 
 /* Queues input for the next READs; what does not fit is dropped, with a warning. */
@@ -227,10 +321,11 @@ static void remove_reader(struct console *c, struct io_req *r)
 static void console_read_done(struct io_token *token, long result)
 {
 	static uint8_t keys[CONSOLE_READ_MAX + 1]; /* one user at a time: the lock is held */
-	struct console *c = console_of_token(token);
+	struct console *c = console_of_read(token);
 	struct io_req *r;
 
-	c->reading = false;
+	sched_host_io_end(c->reading);
+	c->reading = NULL;
 	if (result > 0 && c->terminal)
 		keep_input(c, keys, keyboard_filter(&c->escape, c->read_buf, (size_t)result, keys));
 	else if (result > 0)
@@ -291,7 +386,9 @@ int console_init(const struct archk_bootinfo *boot)
 	for (int i = 0; i < 3; i++) {
 		object_init(&consoles[i].obj, ARCHK_OBJ_CONSOLE);
 		consoles[i].fd = -1;
-		consoles[i].token.complete = console_read_done;
+		consoles[i].out.token.complete = output_done;
+		TAILQ_INIT(&consoles[i].out_queue);
+		consoles[i].read_token.complete = console_read_done;
 		TAILQ_INIT(&consoles[i].readers);
 	}
 	for (uint32_t i = 0; i < boot->device_count; i++) {
@@ -306,8 +403,12 @@ int console_init(const struct archk_bootinfo *boot)
 	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_WRITE, console_write);
 	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_OPEN, console_open);
 	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_GET_META, console_get_meta);
-	/* A terminal is read from the start, so that its keys work before anyone reads. */
+	return 0;
+}
+
+void console_vcpu_started(void)
+{
+	ASSERT_LOCKED();
 	if (consoles[0].terminal && consoles[0].fd >= 0)
 		start_read(&consoles[0]);
-	return 0;
 }

@@ -21,10 +21,8 @@
 #include "pipe.h"
 #include "wait.h"
 
-#define MAX_PIPES  256
-#define PIPE_BYTES ARCHK_PIPE_BUFFER_BYTES
-#define END_RIGHTS                                                                                 \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_GET_PROPERTY)
+#define MAX_PIPES   256
+#define PIPE_BYTES  ARCHK_PIPE_BUFFER_BYTES
 #define END_SIGNALS (ARCHK_SIGNAL_READABLE | ARCHK_SIGNAL_WRITABLE | ARCHK_SIGNAL_PEER_CLOSED)
 
 struct pipe;
@@ -309,9 +307,8 @@ long sys_pipe_create(struct thread *t, struct syscall_args *args)
 		return ARCHK_ERR_NO_MEMORY;
 	}
 	pipe_refresh(p);
-	return handle_install_pair(t, &p->reader->obj, &p->writer->obj,
-				   END_RIGHTS | ARCHK_RIGHT_READ, END_RIGHTS | ARCHK_RIGHT_WRITE,
-				   args->a[0]);
+	return handle_install_pair(t, &p->reader->obj, &p->writer->obj, ARCHK_RIGHTS_PIPE_READ,
+				   ARCHK_RIGHTS_PIPE_WRITE, args->a[0]);
 }
 
 int pipe_init(void)

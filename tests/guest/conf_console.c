@@ -14,9 +14,6 @@
 
 #define ARENA_BASE 0x100000000000UL
 #define MS	   1000000LL
-#define INTERRUPT_RIGHTS                                                                           \
-	(ARCHK_RIGHT_WAIT | ARCHK_RIGHT_SIGNAL | ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER)
-
 static archk_handle_t in, out, err;
 
 static long open_interrupt(archk_handle_t h, uint32_t rights)
@@ -56,7 +53,8 @@ static void test_open_interrupt(void)
 	ev = open_interrupt(in, ARCHK_RIGHTS_SAME);
 	CHECK_TRUE(ev > 0);
 	CHECK_EQ(type_of(ev), ARCHK_OBJ_EVENT);
-	CHECK_EQ(rights_of(ev), INTERRUPT_RIGHTS);
+	CHECK_EQ(ARCHK_RIGHTS_INTERRUPT, 0xc03);
+	CHECK_EQ(rights_of(ev), ARCHK_RIGHTS_INTERRUPT);
 	CHECK_EQ(signals_of(ev), 0);
 	/* The holder raises and clears its signals as on any event. */
 	CHECK_EQ(archk_object_signal(ev, 0, ARCHK_SIGNAL_USER0), 0);
@@ -68,7 +66,8 @@ static void test_open_interrupt(void)
 	CHECK_TRUE(weak > 0);
 	CHECK_EQ(rights_of(weak), ARCHK_RIGHT_WAIT);
 	CHECK_EQ(archk_object_signal(weak, 0, ARCHK_SIGNAL_USER0), ARCHK_ERR_ACCESS_DENIED);
-	CHECK_EQ(open_interrupt(in, INTERRUPT_RIGHTS | ARCHK_RIGHT_READ), ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(open_interrupt(in, ARCHK_RIGHTS_INTERRUPT | ARCHK_RIGHT_READ),
+		 ARCHK_ERR_ACCESS_DENIED);
 	CHECK_EQ(archk_handle_close(weak), 0);
 	/* No other name; out and err lack ENUMERATE. */
 	CHECK_EQ(io(ARCHK_IO_OPEN, in, "interrupts", 10, ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);

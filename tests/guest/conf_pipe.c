@@ -19,9 +19,7 @@
 #define MS	   1000000LL
 #define PAGE	   4096UL
 #define BYTES	   ARCHK_PIPE_BUFFER_BYTES
-#define END_RIGHTS                                                                                 \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_GET_PROPERTY)
-#define SHORT_MS 50 /* how long a request that must stay pending is given */
+#define SHORT_MS   50 /* how long a request that must stay pending is given */
 
 static archk_handle_t out;
 static uint8_t big[BYTES], back[BYTES];
@@ -90,8 +88,10 @@ static void test_create(void)
 	p = pipe_new();
 	CHECK_EQ(type_of(p.r), ARCHK_OBJ_PIPE);
 	CHECK_EQ(type_of(p.w), ARCHK_OBJ_PIPE);
-	CHECK_EQ(rights_of(p.r), END_RIGHTS | ARCHK_RIGHT_READ);
-	CHECK_EQ(rights_of(p.w), END_RIGHTS | ARCHK_RIGHT_WRITE);
+	CHECK_EQ(ARCHK_RIGHTS_PIPE_READ, 0x847);
+	CHECK_EQ(ARCHK_RIGHTS_PIPE_WRITE, 0x84b);
+	CHECK_EQ(rights_of(p.r), ARCHK_RIGHTS_PIPE_READ);
+	CHECK_EQ(rights_of(p.w), ARCHK_RIGHTS_PIPE_WRITE);
 	CHECK_TRUE(koid_of(p.r) != koid_of(p.w));
 	CHECK_EQ(signals_of(p.r), 0);
 	CHECK_EQ(signals_of(p.w), ARCHK_SIGNAL_WRITABLE);

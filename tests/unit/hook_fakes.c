@@ -40,6 +40,12 @@ void hook_log_write(const char *line, size_t len)
 	fwrite(line, 1, len, stderr);
 }
 
+/* The test plays a vCPU that holds the kernel lock while it calls the kernel. */
+bool hook_lock_held(void)
+{
+	return true;
+}
+
 /* A panic ends the test with SIGABRT: a failure unless the test expects it. */
 void hook_panic(void)
 {
@@ -66,4 +72,18 @@ void hook_shared_destroy(int id, void *view, size_t len)
 	(void)id;
 	munmap(view, len);
 	fake_shared_live--;
+}
+
+/* The console (pulled in through the run loop): no host I/O happens in unit tests. */
+void hook_console_read(int fd, void *buf, size_t len, struct io_token *token)
+{
+	(void)fd, (void)buf, (void)len, (void)token;
+	abort();
+}
+
+void hook_console_write(int fd, const void *buf, size_t len, bool when_writable,
+			struct io_token *token)
+{
+	(void)fd, (void)buf, (void)len, (void)when_writable, (void)token;
+	abort();
 }

@@ -614,10 +614,10 @@ static int run_pipeline(const struct pipeline *pl, bool tested)
 	int status;
 	struct job *j;
 
+	if (sh.interactive)
+		input_release(); /* the programs (a job fg resumes too) read the terminal now */
 	if (runs_in_shell(pl, &status))
 		return status;
-	if (sh.interactive)
-		input_release(); /* the programs read the terminal now */
 	if (!(j = start_pipeline(pl, false)))
 		return 1;
 	return job_run_foreground(j, tested);

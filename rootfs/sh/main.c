@@ -1,8 +1,8 @@
 /*
  * sh: the shell's entry. Three ways to run:
  *   sh                      commands from "in": with line editing, prompts,
- *                           history and job notices when in is a terminal,
- *                           plain lines otherwise (a script on a pipe)
+ *                           history and job notices when in and out are a
+ *                           terminal, plain lines otherwise (a script on a pipe)
  *   sh FILE [ARG...]        the commands of FILE ($0 FILE, $1... ARG)
  *   sh -c TEXT [NAME [ARG...]]  the commands of TEXT
  * It exits with the status of the last command, or exit's. A syntax error
@@ -294,11 +294,11 @@ static char *read_script(const char *name)
 	return text;
 }
 
-static bool on_terminal(void)
+static bool is_terminal(archk_handle_t h)
 {
 	struct archk_meta meta;
 
-	return archk_get_meta(sh.in, &meta) == 0 && (meta.flags & ARCHK_META_TERMINAL);
+	return archk_get_meta(h, &meta) == 0 && (meta.flags & ARCHK_META_TERMINAL);
 }
 
 /* The current directory: $PWD if it is an absolute path, else /. */
@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 		src = (struct source){.next = next_text, .name = argv[1], .text = text};
 		run_source(&src);
 		free(text);
-	} else if (on_terminal()) {
+	} else if (is_terminal(sh.in) && is_terminal(sh.out)) {
 		interactive();
 	} else {
 		src = (struct source){.next = next_plain};

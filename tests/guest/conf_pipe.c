@@ -525,6 +525,21 @@ static void test_blocking_threads(void)
 	pipe_close(&p);
 }
 
+/* Writes n pattern bytes to w in do_io WRITEs of 5000 bytes: 0, or 1 if one fell short. */
+static int write_pattern(archk_handle_t w, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < 5000 ? n - done : 5000;
+
+		for (size_t i = 0; i < k; i++)
+			big[i] = pattern(done + i);
+		if (wr(w, big, k) != (long)k)
+			return 1;
+		done += k;
+	}
+	return 0;
+}
+
 static long spawn_with(const char *mode, const char *count, const char *name, archk_handle_t h)
 {
 	const char *argv[] = {"/tests/conf_pipe", mode, count, NULL};
@@ -559,14 +574,7 @@ static void test_processes(void)
 	CHECK_TRUE(child > 0);
 	CHECK_EQ(archk_handle_close(p.r), 0);
 	p.r = 0;
-	for (size_t done = 0; done < n;) {
-		size_t k = n - done < 5000 ? n - done : 5000;
-
-		for (size_t i = 0; i < k; i++)
-			big[i] = pattern(done + i);
-		CHECK_EQ(wr(p.w, big, k), k);
-		done += k;
-	}
+	CHECK_EQ(write_pattern(p.w, n), 0);
 	CHECK_EQ(archk_handle_close(p.w), 0);
 	p.w = 0;
 	CHECK_EQ(wait_exit(child), 0);
@@ -637,18 +645,7 @@ static void test_limit(void)
 
 static int child_writer(size_t n)
 {
-	archk_handle_t w = archk_handle_named("w");
-
-	for (size_t done = 0; done < n;) {
-		size_t k = n - done < 5000 ? n - done : 5000;
-
-		for (size_t i = 0; i < k; i++)
-			big[i] = pattern(done + i);
-		if (wr(w, big, k) != (long)k)
-			return 1;
-		done += k;
-	}
-	return 0;
+	return write_pattern(archk_handle_named("w"), n);
 }
 
 static int child_reader(size_t n)

@@ -76,26 +76,17 @@ static void sort(struct completion *c)
 static void programs(const struct completer *cp, struct gather *g)
 {
 	const char *dirs = cp->search_path;
+	char dir[ARCHK_PATH_MAX + 1], *path;
 
 	for (int i = 0; sh_builtin_names[i]; i++)
 		entry(sh_builtin_names[i], false, g);
-	while (*dirs) {
-		const char *colon = strchr(dirs, ':');
-		size_t n = colon ? (size_t)(colon - dirs) : strlen(dirs);
-		char *dir = malloc(n + 1), *path;
-
-		if (!dir)
-			return;
-		memcpy(dir, dirs, n);
-		dir[n] = '\0';
-		if (n && cp->list_dir(dir, entry, g) < 0 && g->prefix_len &&
+	while ((dirs = path_next_dir(dirs, cp->cwd, dir, sizeof(dir)))) {
+		if (cp->list_dir(dir, entry, g) < 0 && g->prefix_len &&
 		    (path = archk_path_resolve(dir, g->prefix))) {
 			if (cp->exists(path))
 				add(g->out, g->prefix, false);
 			free(path);
 		}
-		free(dir);
-		dirs += n + (colon != NULL);
 	}
 }
 

@@ -289,9 +289,29 @@ static int builtin_unset(int argc, char **argv, struct io_set *io)
 	return 0;
 }
 
-/* help: the programs' list is /bin/help's job; without it, what the shell knows. */
+/* Is there a program name in the directories of $PATH? */
+static bool in_path(const char *name)
+{
+	const char *dirs = var_get("PATH") ? var_get("PATH") : "/bin";
+	char dir[ARCHK_PATH_MAX + 1], *path;
+	bool found = false;
+	long h;
+
+	while (!found && (dirs = path_next_dir(dirs, sh.cwd, dir, sizeof(dir)))) {
+		if (!(path = archk_path_resolve(dir, name)))
+			break;
+		if ((found = (h = archk_open(sh.root, path + 1, ARCHK_RIGHT_READ)) >= 0))
+			archk_handle_close((archk_handle_t)h);
+		free(path);
+	}
+	return found;
+}
+
+/* help: a help program in $PATH (which knows the programs) runs; without one, the shell's. */
 static int builtin_help(int argc, char **argv, struct io_set *io)
 {
+	if (in_path("help"))
+		return BUILTIN_NOT_MINE;
 	archk_dprintf(
 	    io->h[1],
 	    "archk shell. Builtins: cd pwd exit export unset jobs fg wait kill :\n"
@@ -427,8 +447,8 @@ static long spawn_file(const char *path, char **argv, char **envp, const struct 
 static long spawn_program(char **argv, char **envp, const struct io_set *io)
 {
 	const char *dirs = var_get("PATH") ? var_get("PATH") : "/bin";
+	char dir[ARCHK_PATH_MAX + 1], *path;
 	long p = ARCHK_ERR_NOT_FOUND;
-	char *path;
 
 	if (strchr(argv[0], '/')) {
 		if (!(path = archk_path_resolve(sh.cwd, argv[0])))
@@ -436,25 +456,12 @@ static long spawn_program(char **argv, char **envp, const struct io_set *io)
 		p = spawn_file(path, argv, envp, io);
 		free(path);
 	}
-	while (!strchr(argv[0], '/') && *dirs && p == ARCHK_ERR_NOT_FOUND) {
-		const char *colon = strchr(dirs, ':');
-		size_t n = colon ? (size_t)(colon - dirs) : strlen(dirs);
-		char *dir = malloc(n + 1);
-
-		if (!dir)
+	while (!strchr(argv[0], '/') && p == ARCHK_ERR_NOT_FOUND &&
+	       (dirs = path_next_dir(dirs, sh.cwd, dir, sizeof(dir)))) {
+		if (!(path = archk_path_resolve(dir, argv[0])))
 			return ARCHK_ERR_NO_MEMORY;
-		memcpy(dir, dirs, n);
-		dir[n] = '\0';
-		if (n && (path = archk_path_resolve(dir[0] == '/' ? "/" : sh.cwd, dir))) {
-			char *full = archk_path_resolve(path, argv[0]);
-
-			if (full)
-				p = spawn_file(full, argv, envp, io);
-			free(full);
-			free(path);
-		}
-		free(dir);
-		dirs += n + (colon != NULL);
+		p = spawn_file(path, argv, envp, io);
+		free(path);
 	}
 	if (p == ARCHK_ERR_NOT_FOUND)
 		sh_error("%s: command not found", argv[0]);

@@ -319,8 +319,8 @@ static void interactive(void)
 	sh.interrupt = ev > 0 ? (archk_handle_t)ev : 0;
 	input_init();
 	history_load();
-	printf("archk shell: help lists the builtins; Tab completes, Up recalls, Ctrl-C ends the "
-	       "program running, exit or Ctrl-D leaves\n");
+	printf("archk shell: type help; Tab completes, Up recalls, Ctrl-C ends the program "
+	       "running, exit or Ctrl-D leaves\n");
 	run_source(&src);
 }
 

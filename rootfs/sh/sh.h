@@ -95,6 +95,12 @@ const char *var_set(const char *name, const char *value, bool export);
 void var_unset(const char *name);
 void var_export(const char *name);
 bool var_valid_name(const char *name, size_t len);
+/*
+ * Walks a $PATH-style list: the next directory (resolved against cwd) in
+ * dir; returns the rest of the list, or NULL at its end. Empty entries are
+ * skipped.
+ */
+const char *path_next_dir(const char *list, const char *cwd, char *dir, size_t size);
 /* The exported variables as NAME=VALUE strings (NULL-terminated, malloc'd), with extra
  * assignments (NAME=VALUE strings) laid over them; free with vars_env_free. */
 char **vars_env(char *const *extra, int nextra);
@@ -262,7 +268,10 @@ int job_run_foreground(struct job *j, bool tested);
 void job_started(struct job *j);
 /* Prints "[N] Done ..." for background jobs that ended, and forgets them. */
 void jobs_report_done(void);
-/* A builtin's result when the command is not for it (kill of another process): run the program. */
+/*
+ * A builtin's result when the command is not for it (kill of another
+ * process, help when a help program exists): the program of that name runs.
+ */
 #define BUILTIN_NOT_MINE (-1000)
 /* The builtins. */
 int builtin_jobs(int argc, char **argv, struct io_set *io);

@@ -170,6 +170,28 @@ void vars_env_free(char **env)
 	free(env);
 }
 
+const char *path_next_dir(const char *list, const char *cwd, char *dir, size_t size)
+{
+	const char *colon;
+	size_t n;
+	char *abs;
+
+	for (; *list; list += n + (colon != NULL)) {
+		colon = strchr(list, ':');
+		n = colon ? (size_t)(colon - list) : strlen(list);
+		if (n == 0 || n >= size)
+			continue; /* an empty entry (or one no path can be) names nothing */
+		memcpy(dir, list, n);
+		dir[n] = '\0';
+		if (!(abs = archk_path_resolve(cwd, dir)))
+			return NULL;
+		snprintf(dir, size, "%s", abs);
+		free(abs);
+		return list + n + (colon != NULL);
+	}
+	return NULL;
+}
+
 void vars_each(void (*fn)(const char *name, const char *value, bool exported, void *arg), void *arg)
 {
 	int order[nvars ? nvars : 1];

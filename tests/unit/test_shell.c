@@ -337,6 +337,21 @@ Test(shell_expand, variables_and_environment)
 
 TestSuite(shell_path, .init = setup, .fini = teardown);
 
+Test(shell_path, search_path_walk)
+{
+	const char *rest = "/bin::rel/../x:/y/", *expect[] = {"/bin", "/c/x", "/y"};
+	char dir[64];
+
+	for (int i = 0; i < 3; i++) {
+		rest = path_next_dir(rest, "/c", dir, sizeof(dir));
+		cr_assert_not_null(rest);
+		cr_assert_str_eq(dir, expect[i]);
+	}
+	cr_assert_null(path_next_dir(rest, "/c", dir, sizeof(dir)));
+	cr_assert_null(path_next_dir("", "/", dir, sizeof(dir)));
+	cr_assert_null(path_next_dir(":::", "/", dir, sizeof(dir)));
+}
+
 Test(shell_path, resolves_textually)
 {
 	static const char *const cases[][3] = {

@@ -11,8 +11,8 @@ int scenario_main(const char *program, const struct scenario *list, int argc, ch
 	for (; argc > 1 && list->name; list++) {
 		if (strcmp(list->name, argv[1]) != 0)
 			continue;
-		if (list->child)
-			return list->child();
+		if (list->run)
+			return list->run();
 		list->test();
 		snprintf(label, sizeof(label), "%s %s", program, list->name);
 		return check_done(label);
@@ -159,12 +159,13 @@ static int answer_all(void *arg)
 				   ARCHK_DEADLINE_INFINITE) == 0) {
 		if (req.op == ARCHK_IO_CLOSE)
 			continue;
+		/* Noted before the reply: the client may look as soon as it has it. */
 		a->last = req;
 		memcpy(a->first_bytes, data, sizeof(a->first_bytes));
+		__atomic_add_fetch(&a->received, 1, __ATOMIC_RELEASE);
 		for (uint32_t i = 0; i < req.handle_count; i++)
 			archk_handle_close(handles[i]);
 		archk_table_reply(a->table, req.id, a->result, a->data, a->len, 0);
-		__atomic_add_fetch(&a->received, 1, __ATOMIC_RELEASE);
 	}
 	return 0;
 }

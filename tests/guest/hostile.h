@@ -15,14 +15,14 @@
 #define PATIENCE    (5000 * MS) /* how long a scenario waits for what must come */
 
 /*
- * One scenario: its name (argv[1]) and what runs it. A test's scenario
- * checks and its status is check_done's; a child's (child set) is what its
- * function returns.
+ * One scenario: its name (argv[1]) and what runs it: test, which checks
+ * (the status is check_done's), or run, whose result is the status itself
+ * (a child's, or one whose exit status is what the test looks at).
  */
 struct scenario {
 	const char *name;
 	void (*test)(void);
-	int (*child)(void);
+	int (*run)(void);
 };
 
 /*
@@ -77,7 +77,7 @@ struct answering {
 	long result;	  /* what every request is answered with */
 	const char *data; /* out-data for READ and GET_META */
 	size_t len;
-	uint32_t received;		 /* requests answered so far */
+	uint32_t received;		 /* requests received so far */
 	struct archk_table_request last; /* the last request received */
 	char first_bytes[16];		 /* the first bytes of its in-data */
 };

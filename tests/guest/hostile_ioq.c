@@ -17,8 +17,10 @@
  *   console-kill-sync   the parent kills a child blocked in a do_io console WRITE
  *   huge-console-read   (--strict-buffers, stdin "hello\n") a ring console READ of 2^40 bytes
  *   huge-served         (--strict-buffers) ring READ and WRITE of 2^40 bytes on a served object
- *   past-partition      (--strict-buffers) a ring READ whose buffer ends 96 MiB past the
- *                       partition must not touch the process spawned after it
+ *   past-partition      (--strict-buffers) a ring WRITE to a served object whose buffer
+ *                       length reaches 96 MiB past the partition must not touch the
+ *                       process spawned after it
+ *   past-partition-console  the same with a console READ (stdin "hello\n")
  */
 #include "hostile.h"
 #include "ringtest.h"
@@ -64,15 +66,19 @@ static void ring_gone(struct ring *r)
 static char sink[8];
 
 /*
- * Taken by the caller's ioq_enter (no vCPU idles to take it first): the call
- * took one request, and with a wait for a completion that can never come it
- * returns CANCELLED (abi.md 7.35: the queue was destroyed meanwhile). The
- * READ in flight goes with the queue, unseen by the server (17.7).
+ * Taken by the caller's ioq_enter (no vCPU idles to take it first): the
+ * call took the requests, and the CLOSE's own completion counts as unread
+ * (abi.md 7.35), so a wait for one completion ends at once. A wait for the
+ * READ too can never end with it: the queue is gone, the call returns
+ * CANCELLED (7.35: the queue was destroyed meanwhile) at once, not at its
+ * deadline. The READs in flight go with their queue, unseen by the server
+ * (17.7).
  */
 static void close_self_enter(void)
 {
 	archk_handle_t t, obj;
 	struct ring *r;
+	int64_t start;
 
 	arenas_snapshot();
 	self_served(&t, &obj);
@@ -85,7 +91,15 @@ static void close_self_enter(void)
 	r = ring_new(4, 0, 0);
 	put(r, ARCHK_IO_READ, obj, sink, sizeof(sink), 0, 1);
 	put(r, ARCHK_IO_CLOSE, r->q.handle, NULL, 0, 0, 2);
-	CHECK_EQ(archk_ioq_enter(&r->q, 1, now() + PATIENCE), ARCHK_ERR_CANCELLED);
+	CHECK_EQ(archk_ioq_enter(&r->q, 1, now() + PATIENCE), 2);
+	ring_gone(r);
+
+	r = ring_new(4, 0, 0);
+	put(r, ARCHK_IO_READ, obj, sink, sizeof(sink), 0, 1);
+	put(r, ARCHK_IO_CLOSE, r->q.handle, NULL, 0, 0, 2);
+	start = now();
+	CHECK_EQ(archk_ioq_enter(&r->q, 2, start + PATIENCE), ARCHK_ERR_CANCELLED);
+	CHECK_TRUE(now() - start < PATIENCE / 2);
 	ring_gone(r);
 	occupy_end();
 	check_nothing_received(t, obj);

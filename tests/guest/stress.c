@@ -40,7 +40,7 @@ struct order {
 
 static uint32_t rng_state;
 
-/* xorshift32: reproducible from the seed, good enough to mix operations. */
+/* xorshift32, good enough to mix operations (the server thread shares it: any value does). */
 static uint32_t rnd(uint32_t n)
 {
 	rng_state ^= rng_state << 13;
@@ -296,7 +296,6 @@ static void stress(void)
 
 	arenas_snapshot();
 	rng_state = (uint32_t)now() | 1;
-	printf("stress: seed %u\n", rng_state);
 	server_start(&srv, rnd(UINT32_MAX));
 	while (now() < end) {
 		for (int i = 0; i < WORKERS; i++) {

@@ -396,7 +396,8 @@ int console_init(const struct archk_bootinfo *boot)
 			continue;
 		for (int j = 0; j < 3; j++) {
 			consoles[j].fd = (int)boot->devices[i].host_fd[j];
-			consoles[j].terminal = (boot->devices[i].terminal >> j) & 1;
+			consoles[j].terminal =
+			    boot->devices[i].flags & (ARCHK_BOOT_DEVICE_TERMINAL << j);
 		}
 	}
 	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_READ, console_read);

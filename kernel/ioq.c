@@ -573,9 +573,6 @@ long sys_ioq_enter(struct thread *t, struct syscall_args *args)
 	taken = intake(q); /* (the dispatcher's reference keeps q) */
 	if (t->state != THREAD_RUNNING)
 		return taken; /* a request ended the caller's own process */
-	/* A request closed the queue's last handle: it dies as this call returns. */
-	if (min > 0 && q->obj.refcount == 1)
-		return ARCHK_ERR_CANCELLED;
 	if (q->poll) {
 		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
 		set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, false);

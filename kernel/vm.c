@@ -395,10 +395,27 @@ long vm_map(struct process *p, size_t len, int prot, struct vmo *vmo, size_t off
 	}
 	if (vmo) {
 		m->obj = &vmo->obj;
+		m->offset = offset;
 		object_ref(m->obj);
 	}
 	vm.mappings++;
 	return (long)m->start;
+}
+
+void *vm_dma(const struct process *p, uintptr_t addr, uint64_t len, int prot,
+	     struct object **vmo)
+{
+	const struct mapping *m;
+	int i;
+
+	if (addr + len < addr || len > SIZE_MAX || (i = map_area_find(&p->maps, addr, len)) < 0)
+		return NULL;
+	m = &p->maps.maps[i];
+	if (!m->obj || (m->prot & prot) != prot)
+		return NULL;
+	object_ref(m->obj);
+	*vmo = m->obj;
+	return vmo_from_object(m->obj)->view + m->offset + (addr - m->start);
 }
 
 /* Only whole mappings are removed: there is no splitting of a mapping. */

@@ -55,6 +55,14 @@ long vm_map(struct process *p, size_t len, int prot, struct vmo *vmo, size_t off
  * 0, NOT_FOUND (nothing of that kind starts there) or INVALID_ARGS (len).
  */
 long vm_unmap(struct process *p, uintptr_t addr, uint64_t len, bool vmo);
+/*
+ * Device memory access (DMA): the kernel's pointer to [addr, addr+len) of
+ * p's memory if all of it lies in one VMO mapping with the access prot, else
+ * NULL. *vmo gets a reference to the VMO, which keeps the memory valid
+ * whatever p does to its mappings meanwhile (the kernel's view is the VMO's).
+ */
+void *vm_dma(const struct process *p, uintptr_t addr, uint64_t len, int prot,
+	     struct object **vmo);
 int copy_from_guest(const struct process *p, void *dst, uintptr_t src, size_t len);
 int copy_to_guest(const struct process *p, uintptr_t dst, const void *src, size_t len);
 /* Copies a NUL-terminated guest string of at most max bytes plus NUL into dst

@@ -324,6 +324,7 @@ static void console_read_done(struct io_token *token, long result)
 	struct console *c = console_of_read(token);
 	struct io_req *r;
 
+	ASSERT_LOCKED();
 	sched_host_io_end(c->reading);
 	c->reading = NULL;
 	if (result > 0 && c->terminal)

@@ -144,6 +144,7 @@ static void pipe_settle(struct pipe *p)
 {
 	struct io_req *r;
 
+	ASSERT_LOCKED();
 	for (;;) {
 		if ((r = TAILQ_FIRST(&p->reads)) && p->count)
 			finish(&p->reads, r, take(p, r));

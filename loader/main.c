@@ -52,7 +52,8 @@ static const char usage_text[] =
     "  --version            show the version\n"
     "\n"
     "Exit status: the program's exit code; 128+N if it died of signal N;\n"
-    "1 if archk could not boot; 2 for usage errors; 70 for internal errors.\n";
+    "1 if archk could not boot; 2 for usage errors; 70 for internal errors;\n"
+    "130 after Ctrl-a x on a terminal.\n";
 
 /* init's environment: NAME=VALUE strings, a later one replacing an earlier NAME. */
 struct environment {

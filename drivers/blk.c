@@ -14,7 +14,7 @@
 #include "lib/blkdev.h"
 #include "lib/server.h"
 
-#define DEPTH	 32
+#define DEPTH 32
 #define RIGHTS_DISK                                                                                \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
 	 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_WAIT)
@@ -37,7 +37,7 @@ static void *next_buffer(void *ctx)
 {
 	(void)ctx;
 	return blk.free_count && blkdev_can_submit(&blk.disk) ? blk.free[blk.free_count - 1]->buf
-							       : NULL;
+							      : NULL;
 }
 
 static void reply(uint64_t id, long result, const void *data, size_t len)
@@ -87,9 +87,9 @@ static void request(void *ctx, const struct archk_table_request *req, void *data
 	r = blk.free[--blk.free_count];
 	r->id = req->id;
 	r->op = (int)req->op;
-	err = blkdev_submit(&blk.disk, r->op, req->offset, data,
-			    req->len > ARCHK_TABLE_DATA_MAX ? ARCHK_TABLE_DATA_MAX : (uint32_t)req->len,
-			    r);
+	err = blkdev_submit(
+	    &blk.disk, r->op, req->offset, data,
+	    req->len > ARCHK_TABLE_DATA_MAX ? ARCHK_TABLE_DATA_MAX : (uint32_t)req->len, r);
 	if (err < 0) {
 		blk.free[blk.free_count++] = r;
 		reply(req->id, err, NULL, 0);
@@ -129,12 +129,11 @@ int main(int argc, char **argv)
 	archk_handle_t obj;
 	long err;
 
-	blk.server = (struct drv_server){
-	    .name = "blk",
-	    .buffer = next_buffer,
-	    .request = request,
-	    .interrupt = finished,
-	    .flush = flush};
+	blk.server = (struct drv_server){.name = "blk",
+					 .buffer = next_buffer,
+					 .request = request,
+					 .interrupt = finished,
+					 .flush = flush};
 	if ((err = blkdev_open(&blk.disk, archk_handle_named("device"), DEPTH,
 			       DEPTH * ARCHK_TABLE_DATA_MAX)) < 0)
 		drv_fail(&blk.server, "cannot start the disk", err);

@@ -132,12 +132,11 @@ int main(int argc, char **argv)
 	const char *name;
 	long err;
 
-	fill.server = (struct drv_server){
-	    .name = "filldev",
-	    .buffer = next_buffer,
-	    .request = request,
-	    .interrupt = finished,
-	    .flush = flush};
+	fill.server = (struct drv_server){.name = "filldev",
+					  .buffer = next_buffer,
+					  .request = request,
+					  .interrupt = finished,
+					  .flush = flush};
 	if ((err = archk_syscall2(ARCHK_SYS_DEVICE_INFO, device, (long)&info)) < 0)
 		drv_fail(&fill.server, "device_info", err);
 	fill.clock = info.device_id == ARCHK_DEVICE_ID_CLOCK;

@@ -30,8 +30,8 @@ long blkdev_open(struct blkdev *b, archk_handle_t h, unsigned depth, size_t buff
 	b->read_only = b->dev.features & ARCHK_BLK_F_RO;
 	b->depth = depth;
 	/* three descriptors a request */
-	if ((r = dma_area_init(&b->dma, 64 * 1024 + depth * sizeof(struct blk_slot) +
-					    buffer_bytes)) < 0 ||
+	if ((r = dma_area_init(&b->dma,
+			       64 * 1024 + depth * sizeof(struct blk_slot) + buffer_bytes)) < 0 ||
 	    (r = vq_init(&b->dev, &b->q, 0, b->dev.info.queue_size_max, &b->dma)) < 0)
 		return r;
 	b->slots = dma_alloc(&b->dma, depth * sizeof(struct blk_slot), 16);
@@ -84,8 +84,7 @@ static long check_range(const struct blkdev *b, int op, uint64_t offset, uint32_
 	return len < b->size - offset ? len : (long)(b->size - offset);
 }
 
-long blkdev_submit(struct blkdev *b, int op, uint64_t offset, void *buf, uint32_t len,
-		   void *cookie)
+long blkdev_submit(struct blkdev *b, int op, uint64_t offset, void *buf, uint32_t len, void *cookie)
 {
 	struct vbuf v[3];
 	struct blk_slot *s;
@@ -101,7 +100,7 @@ long blkdev_submit(struct blkdev *b, int op, uint64_t offset, void *buf, uint32_
 	s->len = (uint32_t)bytes;
 	s->cookie = cookie;
 	s->status = 0xff;
-	s->hdr.type = op == ARCHK_IO_READ	? ARCHK_BLK_T_IN
+	s->hdr.type = op == ARCHK_IO_READ    ? ARCHK_BLK_T_IN
 		      : op == ARCHK_IO_WRITE ? ARCHK_BLK_T_OUT
 					     : ARCHK_BLK_T_FLUSH;
 	s->hdr.sector = offset / ARCHK_BLK_SECTOR;

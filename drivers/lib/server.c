@@ -12,8 +12,7 @@ void drv_fail(const struct drv_server *s, const char *what, long err)
 	archk_process_exit(1);
 }
 
-void drv_open_device(struct drv_server *s, struct vdev *dev, uint32_t device_id,
-		     uint64_t features)
+void drv_open_device(struct drv_server *s, struct vdev *dev, uint32_t device_id, uint64_t features)
 {
 	archk_handle_t h = archk_handle_named("device");
 	long err;
@@ -67,7 +66,8 @@ static void receive_all(struct drv_server *s)
 	void *data;
 
 	while ((data = s->buffer(s->ctx))) {
-		long r = archk_table_receive(s->table, &req, data, ARCHK_TABLE_DATA_MAX, handles, 0);
+		long r =
+		    archk_table_receive(s->table, &req, data, ARCHK_TABLE_DATA_MAX, handles, 0);
 
 		if (r == ARCHK_ERR_TIMED_OUT)
 			return;

@@ -31,11 +31,11 @@ struct drv_server {
 };
 
 /* Opens the spawner's "device" as the driver of a device_id device; exits on failure. */
-void drv_open_device(struct drv_server *s, struct vdev *dev, uint32_t device_id,
-		     uint64_t features);
+void drv_open_device(struct drv_server *s, struct vdev *dev, uint32_t device_id, uint64_t features);
 /* The table and one served object with rights; exits on failure. */
 archk_handle_t drv_object(struct drv_server *s, uint64_t cookie, uint32_t rights);
-/* Sends the spawner the objects: names[i] for handles[i] (each needs TRANSFER); exits on failure. */
+/* Sends the spawner the objects: names[i] for handles[i] (each needs TRANSFER); exits on failure.
+ */
 void drv_publish(struct drv_server *s, const char *const *names, const archk_handle_t *handles,
 		 uint32_t count);
 /* Serves until the process is killed. */

@@ -234,7 +234,8 @@ static void broken_by(void (*bad)(struct raw_queue *q, void *scratch), const cha
 	dma_area_destroy(&q.dma);
 	CHECK_EQ(raw_queue(clock, &q), 0);
 	dma_area_destroy(&q.dma); /* the device's queue keeps the memory... */
-	CHECK_EQ(device_queue(clock, 0, &(struct archk_virtq_setup){0}), 0); /* ...until it is off */
+	CHECK_EQ(device_queue(clock, 0, &(struct archk_virtq_setup){0}),
+		 0); /* ...until it is off */
 	free(heap);
 	archk_handle_close(clock);
 }
@@ -256,10 +257,10 @@ static void past_memory(struct raw_queue *q, void *heap)
 static void loop(struct raw_queue *q, void *heap)
 {
 	(void)heap;
-	q->desc[0] = (struct archk_virtq_desc){(uintptr_t)q->dma.base, 8,
-					       ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 1};
-	q->desc[1] = (struct archk_virtq_desc){(uintptr_t)q->dma.base, 8,
-					       ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 0};
+	q->desc[0] = (struct archk_virtq_desc){
+	    (uintptr_t)q->dma.base, 8, ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 1};
+	q->desc[1] = (struct archk_virtq_desc){
+	    (uintptr_t)q->dma.base, 8, ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 0};
 	offer(q, 0);
 }
 
@@ -272,25 +273,24 @@ static void bad_head(struct raw_queue *q, void *heap)
 static void bad_next(struct raw_queue *q, void *heap)
 {
 	(void)heap;
-	q->desc[0] = (struct archk_virtq_desc){(uintptr_t)q->dma.base, 8,
-					       ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT,
-					       0xffff};
+	q->desc[0] = (struct archk_virtq_desc){
+	    (uintptr_t)q->dma.base, 8, ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 0xffff};
 	offer(q, 0);
 }
 
 static void indirect(struct raw_queue *q, void *heap)
 {
 	(void)heap;
-	q->desc[0] = (struct archk_virtq_desc){(uintptr_t)q->dma.base, 16,
-					       ARCHK_VIRTQ_DESC_F_INDIRECT, 0};
+	q->desc[0] =
+	    (struct archk_virtq_desc){(uintptr_t)q->dma.base, 16, ARCHK_VIRTQ_DESC_F_INDIRECT, 0};
 	offer(q, 0);
 }
 
 static void readable_after_writable(struct raw_queue *q, void *heap)
 {
 	(void)heap;
-	q->desc[0] = (struct archk_virtq_desc){(uintptr_t)q->dma.base, 8,
-					       ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 1};
+	q->desc[0] = (struct archk_virtq_desc){
+	    (uintptr_t)q->dma.base, 8, ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 1};
 	q->desc[1] = (struct archk_virtq_desc){(uintptr_t)q->dma.base, 8, 0, 0};
 	offer(q, 0);
 }
@@ -304,8 +304,9 @@ static void index_jump(struct raw_queue *q, void *heap)
 static void length_overflow(struct raw_queue *q, void *heap)
 {
 	(void)heap;
-	q->desc[0] = (struct archk_virtq_desc){(uintptr_t)q->dma.base, 0xfffffff0u,
-					       ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 1};
+	q->desc[0] =
+	    (struct archk_virtq_desc){(uintptr_t)q->dma.base, 0xfffffff0u,
+				      ARCHK_VIRTQ_DESC_F_WRITE | ARCHK_VIRTQ_DESC_F_NEXT, 1};
 	q->desc[1] = (struct archk_virtq_desc){(uintptr_t)q->dma.base, 0xfffffff0u,
 					       ARCHK_VIRTQ_DESC_F_WRITE, 0};
 	offer(q, 0);

@@ -103,8 +103,8 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
 				ARCHK_RIGHT_MAP, "hdx"},
     [ARCHK_SYS_DEVICE_NOTIFY] = {"device_notify", sys_device_notify, 0, ARCHK_OBJ_DEVICE,
 				 ARCHK_RIGHT_SIGNAL, "hd"},
-    [ARCHK_SYS_DEVICE_ACK] = {"device_ack", sys_device_ack, 0, ARCHK_OBJ_DEVICE,
-			      ARCHK_RIGHT_WAIT, "h", 'x'},
+    [ARCHK_SYS_DEVICE_ACK] = {"device_ack", sys_device_ack, 0, ARCHK_OBJ_DEVICE, ARCHK_RIGHT_WAIT,
+			      "h", 'x'},
 };
 
 static const char *const error_names[] = ARCHK_ERROR_NAMES;

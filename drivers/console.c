@@ -20,13 +20,13 @@
  */
 #include "lib/server.h"
 
-#define RX_BUFFERS   16
-#define RX_BYTES     4096
-#define TX_BUFFERS   16
-#define READERS_MAX  64
-#define COOKIE_IN    0
-#define COOKIE_OUT   1
-#define COOKIE_ERR   2
+#define RX_BUFFERS  16
+#define RX_BYTES    4096
+#define TX_BUFFERS  16
+#define READERS_MAX 64
+#define COOKIE_IN   0
+#define COOKIE_OUT  1
+#define COOKIE_ERR  2
 #define RIGHTS_IN                                                                                  \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_ENUMERATE | \
 	 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_WAIT)
@@ -235,7 +235,8 @@ static void flush(void *ctx)
 	struct {
 		bool *pending;
 		struct vq *q;
-	} queues[] = {{&con.kick_rx, &con.rxq}, {&con.kick_out, &con.outq}, {&con.kick_err, &con.errq}};
+	} queues[] = {
+	    {&con.kick_rx, &con.rxq}, {&con.kick_out, &con.outq}, {&con.kick_err, &con.errq}};
 
 	(void)ctx;
 	for (unsigned i = 0; i < 3; i++) {
@@ -261,8 +262,8 @@ int main(void)
 					 .interrupt = interrupt,
 					 .flush = flush};
 	drv_open_device(&con.server, &con.dev, ARCHK_DEVICE_ID_CONSOLE, ARCHK_CONSOLE_F_SIZE);
-	if ((err = archk_do_io(ARCHK_IO_READ, con.dev.handle, (long)&con.config,
-			       sizeof(con.config), 0, 0)) < 0 ||
+	if ((err = archk_do_io(ARCHK_IO_READ, con.dev.handle, (long)&con.config, sizeof(con.config),
+			       0, 0)) < 0 ||
 	    (err = dma_area_init(&con.dma, 64 * 1024 + RX_BUFFERS * RX_BYTES +
 					       TX_BUFFERS * ARCHK_TABLE_DATA_MAX)) < 0 ||
 	    (err = vq_init(&con.dev, &con.rxq, ARCHK_CONSOLE_Q_IN, RX_BUFFERS, &con.dma)) < 0 ||

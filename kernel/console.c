@@ -70,9 +70,9 @@ struct interrupt {
 
 static struct console consoles[3];
 static struct interrupt interrupts[MAX_INTERRUPTS];
-static uint32_t waiting_reads; /* READs waiting on any console */
+static uint32_t waiting_reads;			    /* READs waiting on any console */
 static const struct console_input_sink *input_sink; /* the console device, while driven */
-static bool input_ended; /* stdin's last read gave 0 or an error */
+static bool input_ended;			    /* stdin's last read gave 0 or an error */
 
 struct object *console_object(int which)
 {

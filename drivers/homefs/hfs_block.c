@@ -168,27 +168,35 @@ static uint64_t snapshot_bytes(const struct hfs *fs, uint64_t extra_bytes)
 	       ((uint64_t)fs->pubfresh_list.n + fs->overlay_blocks) * HFS_OPB_VERIFY + extra_bytes;
 }
 
-uint32_t hfs_reserve(const struct hfs *fs, uint64_t extra_bytes)
+uint64_t hfs_checkpoint_blocks(const struct hfs *fs, uint64_t extra_bytes)
 {
 	/* Ops never straddle blocks, so each block may waste up to one op's bytes. */
 	uint64_t per_block = HFS_BLOCK_BYTES - HFS_SNAP_HDR - HFS_OP_MAX;
-	uint64_t blocks = snapshot_bytes(fs, extra_bytes) / per_block + 2;
 
-	return blocks > UINT32_MAX ? UINT32_MAX : (uint32_t)blocks;
+	return snapshot_bytes(fs, extra_bytes) / per_block + 2 + fs->seg_blocks;
+}
+
+/*
+ * Free blocks to keep: enough for a checkpoint now, and for the one after
+ * it once this one has freed the current snapshot and log.
+ */
+static uint64_t reserve(const struct hfs *fs, uint64_t extra_bytes)
+{
+	uint64_t cp = hfs_checkpoint_blocks(fs, extra_bytes);
+	uint64_t freed = (uint64_t)fs->snap.n + fs->log_blocks + fs->log.next_blocks;
+
+	return 2 * cp > cp + freed ? 2 * cp - freed : cp;
 }
 
 long hfs_space_for_data(const struct hfs *fs, uint64_t n)
 {
 	/* A new extent per block in the worst case. */
-	uint64_t need =
-	    n + hfs_reserve(fs, n * (3 * HFS_OPB_MAP + HFS_OPB_VERIFY)) + HFS_SEG_BLOCKS;
+	uint64_t need = n + reserve(fs, n * (3 * HFS_OPB_MAP + HFS_OPB_VERIFY));
 
 	return fs->free_blocks >= need ? 0 : ARCHK_ERR_NO_SPACE;
 }
 
 long hfs_space_for_meta(const struct hfs *fs, uint64_t extra_bytes)
 {
-	uint64_t need = (uint64_t)hfs_reserve(fs, extra_bytes) + HFS_SEG_BLOCKS;
-
-	return fs->free_blocks >= need ? 0 : ARCHK_ERR_NO_SPACE;
+	return fs->free_blocks >= reserve(fs, extra_bytes) ? 0 : ARCHK_ERR_NO_SPACE;
 }

@@ -5,8 +5,8 @@
  * held back because the last durable commit still references it. Data
  * blocks no durable commit references yet are "fresh": released, they are
  * free at once; any other released data block waits in pending_free until
- * the next commit is durable. Space for the next checkpoint is always kept
- * back (hfs_reserve), so a full disk still commits, removes and truncates.
+ * the next commit is durable. Space for the next checkpoints is always kept
+ * back, so a full disk still commits, removes and truncates.
  */
 #ifndef HFS_BLOCK_H
 #define HFS_BLOCK_H
@@ -39,11 +39,11 @@ void hfs_release(struct hfs *fs, uint32_t block, uint32_t count);
 /* After a commit is durable: pending blocks become free. */
 void hfs_release_pending(struct hfs *fs);
 
-/* Blocks the next checkpoint could need, on top of what a log segment needs. */
-uint32_t hfs_reserve(const struct hfs *fs, uint64_t extra_bytes);
-/* 0 if n more data blocks leave the reserve intact, else NO_SPACE. */
+/* Blocks a checkpoint written now could need (with extra_bytes more metadata): at most. */
+uint64_t hfs_checkpoint_blocks(const struct hfs *fs, uint64_t extra_bytes);
+/* 0 if n more data blocks leave enough free for the next two checkpoints, else NO_SPACE. */
 long hfs_space_for_data(const struct hfs *fs, uint64_t n);
-/* 0 if metadata growing by extra_bytes leaves the reserve intact, else NO_SPACE. */
+/* The same for metadata growing by extra_bytes. */
 long hfs_space_for_meta(const struct hfs *fs, uint64_t extra_bytes);
 
 #endif

@@ -124,12 +124,12 @@ static void committed(struct hfs *fs, const struct hfs_vec *blocks)
 
 /* ---- log records ---- */
 
-/* Allocates a log segment, unless that would eat into the checkpoint's reserve. */
+/* Allocates a log segment, unless a checkpoint would then lack room. */
 static long alloc_segment(struct hfs *fs, uint32_t *start, uint32_t *blocks)
 {
 	long n;
 
-	if (hfs_space_for_meta(fs, 0) < 0)
+	if (fs->free_blocks < fs->seg_blocks + hfs_checkpoint_blocks(fs, 0))
 		return ARCHK_ERR_NO_SPACE;
 	if ((n = hfs_alloc(fs, fs->seg_blocks, 0, 0, start)) < 0)
 		return n;

@@ -311,17 +311,23 @@ static long find_next(struct hfs *fs, const struct found *r, uint64_t seq, struc
 	return found_at(fs, seq, out);
 }
 
-/* Overwrites the first sector of something a crash left incomplete, and flushes. */
-static long discard(struct hfs *fs, uint64_t sector)
+/*
+ * Overwrites the first sector of each commit the mount found cut short (a
+ * superblock, a log record) and flushes, so that the rest of it arriving
+ * later cannot complete it. Only once the mount has succeeded: a home that
+ * cannot be mounted is left as it is.
+ */
+static long discard_incomplete(struct hfs *fs)
 {
-	long err;
+	long err = 0;
 
-	if (fs->flags & HFS_MOUNT_READ_ONLY)
+	if ((fs->flags & HFS_MOUNT_READ_ONLY) || !fs->discarded)
 		return 0;
 	memset(fs->stage, 0, HFS_SECTOR_BYTES);
-	if ((err = hfs_write_sectors(fs, sector, fs->stage, 1)) < 0)
-		return err;
-	return hfs_flush(fs);
+	for (int i = 0; i < 2 && !err; i++)
+		if (fs->discarded & (1u << i))
+			err = hfs_write_sectors(fs, fs->discard[i], fs->stage, 1);
+	return err ? err : hfs_flush(fs);
 }
 
 /* Marks a segment of the log used and counts it. */
@@ -370,8 +376,8 @@ static long replay_log(struct hfs *fs, const struct sb *sb, struct hfs_vec *snap
 				break;
 			if (!err) {
 				fs->discarded |= HFS_DISCARDED_RECORD;
-				err = discard(fs, (uint64_t)cur.at.seg * HFS_SECTORS_PER_BLOCK +
-						      cur.at.used);
+				fs->discard[1] =
+				    (uint64_t)cur.at.seg * HFS_SECTORS_PER_BLOCK + cur.at.used;
 				break;
 			}
 		}
@@ -465,16 +471,17 @@ long hfs_mount(const struct hfs_disk *disk, unsigned flags, struct hfs **out, ch
 	order[1] = !order[0];
 	err = hfs_corrupt(fs, "no superblock passes its check");
 	for (int k = 0; k < 2 && valid[order[k]] > 0; k++) {
+		unsigned discarded = fs->discarded;
+
 		if ((err = load(fs, &sbs[order[k]])) != INCOMPLETE)
 			break;
 		/* The newest checkpoint did not reach the disk whole: fall back, and forget it. */
 		fs_clear(fs);
-		fs->discarded |= HFS_DISCARDED_CHECKPOINT;
-		if (k == 0 && (err = discard(fs, (uint64_t)order[0] * HFS_SECTORS_PER_BLOCK)) < 0)
-			goto fail;
+		fs->discarded = discarded | HFS_DISCARDED_CHECKPOINT;
+		fs->discard[0] = (uint64_t)order[k] * HFS_SECTORS_PER_BLOCK;
 		err = hfs_corrupt(fs, "no complete checkpoint (snapshot blocks fail their check)");
 	}
-	if (err)
+	if (err || (err = discard_incomplete(fs)) < 0)
 		goto fail;
 	fs->live = 1;
 	fs->why = NULL;

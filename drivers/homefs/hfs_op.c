@@ -132,14 +132,23 @@ static hfs_release_fn *releaser(const struct hfs *fs)
 	return fs->live ? hfs_release : NULL;
 }
 
+/*
+ * Frees an inode out of the tree. Its blocks wait for the next commit,
+ * unless the commit that recorded its removal is durable already: then no
+ * commit a mount could choose references them.
+ */
 void hfs_destroy(struct hfs *fs, struct hfs_inode *ip)
 {
+	hfs_release_fn *release = releaser(fs);
+
+	if (release && ip->removed_in && ip->removed_in <= fs->seq)
+		release = hfs_free_now;
 	if (ip->vn) {
 		fs->overlay_extents -= ip->vn->overlay.n;
 		fs->overlay_blocks -= ip->vn->overlay_blocks;
-		hfs_map_cut(&ip->vn->overlay, 0, releaser(fs), fs);
+		hfs_map_cut(&ip->vn->overlay, 0, release, fs);
 	}
-	hfs_map_cut(&ip->map, 0, releaser(fs), fs);
+	hfs_map_cut(&ip->map, 0, release, fs);
 	hfs_inode_free(ip);
 }
 
@@ -148,6 +157,7 @@ void hfs_unlink(struct hfs *fs, struct hfs_inode *ip)
 	hfs_dir_remove(ip->parent, ip);
 	hfs_itab_del(fs, ip);
 	ip->linked = 0;
+	ip->removed_in = fs->seq + 1;
 	fs->extents -= ip->map.n;
 	if (!ip->opens)
 		hfs_destroy(fs, ip);

@@ -151,10 +151,11 @@ struct hfs_inode {
 	char *name;
 	uint32_t name_hash;
 	uint8_t name_len;
-	uint8_t kind;	/* HFS_KIND_* */
-	uint8_t linked; /* in the tree (and the inode table) */
-	uint32_t slot;	/* in parent->dir */
-	uint32_t opens; /* open nodes */
+	uint8_t kind;	     /* HFS_KIND_* */
+	uint8_t linked;	     /* in the tree (and the inode table) */
+	uint32_t slot;	     /* in parent->dir */
+	uint32_t opens;	     /* open nodes */
+	uint64_t removed_in; /* removed while open: the commit that records it */
 	int64_t mtime, ctime;
 	uint64_t size;	    /* published size of a file */
 	struct hfs_map map; /* published blocks of a file */
@@ -180,10 +181,11 @@ struct hfs_logpos {
 
 struct hfs {
 	struct hfs_disk disk;
-	unsigned flags;	    /* HFS_MOUNT_* */
-	int failed;	    /* a write failed: refuse changes (IO) */
-	int live;	    /* mounted: ops release blocks (not while replaying) */
-	unsigned discarded; /* HFS_DISCARDED_*: what mount found cut short by a crash */
+	unsigned flags;	     /* HFS_MOUNT_* */
+	int failed;	     /* a write failed: refuse changes (IO) */
+	int live;	     /* mounted: ops release blocks (not while replaying) */
+	unsigned discarded;  /* HFS_DISCARDED_*: what mount found cut short by a crash */
+	uint64_t discard[2]; /* mount: first sectors of those, overwritten once mounted */
 	uint64_t fs_id;
 	uint32_t blocks; /* blocks of the filesystem */
 	int64_t created;

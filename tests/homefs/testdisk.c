@@ -144,6 +144,16 @@ static void tear(struct testdisk *td, const struct td_write *w, uint64_t *rng)
 	}
 }
 
+/* After a crash: the disk holds its durable image, nothing pending, no crash set. */
+static void restart(struct testdisk *td)
+{
+	drop_pending(td);
+	memcpy(td->view, td->durable, td->bytes);
+	td->crashed = 0;
+	td->crash_at = 0;
+	td->ops = 0;
+}
+
 void td_crash(struct testdisk *td, uint64_t seed)
 {
 	uint64_t rng = seed;
@@ -170,9 +180,13 @@ void td_crash(struct testdisk *td, uint64_t seed)
 			tear(td, w, &rng);
 		}
 	}
-	drop_pending(td);
-	memcpy(td->view, td->durable, td->bytes);
-	td->crashed = 0;
-	td->crash_at = 0;
-	td->ops = 0;
+	restart(td);
+}
+
+void td_settle(struct testdisk *td)
+{
+	for (uint32_t i = 0; i < td->npending; i++)
+		memcpy(td->durable + td->pending[i].sector * SECTOR, td->pending[i].data,
+		       (size_t)td->pending[i].count * SECTOR);
+	restart(td);
 }

@@ -41,6 +41,8 @@ void td_copy(struct testdisk *dst, const struct testdisk *src);
 void td_free(struct testdisk *td);
 /* Applies what a crash leaves (chosen by seed) and starts afresh from it. */
 void td_crash(struct testdisk *td, uint64_t seed);
+/* A crash that lost none of the pending writes (those the test left there). */
+void td_settle(struct testdisk *td);
 /* A small deterministic generator (splitmix64). */
 uint64_t td_rand(uint64_t *state);
 

@@ -77,6 +77,14 @@ static int have_hw(void)
 }
 #endif
 
+uint32_t hfs_crc32c_u32(uint32_t crc, uint32_t value)
+{
+	uint8_t le[4] = {(uint8_t)value, (uint8_t)(value >> 8), (uint8_t)(value >> 16),
+			 (uint8_t)(value >> 24)};
+
+	return hfs_crc32c(crc, le, 4);
+}
+
 uint32_t hfs_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	if (!state) {

@@ -34,6 +34,7 @@ void hfs_sb_encode(const struct hfs *fs, uint8_t *s, uint64_t seq)
 	hfs_put32(s + HFS_SB_SNAPN_O, fs->snap.n);
 	hfs_put32(s + HFS_SB_LOG_O, fs->segs.v[0]);
 	hfs_put32(s + HFS_SB_LOGN_O, fs->segs.v[1]);
+	hfs_put32(s + HFS_SB_SNAPCRC_O, fs->snap_crc);
 	hfs_put64(s + HFS_SB_TIME_O, (uint64_t)fs->created);
 	hfs_put32(s + HFS_SB_CRC_O, crc_skipping(s, HFS_SECTOR_BYTES, HFS_SB_CRC_O));
 }
@@ -89,12 +90,10 @@ static long build_manifest(struct hfs *fs, struct hfs_vec *blocks, struct hfs_bu
 
 		for (run = i; run < blocks->n && blocks->v[run] == blocks->v[i] + (run - i);
 		     run++) {
-			uint8_t le[4];
 			uint32_t crc = 0;
 
 			hfs_crcmap_get(&fs->crcs, blocks->v[run], &crc);
-			hfs_put32(le, crc);
-			crcs = hfs_crc32c(crcs, le, 4);
+			crcs = hfs_crc32c_u32(crcs, crc);
 		}
 		count = run - i;
 		while (run < blocks->n && blocks->v[run] == blocks->v[run - 1])
@@ -196,6 +195,7 @@ struct snap_writer {
 	uint32_t used;	       /* payload bytes in the block being filled (fs->block) */
 	uint32_t staged;       /* finished blocks waiting in fs->stage */
 	uint32_t stage_first;  /* the disk block of the first of them */
+	uint32_t crcs;	       /* the CRC of the blocks' CRCs so far */
 };
 
 static long stage_out(struct snap_writer *w)
@@ -225,6 +225,7 @@ static long seal(struct snap_writer *w, uint32_t next)
 	hfs_put32(b + HFS_SNAP_NEXT_O, next);
 	hfs_put32(b + HFS_SNAP_BYTES_O, w->used);
 	hfs_put32(b + HFS_SNAP_CRC_O, crc_skipping(b, HFS_BLOCK_BYTES, HFS_SNAP_CRC_O));
+	w->crcs = hfs_crc32c_u32(w->crcs, hfs_get32(b + HFS_SNAP_CRC_O));
 	if (w->staged && (w->stage_first + w->staged != at || w->staged == HFS_SEG_BLOCKS) &&
 	    (err = stage_out(w)) < 0)
 		return err;
@@ -361,6 +362,7 @@ long hfs_checkpoint(struct hfs *fs, const struct hfs_buf *manifest)
 	segs.v[segs.n++] = log_start;
 	segs.v[segs.n++] = (uint32_t)err;
 	fs->snap = w.blocks;
+	fs->snap_crc = w.crcs;
 	fs->segs = segs;
 	fs->log = (struct hfs_logpos){.seg = log_start, .seg_blocks = (uint32_t)err};
 	fs->log_blocks = (uint32_t)err;

@@ -21,7 +21,7 @@
 /* Superblock fields mount uses. */
 struct sb {
 	uint64_t id, seq, blocks;
-	uint32_t snap, snap_blocks, log, log_blocks;
+	uint32_t snap, snap_blocks, snap_crc, log, log_blocks;
 	int64_t created;
 	int slot;
 };
@@ -165,6 +165,7 @@ static int read_sb(struct hfs *fs, int slot, struct sb *sb, long *err)
 	    .blocks = hfs_get64(s + HFS_SB_BLOCKS_O),
 	    .snap = hfs_get32(s + HFS_SB_SNAP_O),
 	    .snap_blocks = hfs_get32(s + HFS_SB_SNAPN_O),
+	    .snap_crc = hfs_get32(s + HFS_SB_SNAPCRC_O),
 	    .log = hfs_get32(s + HFS_SB_LOG_O),
 	    .log_blocks = hfs_get32(s + HFS_SB_LOGN_O),
 	    .created = (int64_t)hfs_get64(s + HFS_SB_TIME_O),
@@ -192,13 +193,10 @@ static long verify_data(struct hfs *fs, const struct hfs_vec *v)
 
 			if (err < 0)
 				return err;
-			for (uint32_t k = 0; k < n; k++) {
-				uint8_t le[4];
-
-				hfs_put32(le, hfs_crc32c(0, fs->stage + (size_t)k * HFS_BLOCK_BYTES,
-							 HFS_BLOCK_BYTES));
-				crcs = hfs_crc32c(crcs, le, 4);
-			}
+			for (uint32_t k = 0; k < n; k++)
+				crcs = hfs_crc32c_u32(
+				    crcs, hfs_crc32c(0, fs->stage + (size_t)k * HFS_BLOCK_BYTES,
+						     HFS_BLOCK_BYTES));
 			block += n;
 			left -= n;
 		}
@@ -208,10 +206,15 @@ static long verify_data(struct hfs *fs, const struct hfs_vec *v)
 	return 1;
 }
 
-/* Applies the snapshot of sb; its VERIFY ops go to verify. */
+/*
+ * Applies the snapshot of sb; its VERIFY ops go to verify. Each block must
+ * pass its own check, and all of them together the superblock's CRC of
+ * their CRCs: blocks left by an earlier attempt at a checkpoint with the
+ * same sequence number do not mix in.
+ */
 static long load_snapshot(struct hfs *fs, const struct sb *sb, struct hfs_vec *verify)
 {
-	uint32_t block = sb->snap;
+	uint32_t block = sb->snap, crcs = 0;
 	long err;
 
 	if ((err = hfs_vec_reserve(&fs->snap, sb->snap_blocks)) < 0)
@@ -223,12 +226,16 @@ static long load_snapshot(struct hfs *fs, const struct sb *sb, struct hfs_vec *v
 			return err;
 		if (!hfs_snap_block_ok(fs, fs->block, sb->seq, i))
 			return INCOMPLETE;
+		crcs = hfs_crc32c_u32(crcs, hfs_get32(fs->block + HFS_SNAP_CRC_O));
 		fs->snap.v[fs->snap.n++] = block;
 		if ((err = hfs_apply(fs, fs->block + HFS_SNAP_HDR,
 				     hfs_get32(fs->block + HFS_SNAP_BYTES_O), verify)) < 0)
 			return err;
 		block = hfs_get32(fs->block + HFS_SNAP_NEXT_O);
 	}
+	if (crcs != sb->snap_crc)
+		return INCOMPLETE;
+	fs->snap_crc = crcs;
 	return block ? hfs_corrupt(fs, "the snapshot goes on past its %u blocks", sb->snap_blocks)
 		     : 0;
 }

@@ -19,20 +19,21 @@
 #define HFS_LOG_MIN_BLOCKS    64	  /* the log may always grow this far before a checkpoint */
 
 /* The superblock: the first sector of block 0 or block 1. */
-#define HFS_SB_MAGIC	"ARCHKHOM"
-#define HFS_VERSION	1
-#define HFS_SB_MAGIC_O	0  /* char[8] */
-#define HFS_SB_VERS_O	8  /* u32 */
-#define HFS_SB_CRC_O	12 /* u32: crc32c of the sector with this field 0 */
-#define HFS_SB_ID_O	16 /* u64: the filesystem's identity, chosen at format */
-#define HFS_SB_SEQ_O	24 /* u64: sequence number of this checkpoint commit */
-#define HFS_SB_BLOCKS_O 32 /* u64: blocks of the filesystem */
-#define HFS_SB_BSIZE_O	40 /* u32: HFS_BLOCK_BYTES */
-#define HFS_SB_SNAP_O	44 /* u32: first block of the snapshot */
-#define HFS_SB_SNAPN_O	48 /* u32: blocks of the snapshot */
-#define HFS_SB_LOG_O	52 /* u32: first block of the log's first segment */
-#define HFS_SB_LOGN_O	56 /* u32: blocks of that segment */
-#define HFS_SB_TIME_O	64 /* i64: when the filesystem was formatted */
+#define HFS_SB_MAGIC	 "ARCHKHOM"
+#define HFS_VERSION	 1
+#define HFS_SB_MAGIC_O	 0  /* char[8] */
+#define HFS_SB_VERS_O	 8  /* u32 */
+#define HFS_SB_CRC_O	 12 /* u32: crc32c of the sector with this field 0 */
+#define HFS_SB_ID_O	 16 /* u64: the filesystem's identity, chosen at format */
+#define HFS_SB_SEQ_O	 24 /* u64: sequence number of this checkpoint commit */
+#define HFS_SB_BLOCKS_O	 32 /* u64: blocks of the filesystem */
+#define HFS_SB_BSIZE_O	 40 /* u32: HFS_BLOCK_BYTES */
+#define HFS_SB_SNAP_O	 44 /* u32: first block of the snapshot */
+#define HFS_SB_SNAPN_O	 48 /* u32: blocks of the snapshot */
+#define HFS_SB_LOG_O	 52 /* u32: first block of the log's first segment */
+#define HFS_SB_LOGN_O	 56 /* u32: blocks of that segment */
+#define HFS_SB_SNAPCRC_O 60 /* u32: crc32c of the snapshot blocks' CRCs, in order */
+#define HFS_SB_TIME_O	 64 /* i64: when the filesystem was formatted */
 
 /* A snapshot block: this header, then whole ops. */
 #define HFS_SNAP_MAGIC	 0x4e534648u /* "HFSN" */
@@ -194,6 +195,7 @@ struct hfs {
 	uint64_t seq;	     /* the last durable commit */
 	int sb_slot;	     /* slot of the superblock of the current checkpoint */
 	struct hfs_vec snap; /* blocks of the current snapshot */
+	uint32_t snap_crc;   /* the CRC of their CRCs, in the superblock */
 	struct hfs_vec segs; /* log segments since it: start, blocks, start, blocks, ... */
 	uint32_t log_blocks;
 	uint32_t seg_blocks, log_min_blocks; /* hfs_tune */

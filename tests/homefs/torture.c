@@ -15,7 +15,8 @@
  *       must be exactly the last completed commit, or the one in progress
  *       at the crash, and pass hfs_check; the next phase goes on from it.
  *
- * HFS_TORTURE_SCALE=N multiplies the seeds. Exit status 0 if all passed.
+ * HFS_TORTURE_SCALE=N multiplies the seeds; HFS_TORTURE_SEED=N runs seed N only
+ * (HFS_TORTURE_TRACE=1 prints its operations). Exit status 0 if all passed.
  */
 #include <archk/errors.h>
 #include <archk/syscall.h>
@@ -732,7 +733,7 @@ int main(int argc, char **argv)
 	int crash = argc > 1 && !strcmp(argv[1], "crash");
 
 	tracing = getenv("HFS_TORTURE_TRACE") != NULL;
-	long seeds, phases, steps;
+	long seeds, phases, steps, first = 1;
 
 	if (argc < 2 || (!crash && strcmp(argv[1], "model"))) {
 		fprintf(
@@ -748,7 +749,9 @@ int main(int argc, char **argv)
 		phases = 5;
 		steps = argc > 3 ? atol(argv[3]) : 300;
 	}
-	for (long s = 1; s <= seeds && !failures; s++) {
+	if (getenv("HFS_TORTURE_SEED"))
+		first = seeds = atol(getenv("HFS_TORTURE_SEED"));
+	for (long s = first; s <= seeds && !failures; s++) {
 		if (crash)
 			crash_trial((uint64_t)s, (int)phases, (int)steps);
 		else

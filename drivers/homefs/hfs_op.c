@@ -152,6 +152,11 @@ void hfs_destroy(struct hfs *fs, struct hfs_inode *ip)
 	hfs_inode_free(ip);
 }
 
+/*
+ * Removes ip from the tree. An open file lives on, out of the tree, until
+ * its last close; the blocks it published since the last commit are no
+ * longer the tree's, so the next commit must not list them for checking.
+ */
 void hfs_unlink(struct hfs *fs, struct hfs_inode *ip)
 {
 	hfs_dir_remove(ip->parent, ip);
@@ -159,8 +164,13 @@ void hfs_unlink(struct hfs *fs, struct hfs_inode *ip)
 	ip->linked = 0;
 	ip->removed_in = fs->seq + 1;
 	fs->extents -= ip->map.n;
-	if (!ip->opens)
+	if (!ip->opens) {
 		hfs_destroy(fs, ip);
+		return;
+	}
+	for (uint32_t i = 0; fs->live && i < ip->map.n; i++)
+		for (uint32_t b = 0; b < ip->map.v[i].count; b++)
+			hfs_bit_clear(&fs->pubfresh, ip->map.v[i].dblock + b);
 }
 
 static long apply_create(struct hfs *fs, uint64_t ino, uint64_t parent_ino, uint8_t kind,

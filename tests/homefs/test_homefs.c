@@ -596,3 +596,32 @@ Test(homefs, an_incomplete_commit_stays_discarded)
 	cr_assert_eq(open_path("b", 0, &f), ARCHK_ERR_NOT_FOUND, "still gone");
 	cr_assert_eq(check(), 0);
 }
+
+/*
+ * A file published, opened again and removed while open: the commit that
+ * records the removal must not list its blocks for checking, or reusing
+ * them after a remount would make that commit look incomplete at the next
+ * mount (and bring the file back).
+ */
+Test(homefs, a_removed_open_file_is_not_checked_by_the_commit)
+{
+	static uint8_t data[16384];
+	struct hfs_node *f, *g;
+
+	mount_fresh(1 << 20);
+	memset(data, 1, sizeof(data));
+	put("x", data, 8192); /* committed */
+	cr_assert_eq(open_path("x", 0, &f), 0);
+	cr_assert_eq(hfs_write(f, data, 8192, 0), 8192);
+	hfs_close(f); /* its new blocks published, not committed */
+	cr_assert_eq(open_path("x", 0, &f), 0);
+	cr_assert_eq(hfs_remove(fs, NULL, "x", 1), 0);
+	cr_assert_eq(hfs_commit(fs), 0);
+	remount(); /* all of x's blocks are free now */
+	memset(data, 2, sizeof(data));
+	cr_assert_eq(open_path("y", HFS_CREATE, &g), 0);
+	cr_assert_eq(hfs_write(g, data, sizeof(data), 0), (long)sizeof(data));
+	remount(); /* y was never committed, but its blocks were written */
+	cr_assert_eq(open_path("x", 0, &f), ARCHK_ERR_NOT_FOUND, "the removal stays");
+	cr_assert_eq(check(), 0);
+}

@@ -741,7 +741,7 @@ int main(int argc, char **argv)
 		    "usage: hfs_torture model [SEEDS [STEPS]] | crash [SEEDS [PHASES [STEPS]]]\n");
 		return 2;
 	}
-	seeds = (argc > 2 ? atol(argv[2]) : crash ? 200 : 50) * (scale > 0 ? scale : 1);
+	seeds = (argc > 2 ? atol(argv[2]) : crash ? 2000 : 100) * (scale > 0 ? scale : 1);
 	if (crash) {
 		phases = argc > 3 ? atol(argv[3]) : 4;
 		steps = argc > 4 ? atol(argv[4]) : 60;

@@ -102,19 +102,16 @@ static long serve(struct hfs_node *node, uint32_t rights)
 }
 
 /*
- * The rights for a child of parent: those wanted (all it may have for
- * ARCHK_RIGHTS_SAME), ACCESS_DENIED if that is more than the parent's for
- * its kind. TRANSFER always comes with them: table_reply moves only
- * handles that carry it.
+ * The rights for a child of parent of the given kind: those wanted (all it
+ * may have for ARCHK_RIGHTS_SAME), ACCESS_DENIED if that is more than the
+ * parent's for the kind. TRANSFER always comes with them: table_reply moves
+ * only handles that carry it.
  */
-static long child_rights(const struct served *parent, struct hfs_node *node, uint32_t wanted)
+static long child_rights(const struct served *parent, uint32_t kind, uint32_t wanted)
 {
-	struct hfs_stat st;
-	uint32_t allowed;
+	uint32_t allowed = (parent->rights | ARCHK_RIGHT_TRANSFER) &
+			   (kind == HFS_KIND_DIR ? DIR_RIGHTS : FILE_RIGHTS);
 
-	hfs_stat(node, &st);
-	allowed = (parent->rights | ARCHK_RIGHT_TRANSFER) &
-		  (st.kind == HFS_KIND_DIR ? DIR_RIGHTS : FILE_RIGHTS);
 	if (wanted == ARCHK_RIGHTS_SAME)
 		return allowed;
 	if (wanted & ~allowed)
@@ -125,11 +122,14 @@ static long child_rights(const struct served *parent, struct hfs_node *node, uin
 /*
  * OPEN and CREATE: the node at the path in data, served with the rights
  * asked for in the low 32 bits of offset (CREATE: flags in the high ones).
+ * CREATE checks the rights before it creates anything.
  */
 static long open_child(struct served *s, const struct archk_table_request *req)
 {
-	unsigned flags = 0;
+	uint32_t wanted = (uint32_t)req->offset;
 	struct hfs_node *node;
+	struct hfs_stat st;
+	unsigned flags = 0;
 	long err, rights;
 
 	if (req->op == ARCHK_IO_CREATE) {
@@ -138,10 +138,14 @@ static long open_child(struct served *s, const struct archk_table_request *req)
 		flags = HFS_CREATE | (req->offset & ARCHK_CREATE_DIR ? HFS_DIR : 0) |
 			(req->offset & ARCHK_CREATE_EXCL ? HFS_EXCL : 0) |
 			(req->offset & ARCHK_CREATE_TRUNCATE ? HFS_TRUNCATE : 0);
+		rights = child_rights(s, flags & HFS_DIR ? HFS_KIND_DIR : HFS_KIND_FILE, wanted);
+		if (rights < 0)
+			return rights;
 	}
 	if ((err = hfs_open(fs, s->node, data, req->len, flags, &node)) < 0)
 		return err;
-	if ((rights = child_rights(s, node, (uint32_t)req->offset)) < 0) {
+	hfs_stat(node, &st);
+	if ((rights = child_rights(s, st.kind, wanted)) < 0) {
 		hfs_close(node);
 		return rights;
 	}

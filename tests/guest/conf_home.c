@@ -191,6 +191,10 @@ static void rights(archk_handle_t home)
 	CHECK_EQ(meta.flags, ARCHK_META_READ_ONLY);
 	archk_handle_close((archk_handle_t)ro);
 	CHECK_EQ(open_at(home, "notes.txt", ARCHK_RIGHT_EXECUTE), ARCHK_ERR_ACCESS_DENIED);
+	/* CREATE checks the rights before it creates anything. */
+	CHECK_EQ(create(home, "nope", ARCHK_RIGHT_EXECUTE), ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(create(home, "nope", ARCHK_CREATE_DIR | ARCHK_RIGHT_MAP), ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(open_at(home, "nope", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
 	CHECK_EQ(open_at(home, "notes.txt", ARCHK_RIGHT_ENUMERATE), ARCHK_ERR_ACCESS_DENIED);
 	CHECK_EQ(rights_of((archk_handle_t)home), ALL_DIR);
 	/* A read-only directory hands out nothing writable. */

@@ -167,36 +167,23 @@ static long write_blocks(struct hfs *fs, struct hfs_inode *ip, const uint8_t *bu
 		uint32_t d = locate(ip, b, 1, &own, &run);
 		uint8_t *dst;
 
-		if (!own) {
-			uint32_t nd;
-
-			/* The map needs room for a new extent and a split. */
-			if ((err = hfs_map_reserve(&vn->overlay, 2)) < 0 ||
-			    (err = hfs_alloc(fs, 1, hint, 1, &nd)) < 0)
+		/* Not the file's own block yet: a new one (the map needs room for a split). */
+		if (!own && ((err = hfs_map_reserve(&vn->overlay, 2)) < 0 ||
+			     (err = hfs_alloc(fs, 1, hint, 1, &d)) < 0))
+			return err;
+		if (batched == HFS_SEG_BLOCKS || (batched && d != batch_first + batched)) {
+			if ((err = write_batch(fs, batch_first, batched)) < 0)
 				return err;
-			if (batched == HFS_SEG_BLOCKS || (batched && nd != batch_first + batched)) {
-				if ((err = write_batch(fs, batch_first, batched)) < 0)
-					return err;
-				batched = 0;
-			}
-			dst = fs->stage + (size_t)batched * BS;
-			/* A partly covered block starts as the file's current block. */
-			if ((off > start || off + len < start + BS) &&
-			    (err = read_block(fs, ip, b, dst)) < 0)
-				return err;
-			overlay_add(fs, vn, b, nd, 1);
-			d = nd;
-		} else {
-			if (batched == HFS_SEG_BLOCKS || (batched && d != batch_first + batched)) {
-				if ((err = write_batch(fs, batch_first, batched)) < 0)
-					return err;
-				batched = 0;
-			}
-			dst = fs->stage + (size_t)batched * BS;
-			if ((off > start || off + len < start + BS) &&
-			    (err = hfs_read_blocks(fs, d, dst, 1)) < 0)
-				return err;
+			batched = 0;
 		}
+		dst = fs->stage + (size_t)batched * BS;
+		/* A partly covered block starts as the file's current block (read before it moves).
+		 */
+		if ((off > start || off + len < start + BS) &&
+		    (err = read_block(fs, ip, b, dst)) < 0)
+			return err;
+		if (!own)
+			overlay_add(fs, vn, b, d, 1);
 		if (!batched)
 			batch_first = d;
 		batched++;

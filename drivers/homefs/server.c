@@ -262,8 +262,8 @@ static long perform(struct served *s, const struct archk_table_request *req)
 	}
 }
 
-/* Answers one request; returns 1 when the last object is gone. */
-static int answer(const struct archk_table_request *req)
+/* Answers one request (its data is in data); returns 1 when the last object is gone. */
+static int answer(const struct archk_table_request *req, void *in)
 {
 	struct served *s = (struct served *)(uintptr_t)req->cookie;
 	struct archk_meta meta;
@@ -297,12 +297,10 @@ static int answer(const struct archk_table_request *req)
 
 static int fail(const char *what, const char *detail, long err)
 {
-	int64_t status = err;
-
 	archk_dprintf(err_h, "homefs: %s: %s%s%s\n", what, archk_strerror(err),
 		      detail && detail[0] ? ": " : "", detail ? detail : "");
 	if (reply_h != ARCHK_HANDLE_INVALID)
-		archk_channel_write(reply_h, &status, sizeof(status), NULL, 0);
+		archk_serve_reply(reply_h, err, 0);
 	return 1;
 }
 
@@ -346,10 +344,7 @@ static int start(int format, int format_blank)
 
 int main(int argc, char **argv)
 {
-	archk_handle_t handles[ARCHK_IO_HANDLES_MAX];
-	struct archk_table_request req;
 	struct hfs_node *root;
-	int64_t ok = 0;
 	long err, served = 0;
 
 	err_h = archk_handle_named("err");
@@ -369,21 +364,12 @@ int main(int argc, char **argv)
 	if ((err = hfs_open(fs, NULL, "", 0, 0, &root)) < 0 ||
 	    (served = serve(root, DIR_RIGHTS)) < 0)
 		return fail("the root", NULL, err < 0 ? err : served);
-	handles[0] = (archk_handle_t)served;
-	if ((err = archk_channel_write(reply_h, &ok, sizeof(ok), handles, 1)) < 0)
-		return fail("channel_write", NULL, err);
-	archk_handle_close(reply_h);
+	err = archk_serve_reply(reply_h, 0, (archk_handle_t)served);
 	reply_h = ARCHK_HANDLE_INVALID;
-	for (;;) {
-		err = archk_table_receive(table, &req, data, sizeof(data), handles,
-					  ARCHK_DEADLINE_INFINITE);
-		if (err < 0)
-			return fail("table_receive", NULL, err);
-		for (uint32_t i = 0; i < req.handle_count; i++)
-			archk_handle_close(handles[i]);
-		if (answer(&req))
-			break;
-	}
+	if (err < 0)
+		return fail("channel_write", NULL, err);
+	if ((err = archk_serve(table, data, sizeof(data), answer)) < 0)
+		return fail("table_receive", NULL, err);
 	err = hfs_commit(fs);
 	hfs_unmount(fs);
 	return err < 0 ? fail("the last commit", NULL, err) : 0;

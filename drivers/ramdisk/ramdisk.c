@@ -24,19 +24,30 @@
 	 ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT)
 #define MAX_VMOS 64 /* 4 GiB */
 
-static archk_handle_t err_h, reply_h, table;
+static archk_handle_t table;
 static archk_handle_t vmos[MAX_VMOS];
 static uint64_t size;
 static int read_only;
 
-static int fail(const char *what, long err)
+/* Says on "err" what failed; main's exit status for it. */
+static int complain(const char *what, long err)
 {
-	int64_t status = err;
-
-	archk_dprintf(err_h, "ramdisk: %s: %s\n", what, archk_strerror(err));
-	if (reply_h != ARCHK_HANDLE_INVALID)
-		archk_channel_write(reply_h, &status, sizeof(status), NULL, 0);
+	archk_dprintf(archk_handle_named("err"), "ramdisk: %s: %s\n", what, archk_strerror(err));
 	return 1;
+}
+
+/* The disk's bytes: VMOs of up to 64 MiB, zeros. */
+static long make_disk(void)
+{
+	for (uint64_t at = 0; at < size; at += ARCHK_VMO_SIZE_MAX) {
+		uint64_t n = size - at < ARCHK_VMO_SIZE_MAX ? size - at : ARCHK_VMO_SIZE_MAX;
+		long err = archk_vmo_create(n);
+
+		if (err < 0)
+			return err;
+		vmos[at / ARCHK_VMO_SIZE_MAX] = (archk_handle_t)err;
+	}
+	return 0;
 }
 
 /* Parses BYTES with an optional K, M or G; 0 if it is not one. */
@@ -70,7 +81,7 @@ static long copy(void *buf, uint64_t len, uint64_t offset, int write)
 }
 
 /* Answers one request; returns 1 when the last handle is gone. */
-static int answer(const struct archk_table_request *req, char *data)
+static int answer(const struct archk_table_request *req, void *data)
 {
 	long result = 0;
 	uint64_t n = 0;
@@ -122,13 +133,9 @@ static int answer(const struct archk_table_request *req, char *data)
 int main(int argc, char **argv)
 {
 	static char data[ARCHK_TABLE_DATA_MAX];
-	archk_handle_t handles[ARCHK_IO_HANDLES_MAX];
-	struct archk_table_request req;
-	int64_t ok = 0;
-	long err, served;
+	archk_handle_t reply = archk_handle_named("reply");
+	long err;
 
-	err_h = archk_handle_named("err");
-	reply_h = archk_handle_named("reply");
 	size = DEFAULT;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-s") && i + 1 < argc && (size = parse_size(argv[++i])))
@@ -141,36 +148,19 @@ int main(int argc, char **argv)
 		break;
 	}
 	if (!size || size % SECTOR || size > MAX_VMOS * ARCHK_VMO_SIZE_MAX ||
-	    reply_h == ARCHK_HANDLE_INVALID) {
-		archk_dprintf(err_h, "usage: ramdisk [-s BYTES] [-r] (with a \"reply\" channel "
-				     "handle)\n");
+	    reply == ARCHK_HANDLE_INVALID) {
+		archk_dprintf(archk_handle_named("err"),
+			      "usage: ramdisk [-s BYTES] [-r] (with a \"reply\" channel handle)\n");
 		return 2;
 	}
-	for (uint64_t at = 0; at < size; at += ARCHK_VMO_SIZE_MAX) {
-		uint64_t n = size - at < ARCHK_VMO_SIZE_MAX ? size - at : ARCHK_VMO_SIZE_MAX;
-
-		if ((err = archk_vmo_create(n)) < 0)
-			return fail("vmo_create", err);
-		vmos[at / ARCHK_VMO_SIZE_MAX] = (archk_handle_t)err;
+	if ((err = make_disk()) < 0) {
+		archk_serve_reply(reply, err, 0);
+		return complain("vmo_create", err);
 	}
-	if ((err = archk_table_create()) < 0)
-		return fail("table_create", err);
+	if ((err = archk_serve_start(reply, 1, DISK_RIGHTS)) < 0)
+		return complain("serve_start", err);
 	table = (archk_handle_t)err;
-	if ((served = archk_table_object_create(table, 1, DISK_RIGHTS)) < 0)
-		return fail("table_object_create", served);
-	handles[0] = (archk_handle_t)served;
-	if ((err = archk_channel_write(reply_h, &ok, sizeof(ok), handles, 1)) < 0)
-		return fail("channel_write", err);
-	archk_handle_close(reply_h);
-	reply_h = ARCHK_HANDLE_INVALID;
-	for (;;) {
-		err = archk_table_receive(table, &req, data, sizeof(data), handles,
-					  ARCHK_DEADLINE_INFINITE);
-		if (err < 0)
-			return fail("table_receive", err);
-		for (uint32_t i = 0; i < req.handle_count; i++)
-			archk_handle_close(handles[i]);
-		if (answer(&req, data))
-			return 0;
-	}
+	if ((err = archk_serve(table, data, sizeof(data), answer)) < 0)
+		return complain("table_receive", err);
+	return 0;
 }

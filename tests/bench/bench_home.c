@@ -12,7 +12,6 @@
  * on "err" and exits 1. tests/bench/native_home.c is the Linux baseline.
  */
 #include <archk/runtime.h>
-#include "spawn.h"
 
 #define ROUNDS 3
 #define FILES  500
@@ -47,10 +46,10 @@ static long home_handle(const char *ramdisk_size)
 
 	if (home != ARCHK_HANDLE_INVALID)
 		return home;
-	if ((h = hfs_spawn_server(rd_argv, NULL, 0, NULL)) < 0)
+	if ((h = archk_spawn_server(rd_argv, NULL, 0, NULL)) < 0)
 		return h;
 	disk.handle = (archk_handle_t)h;
-	h = hfs_spawn_server(fs_argv, &disk, 1, NULL);
+	h = archk_spawn_server(fs_argv, &disk, 1, NULL);
 	archk_handle_close(disk.handle);
 	return h;
 }

@@ -9,7 +9,6 @@
  */
 #include "check.h"
 #include "ringtest.h"
-#include "spawn.h"
 
 #define ALL_FILE                                                                                   \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
@@ -22,7 +21,7 @@ static archk_handle_t out;
 static archk_handle_t start_ramdisk(const char *size, int ro, archk_handle_t *process)
 {
 	const char *argv[] = {"/bin/ramdisk", "-s", size, ro ? "-r" : NULL, NULL};
-	long disk = hfs_spawn_server(argv, NULL, 0, process);
+	long disk = archk_spawn_server(argv, NULL, 0, process);
 
 	CHECK_TRUE(disk > 0);
 	return disk > 0 ? (archk_handle_t)disk : 0;
@@ -34,7 +33,14 @@ static long start_homefs(archk_handle_t disk, const char *flag, archk_handle_t *
 	const char *argv[] = {"/bin/homefs", flag, NULL};
 	struct archk_spawn_handle h = {.name = "disk", .handle = disk, .rights = ARCHK_RIGHTS_SAME};
 
-	return hfs_spawn_server(argv, &h, 1, process);
+	return archk_spawn_server(argv, &h, 1, process);
+}
+
+/* Closes the last handle of a server's object; the server exits with status. */
+static void stop(archk_handle_t object, archk_handle_t process, long status)
+{
+	archk_handle_close(object);
+	CHECK_EQ(wait_exit(process), status);
 }
 
 static long create(archk_handle_t dir, const char *path, uint64_t flags_rights)
@@ -368,49 +374,72 @@ static void ramdisk_protocol(void)
 	CHECK_EQ(io(ARCHK_IO_WRITE, ro, buf, 512, 0), ARCHK_ERR_READ_ONLY);
 	/* homefs on a read-only blank disk: it cannot format it. */
 	CHECK_EQ(start_homefs(ro, "-f", NULL), ARCHK_ERR_READ_ONLY);
-	archk_handle_close(disk);
-	archk_handle_close(ro);
-	CHECK_EQ(wait_exit(p1), 0); /* each exits when its disk's last handle closes */
-	CHECK_EQ(wait_exit(p2), 0);
+	stop(disk, p1, 0); /* each exits when its disk's last handle closes */
+	stop(ro, p2, 0);
+}
+
+/* A ramdisk and homefs on it: the disk, the home, and the two servers' processes. */
+struct rig {
+	archk_handle_t disk, ramdisk, homefs;
+	archk_handle_t home;
+};
+
+static void rig_up(struct rig *r, const char *size)
+{
+	long home;
+
+	r->disk = start_ramdisk(size, 0, &r->ramdisk);
+	home = start_homefs(r->disk, "-f", &r->homefs);
+	CHECK_TRUE(home > 0);
+	r->home = home > 0 ? (archk_handle_t)home : 0;
+}
+
+/* homefs started again on the same disk (after it exited or was killed). */
+static void rig_again(struct rig *r)
+{
+	long home = start_homefs(r->disk, NULL, &r->homefs);
+
+	CHECK_TRUE(home > 0);
+	r->home = home > 0 ? (archk_handle_t)home : 0;
+}
+
+/* The last handles closed: both servers exit 0 (homefs commits first). */
+static void rig_down(struct rig *r)
+{
+	stop(r->home, r->homefs, 0);
+	stop(r->disk, r->ramdisk, 0);
 }
 
 /* homefs killed: what was synced is there when it starts again on the same disk. */
 static void restart(void)
 {
-	archk_handle_t rd, fs1, fs2;
-	archk_handle_t disk = start_ramdisk("4M", 0, &rd);
-	long home = start_homefs(disk, "-f", &fs1), f;
+	struct rig r;
+	long f;
 
-	CHECK_TRUE(home > 0);
-	put_file((archk_handle_t)home, "durable.txt", "synced before the kill");
-	f = create((archk_handle_t)home, "durable.txt", ALL_FILE);
+	rig_up(&r, "4M");
+	put_file(r.home, "durable.txt", "synced before the kill");
+	f = create(r.home, "durable.txt", ALL_FILE);
 	CHECK_EQ(io(ARCHK_IO_WRITE, (archk_handle_t)f, "NOT SYNCED", 10, 0), 10);
-	CHECK_EQ(archk_process_kill(fs1), 0);
-	CHECK_EQ(wait_exit(fs1), 1000 + ARCHK_EXIT_KILLED);
+	CHECK_EQ(archk_process_kill(r.homefs), 0);
+	CHECK_EQ(wait_exit(r.homefs), 1000 + ARCHK_EXIT_KILLED);
 	CHECK_EQ(io(ARCHK_IO_READ, (archk_handle_t)f, NULL, 0, 0), ARCHK_ERR_CANCELLED);
 	archk_handle_close((archk_handle_t)f);
-	archk_handle_close((archk_handle_t)home);
-	home = start_homefs(disk, NULL, &fs2);
-	CHECK_TRUE(home > 0);
-	CHECK_TRUE(holds((archk_handle_t)home, "durable.txt", "synced before the kill"));
-	/* The last handle closed: homefs commits and exits 0. */
-	archk_handle_close((archk_handle_t)home);
-	CHECK_EQ(wait_exit(fs2), 0);
-	archk_handle_close(disk);
-	CHECK_EQ(wait_exit(rd), 0);
+	archk_handle_close(r.home);
+	rig_again(&r);
+	CHECK_TRUE(holds(r.home, "durable.txt", "synced before the kill"));
+	rig_down(&r);
 }
 
 /* A small disk fills: NO_SPACE, the sync still works, the data survives a restart. */
 static void full_disk(void)
 {
 	static char chunk[65536];
-	archk_handle_t rd, p;
-	archk_handle_t disk = start_ramdisk("512K", 0, &rd);
-	long home = start_homefs(disk, "-f", &p), f, got;
+	struct rig r;
 	uint64_t done = 0;
+	long f, got;
 
-	CHECK_TRUE(home > 0);
-	f = create((archk_handle_t)home, "fill", ALL_FILE);
+	rig_up(&r, "512K");
+	f = create(r.home, "fill", ALL_FILE);
 	memset(chunk, 'z', sizeof(chunk));
 	while ((got = io(ARCHK_IO_WRITE, (archk_handle_t)f, chunk, 4096, done)) > 0)
 		done += (uint64_t)got;
@@ -419,18 +448,14 @@ static void full_disk(void)
 	CHECK_EQ(io(ARCHK_IO_SYNC, (archk_handle_t)f, NULL, 0, 0), 0);
 	CHECK_EQ(size_of((archk_handle_t)f), done);
 	archk_handle_close((archk_handle_t)f);
-	archk_handle_close((archk_handle_t)home);
-	CHECK_EQ(wait_exit(p), 0);
-	home = start_homefs(disk, NULL, &p);
-	f = open_at((archk_handle_t)home, "fill", ARCHK_RIGHTS_SAME);
+	stop(r.home, r.homefs, 0);
+	rig_again(&r);
+	f = open_at(r.home, "fill", ARCHK_RIGHTS_SAME);
 	CHECK_EQ(size_of((archk_handle_t)f), done);
 	CHECK_EQ(io(ARCHK_IO_READ, (archk_handle_t)f, chunk, sizeof(chunk), done - 100), 100);
 	CHECK_EQ(chunk[99], 'z');
 	archk_handle_close((archk_handle_t)f);
-	archk_handle_close((archk_handle_t)home);
-	CHECK_EQ(wait_exit(p), 0);
-	archk_handle_close(disk);
-	CHECK_EQ(wait_exit(rd), 0);
+	rig_down(&r);
 }
 
 /* A blank disk is refused without -f (or formatted with -i); garbage is CORRUPT. */
@@ -445,12 +470,11 @@ static void refusals(void)
 	CHECK_EQ(wait_exit(p), 1);
 	home = start_homefs(disk, "-i", &p);
 	CHECK_TRUE(home > 0);
-	archk_handle_close((archk_handle_t)home);
-	CHECK_EQ(wait_exit(p), 0);
+	put_file((archk_handle_t)home, "kept", "formatted once");
+	stop((archk_handle_t)home, p, 0);
 	home = start_homefs(disk, "-i", &p); /* not blank now: mounted, not formatted */
-	CHECK_TRUE(home > 0);
-	archk_handle_close((archk_handle_t)home);
-	CHECK_EQ(wait_exit(p), 0);
+	CHECK_TRUE(holds((archk_handle_t)home, "kept", "formatted once"));
+	stop((archk_handle_t)home, p, 0);
 	for (size_t i = 0; i < sizeof(garbage); i++)
 		garbage[i] = (char)(i * 7 + 3);
 	CHECK_EQ(io(ARCHK_IO_WRITE, disk, garbage, sizeof(garbage), 0), (long)sizeof(garbage));
@@ -458,8 +482,7 @@ static void refusals(void)
 	CHECK_EQ(wait_exit(p), 1);
 	CHECK_EQ(start_homefs(disk, "-x", &p), ARCHK_ERR_PEER_CLOSED);
 	CHECK_EQ(wait_exit(p), 2);
-	archk_handle_close(disk);
-	CHECK_EQ(wait_exit(rd), 0);
+	stop(disk, rd, 0);
 }
 
 int main(void)
@@ -480,11 +503,9 @@ int main(void)
 		renames_and_removes((archk_handle_t)home);
 		hostile((archk_handle_t)home);
 		queue((archk_handle_t)home);
-		archk_handle_close((archk_handle_t)home);
-		CHECK_EQ(wait_exit(fs), 0);
+		stop((archk_handle_t)home, fs, 0);
 	}
-	archk_handle_close(disk);
-	CHECK_EQ(wait_exit(rd), 0);
+	stop(disk, rd, 0);
 	ramdisk_protocol();
 	restart();
 	full_disk();

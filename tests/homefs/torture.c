@@ -183,6 +183,21 @@ static long model_walk(const struct state *s, const char *path)
 	return 0;
 }
 
+/* What hfs_open with HFS_CREATE and flags gives for path in the reference. */
+static long create_result(const struct state *s, const char *path, unsigned flags)
+{
+	int i = state_find(s, path);
+	long err = model_walk(s, path);
+
+	if (err || i < 0)
+		return err;
+	if (flags & HFS_EXCL)
+		return ARCHK_ERR_EXISTS;
+	if (s->v[i].kind == HFS_KIND_DIR && !(flags & HFS_DIR))
+		return ARCHK_ERR_IS_DIR;
+	return s->v[i].kind == HFS_KIND_FILE && (flags & HFS_DIR) ? ARCHK_ERR_NOT_DIR : 0;
+}
+
 static struct handle *handle_of(struct world *w, int id)
 {
 	for (int i = 0; i < HANDLES; i++)
@@ -256,7 +271,7 @@ static void step_open(struct world *w)
 	unsigned flags = HFS_CREATE;
 	char path[2048];
 	struct hfs_node *n = NULL;
-	long want = 0, got;
+	long want;
 	int i;
 
 	if (!h)
@@ -267,12 +282,10 @@ static void step_open(struct world *w)
 		return; /* one handle per file keeps the reference simple */
 	flags |= rnd(w, 4) == 0 ? HFS_EXCL : 0;
 	flags |= rnd(w, 3) == 0 ? HFS_TRUNCATE : 0;
-	if ((want = model_walk(&w->model, path)) == 0 && i >= 0)
-		want = flags & HFS_EXCL			    ? ARCHK_ERR_EXISTS
-		       : w->model.v[i].kind == HFS_KIND_DIR ? ARCHK_ERR_IS_DIR
-							    : 0;
-	got = hfs_open(w->fs, NULL, path, strlen(path), flags, &n);
-	if (!expect(w, got, want, "create", path) || got < 0)
+	want = create_result(&w->model, path, flags);
+	if (!expect(w, hfs_open(w->fs, NULL, path, strlen(path), flags, &n), want, "create",
+		    path) ||
+	    want < 0)
 		return;
 	if (i < 0)
 		i = state_add(&w->model, path, HFS_KIND_FILE, NULL, 0);
@@ -379,17 +392,14 @@ static void step_mkdir(struct world *w)
 	char path[2048];
 	unsigned flags = HFS_CREATE | HFS_DIR | (rnd(w, 3) == 0 ? HFS_EXCL : 0);
 	struct hfs_node *n = NULL;
-	long want, got;
+	long want;
 	int i;
 
 	random_path(w, path, sizeof(path));
 	i = state_find(&w->model, path);
-	if ((want = model_walk(&w->model, path)) == 0 && i >= 0)
-		want = flags & HFS_EXCL			     ? ARCHK_ERR_EXISTS
-		       : w->model.v[i].kind == HFS_KIND_FILE ? ARCHK_ERR_NOT_DIR
-							     : 0;
-	got = hfs_open(w->fs, NULL, path, strlen(path), flags, &n);
-	if (!expect(w, got, want, "mkdir", path) || got < 0)
+	want = create_result(&w->model, path, flags);
+	if (!expect(w, hfs_open(w->fs, NULL, path, strlen(path), flags, &n), want, "mkdir", path) ||
+	    want < 0)
 		return;
 	hfs_close(n);
 	if (i < 0)
@@ -507,35 +517,32 @@ static void step_list(struct world *w)
 	hfs_close(n);
 }
 
+/* The steps and how often each is taken (in percent); those with a handle need one open. */
+static const struct {
+	int percent;
+	void (*on_handle)(struct world *w, struct handle *h);
+	void (*alone)(struct world *w);
+} step_table[] = {
+    {14, NULL, step_open},    {18, step_write, NULL},	{6, step_read, NULL},
+    {4, step_truncate, NULL}, {2, step_stat, NULL},	{10, close_handle, NULL},
+    {7, step_sync, NULL},     {4, NULL, step_sync_dir}, {8, NULL, step_mkdir},
+    {8, NULL, step_remove},   {11, NULL, step_rename},	{8, NULL, step_list},
+};
+
 static void step(struct world *w)
 {
 	struct handle *h = random_handle(w);
-	uint64_t r = rnd(w, 100);
+	int r = (int)rnd(w, 100);
+	size_t i = 0;
 
-	if (r < 14 || !h)
+	while (i + 1 < sizeof(step_table) / sizeof(step_table[0]) && r >= step_table[i].percent)
+		r -= step_table[i++].percent;
+	if (step_table[i].on_handle && !h)
 		step_open(w);
-	else if (r < 32)
-		step_write(w, h);
-	else if (r < 38)
-		step_read(w, h);
-	else if (r < 42)
-		step_truncate(w, h);
-	else if (r < 44)
-		step_stat(w, h);
-	else if (r < 54)
-		close_handle(w, h);
-	else if (r < 61)
-		step_sync(w, h);
-	else if (r < 65)
-		step_sync_dir(w);
-	else if (r < 73)
-		step_mkdir(w);
-	else if (r < 81)
-		step_remove(w);
-	else if (r < 92)
-		step_rename(w);
+	else if (step_table[i].on_handle)
+		step_table[i].on_handle(w, h);
 	else
-		step_list(w);
+		step_table[i].alone(w);
 }
 
 /* ---- phases ---- */

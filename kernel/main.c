@@ -5,7 +5,11 @@
  */
 #include <string.h>
 #include "debug.h"
-#include "io.h"
+#include "device.h"
+#include "console.h"
+#include "ioq.h"
+#include "store.h"
+#include "table.h"
 #include "syscall.h"
 #include "vmo.h"
 
@@ -22,6 +26,7 @@ static int start_init(const struct archk_bootinfo *boot)
 		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
 	    {"process", spawner_object(), ARCHK_RIGHT_MANAGE},
 	    {"resource", resource_object(), ARCHK_RIGHT_MANAGE},
+	    {"devices", device_bus(), ARCHK_RIGHTS_BUS},
 	};
 	struct spawn_request req = {
 	    .argc = boot->init_argc,
@@ -54,6 +59,11 @@ static int start_init(const struct archk_bootinfo *boot)
 	return 0;
 }
 
+/*
+ * Boot stage 2, on the boot thread before any vCPU runs. It takes the
+ * kernel lock like every other entry into the kernel, so that the code it
+ * shares with the vCPUs (spawning init) finds it held.
+ */
 int kernel_main(const struct archk_bootinfo *boot)
 {
 	int err;
@@ -78,5 +88,9 @@ int kernel_main(const struct archk_bootinfo *boot)
 		klog(LOG_ERROR, "kernel initialisation failed: %d", err);
 		return err;
 	}
-	return start_init(boot);
+	hook_lock();
+	if ((err = device_init(boot)) == 0)
+		err = start_init(boot);
+	hook_unlock();
+	return err;
 }

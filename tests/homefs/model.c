@@ -108,7 +108,7 @@ void path_parent(const char *path, char *out, size_t len)
 
 int state_children(const struct state *s, const char *dir)
 {
-	char parent[2048];
+	char parent[PATH_BUF];
 	int n = 0;
 
 	for (int i = 0; i < s->n; i++) {
@@ -159,12 +159,17 @@ void state_diff(const struct state *a, const struct state *b)
 			fprintf(stderr, "  only in the second: %s\n", b->v[i].path);
 }
 
-/* Adds the file or directory at path, and for a directory everything below it. */
-static long read_node(struct hfs *fs, const char *path, struct state *s)
+/*
+ * Adds the node name in dir (the root for NULL) at path, and for a
+ * directory everything below it, opening each relative to its directory:
+ * a whole path may be longer than a path can be.
+ */
+static long read_node(struct hfs *fs, struct hfs_node *dir, const char *name, const char *path,
+		      struct state *s)
 {
 	struct hfs_node *n;
 	struct hfs_stat st;
-	long err = hfs_open(fs, NULL, path, strlen(path), 0, &n);
+	long err = hfs_open(fs, dir, name, strlen(name), 0, &n);
 
 	if (err < 0)
 		return err;
@@ -189,12 +194,12 @@ static long read_node(struct hfs *fs, const char *path, struct state *s)
 		while ((err = hfs_list(n, pos, buf, sizeof(buf))) > 0) {
 			for (long at = 0; at < err;) {
 				const struct archk_dirent *d = (const void *)(buf + at);
-				char child[2048];
+				char child[PATH_BUF];
 				long e;
 
 				snprintf(child, sizeof(child), "%s%s%.*s", path, path[0] ? "/" : "",
 					 d->name_len, d->name);
-				if ((e = read_node(fs, child, s)) < 0) {
+				if ((e = read_node(fs, n, d->name, child, s)) < 0) {
 					hfs_close(n);
 					return e;
 				}
@@ -210,5 +215,5 @@ static long read_node(struct hfs *fs, const char *path, struct state *s)
 long state_read(struct hfs *fs, struct state *s)
 {
 	*s = (struct state){0};
-	return read_node(fs, "", s);
+	return read_node(fs, NULL, "", "", s);
 }

@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include "hfs.h"
 
+/* Room for a path of the reference: renames can nest long names deeper than HFS_PATH_MAX. */
+#define PATH_BUF 16384
+
 struct mnode {
 	char *path;
 	int kind; /* HFS_KIND_* */

@@ -472,6 +472,7 @@ Test(homefs, corrupt_images_are_refused)
 	cr_assert_eq(check(), 1);
 	for (uint64_t i = 0; i < td->bytes; i += 8)
 		*(uint64_t *)(td->view + i) = td_rand(&rng);
+	td->used = td->bytes;
 	cr_assert_eq(try_mount(why, sizeof(why)), ARCHK_ERR_CORRUPT, "random bytes");
 	cr_assert_str_eq(why, "no homefs superblock (bad magic)");
 

@@ -57,6 +57,8 @@ static long td_write(void *ctx, uint64_t sector, const void *buf, uint32_t count
 	w->data = malloc((size_t)count * SECTOR);
 	memcpy(w->data, buf, (size_t)count * SECTOR);
 	memcpy(td->view + sector * SECTOR, buf, (size_t)count * SECTOR);
+	if ((sector + count) * SECTOR > td->used)
+		td->used = (sector + count) * SECTOR;
 	td->writes++;
 	return 0;
 }
@@ -109,14 +111,28 @@ struct testdisk *td_new(uint64_t bytes)
 	return td;
 }
 
+/* Only the bytes up to the furthest write of either disk differ from zeros. */
 void td_copy(struct testdisk *dst, const struct testdisk *src)
 {
+	uint64_t n = dst->used > src->used ? dst->used : src->used;
+
 	drop_pending(dst);
-	memcpy(dst->durable, src->durable, src->bytes);
-	memcpy(dst->view, src->durable, src->bytes);
+	memcpy(dst->durable, src->durable, n);
+	memcpy(dst->view, src->durable, n);
+	dst->used = src->used;
 	dst->clock = src->clock;
 	dst->ops = dst->crash_at = dst->writes = dst->flushes = 0;
 	dst->crashed = 0;
+}
+
+void td_wipe(struct testdisk *td)
+{
+	drop_pending(td);
+	memset(td->durable, 0, td->used);
+	memset(td->view, 0, td->used);
+	td->used = 0;
+	td->ops = td->crash_at = td->writes = td->flushes = 0;
+	td->crashed = 0;
 }
 
 void td_free(struct testdisk *td)
@@ -148,7 +164,7 @@ static void tear(struct testdisk *td, const struct td_write *w, uint64_t *rng)
 static void restart(struct testdisk *td)
 {
 	drop_pending(td);
-	memcpy(td->view, td->durable, td->bytes);
+	memcpy(td->view, td->durable, td->used);
 	td->crashed = 0;
 	td->crash_at = 0;
 	td->ops = 0;

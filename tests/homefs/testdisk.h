@@ -24,6 +24,7 @@ struct testdisk {
 	uint8_t *durable; /* what survives a crash for sure */
 	uint8_t *view;	  /* what reads see */
 	uint64_t bytes;
+	uint64_t used;		  /* bytes up to the end of the furthest write: zeros after it */
 	struct td_write *pending; /* writes since the last flush, in order */
 	uint32_t npending, cap;
 	long ops;      /* writes and flushes so far */
@@ -38,6 +39,8 @@ struct testdisk {
 struct testdisk *td_new(uint64_t bytes);
 /* Makes dst (of the same size) hold src's durable image, nothing pending, no crash set. */
 void td_copy(struct testdisk *dst, const struct testdisk *src);
+/* All zeros again, nothing pending, no crash set (cheaper than a new disk). */
+void td_wipe(struct testdisk *td);
 void td_free(struct testdisk *td);
 /* Applies what a crash leaves (chosen by seed) and starts afresh from it. */
 void td_crash(struct testdisk *td, uint64_t seed);

@@ -166,10 +166,13 @@ static void existing_path(struct world *w, char *out, size_t len)
 		snprintf(out, len, "%s", w->model.v[rnd(w, w->model.n)].path);
 }
 
-/* What walking to path's last component gives: 0, NOT_FOUND or NOT_DIR. */
+/* What walking to path's last component gives: 0, TOO_LONG, NOT_FOUND or NOT_DIR. */
 static long model_walk(const struct state *s, const char *path)
 {
-	char prefix[2048];
+	char prefix[PATH_BUF];
+
+	if (strlen(path) > HFS_PATH_MAX)
+		return ARCHK_ERR_TOO_LONG; /* deep paths exist, but cannot be named whole */
 
 	for (const char *slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
 		int i;
@@ -269,7 +272,7 @@ static void step_open(struct world *w)
 {
 	struct handle *h = free_handle(w);
 	unsigned flags = HFS_CREATE;
-	char path[2048];
+	char path[PATH_BUF];
 	struct hfs_node *n = NULL;
 	long want;
 	int i;
@@ -379,9 +382,11 @@ static void step_sync(struct world *w, struct handle *h)
 static void step_sync_dir(struct world *w)
 {
 	const char *dir = random_dir(w);
+	long want = model_walk(&w->model, dir);
 	struct hfs_node *n;
 
-	if (!expect(w, hfs_open(w->fs, NULL, dir, strlen(dir), 0, &n), 0, "open dir", dir))
+	if (!expect(w, hfs_open(w->fs, NULL, dir, strlen(dir), 0, &n), want, "open dir", dir) ||
+	    want < 0)
 		return;
 	commit(w, hfs_sync(n), "sync dir");
 	hfs_close(n);
@@ -389,7 +394,7 @@ static void step_sync_dir(struct world *w)
 
 static void step_mkdir(struct world *w)
 {
-	char path[2048];
+	char path[PATH_BUF];
 	unsigned flags = HFS_CREATE | HFS_DIR | (rnd(w, 3) == 0 ? HFS_EXCL : 0);
 	struct hfs_node *n = NULL;
 	long want;
@@ -408,7 +413,7 @@ static void step_mkdir(struct world *w)
 
 static void step_remove(struct world *w)
 {
-	char path[2048];
+	char path[PATH_BUF];
 	long want;
 	int i;
 
@@ -425,7 +430,7 @@ static void step_remove(struct world *w)
 /* What renaming from to to gives in the reference. */
 static long rename_result(const struct state *s, const char *from, const char *to)
 {
-	char parent[2048];
+	char parent[PATH_BUF];
 	int src = state_find(s, from), dst = state_find(s, to);
 	size_t n = strlen(from);
 	long err;
@@ -451,7 +456,7 @@ static long rename_result(const struct state *s, const char *from, const char *t
 
 static void step_rename(struct world *w)
 {
-	char from[2048], to[2048];
+	char from[PATH_BUF], to[PATH_BUF];
 	long want;
 	int src, dst;
 
@@ -481,19 +486,20 @@ static void step_rename(struct world *w)
 static void step_list(struct world *w)
 {
 	const char *dir = random_dir(w);
-	char parent[2048], buf[700];
+	char parent[PATH_BUF], buf[700];
 	struct hfs_node *n;
 	uint64_t pos = 0;
-	long got;
+	long got, want = model_walk(&w->model, dir);
 	int seen = 0;
 
-	if (!expect(w, hfs_open(w->fs, NULL, dir, strlen(dir), 0, &n), 0, "open dir", dir))
+	if (!expect(w, hfs_open(w->fs, NULL, dir, strlen(dir), 0, &n), want, "open dir", dir) ||
+	    want < 0)
 		return;
 	/* A small buffer: long names take a READ each, and `next` carries on. */
 	while ((got = hfs_list(n, pos, buf, sizeof(buf))) > 0) {
 		for (long at = 0; at < got; seen++) {
 			const struct archk_dirent *d = (const void *)(buf + at);
-			char path[2048];
+			char path[PATH_BUF];
 			int i;
 			struct handle *h;
 
@@ -647,7 +653,6 @@ static void world_free(struct world *w)
 	state_free(&w->durable);
 	state_free(&w->inflight);
 	state_free(&w->model);
-	td_free(w->td);
 }
 
 /* The phase on probe (a copy of the disk) without a crash: its device operations. */
@@ -678,9 +683,19 @@ static void tuning(struct world *w)
 	w->small = w->seed % 5 == 4;
 }
 
-static uint64_t disk_bytes(const struct world *w)
+/*
+ * A wiped disk for w (small or not): which of two is which == 0 or 1. The
+ * disks live for the whole run: new ones would cost page faults each trial.
+ */
+static struct testdisk *disk_for(const struct world *w, int which)
 {
-	return w->small ? SMALL_BYTES : DISK_BYTES;
+	static struct testdisk *disks[2][2];
+	struct testdisk **d = &disks[w->small][which];
+
+	if (!*d)
+		*d = td_new(w->small ? SMALL_BYTES : DISK_BYTES);
+	td_wipe(*d);
+	return *d;
 }
 
 static void crash_trial(uint64_t seed, int phases, int steps)
@@ -689,8 +704,8 @@ static void crash_trial(uint64_t seed, int phases, int steps)
 	struct testdisk *probe;
 
 	tuning(&w);
-	w.td = td_new(disk_bytes(&w));
-	probe = td_new(disk_bytes(&w));
+	w.td = disk_for(&w, 0);
+	probe = disk_for(&w, 1);
 	if (hfs_format(&w.td->disk) < 0)
 		fail(&w, "format");
 	for (int phase = 0; phase < phases && !failures; phase++) {
@@ -712,7 +727,6 @@ static void crash_trial(uint64_t seed, int phases, int steps)
 		w.crashed = 0;
 		verify_recovery(&w);
 	}
-	td_free(probe);
 	world_free(&w);
 }
 
@@ -721,7 +735,7 @@ static void model_trial(uint64_t seed, int phases, int steps)
 	struct world w = {.seed = seed, .rng = seed};
 
 	tuning(&w);
-	w.td = td_new(disk_bytes(&w));
+	w.td = disk_for(&w, 0);
 	if (hfs_format(&w.td->disk) < 0) {
 		fail(&w, "format");
 		return;

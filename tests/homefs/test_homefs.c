@@ -626,3 +626,68 @@ Test(homefs, a_removed_open_file_is_not_checked_by_the_commit)
 	cr_assert_eq(open_path("x", 0, &f), ARCHK_ERR_NOT_FOUND, "the removal stays");
 	cr_assert_eq(check(), 0);
 }
+
+/* Two nodes on one file share its changes; only a sync or the last close publishes them. */
+Test(homefs, two_nodes_on_one_file)
+{
+	struct hfs_node *a, *b, *c;
+	char buf[8];
+	size_t len;
+	uint8_t *back;
+
+	mount_fresh(1 << 20);
+	put("f", "old", 3);
+	cr_assert_eq(open_path("f", 0, &a), 0);
+	b = hfs_dup(a);
+	cr_assert_eq(hfs_write(a, "new", 3, 0), 3);
+	cr_assert_eq(hfs_read(b, buf, sizeof(buf), 0), 3);
+	cr_assert_arr_eq(buf, "new", 3, "the other node sees the write");
+	hfs_close(a);
+	cr_assert_eq(hfs_commit(fs), 0);
+	cr_assert_eq(open_path("f", 0, &c), 0); /* a third node: the same file */
+	cr_assert_eq(hfs_read(c, buf, sizeof(buf), 0), 3);
+	cr_assert_arr_eq(buf, "new", 3);
+	hfs_close(c);
+	remount(); /* b was still open: nothing of the write was published */
+	back = get("f", &len);
+	cr_assert_eq(len, 3);
+	cr_assert_arr_eq(back, "old", 3);
+	free(back);
+	cr_assert_eq(open_path("f", 0, &a), 0);
+	b = hfs_dup(a);
+	cr_assert_eq(hfs_write(a, "NEW", 3, 0), 3);
+	cr_assert_eq(hfs_sync(b), 0, "a sync through either node publishes");
+	remount();
+	back = get("f", &len);
+	cr_assert_arr_eq(back, "NEW", 3);
+	free(back);
+}
+
+/* Offsets past 4 GiB: a sparse file of 5 GiB on a 1 MiB disk, one data block. */
+Test(homefs, a_sparse_file_past_4_gib)
+{
+	const uint64_t far = 5ull << 30;
+	struct hfs_node *f;
+	struct hfs_stat st;
+	struct hfs_usage before, after;
+	char buf[8] = {0};
+
+	mount_fresh(1 << 20);
+	hfs_usage(fs, &before);
+	cr_assert_eq(open_path("big", HFS_CREATE, &f), 0);
+	cr_assert_eq(hfs_write(f, "tail", 4, far), 4);
+	cr_assert_eq(hfs_sync(f), 0);
+	hfs_close(f);
+	remount();
+	cr_assert_eq(open_path("big", 0, &f), 0);
+	hfs_stat(f, &st);
+	cr_assert_eq(st.size, far + 4);
+	cr_assert_eq(hfs_read(f, buf, sizeof(buf), far), 4);
+	cr_assert_str_eq(buf, "tail");
+	cr_assert_eq(hfs_read(f, buf, 4, far / 2), 4);
+	cr_assert_eq(buf[0], 0);
+	hfs_close(f);
+	hfs_usage(fs, &after);
+	cr_assert(before.free_blocks - after.free_blocks < 20, "one data block, and the log");
+	cr_assert_eq(check(), 0);
+}

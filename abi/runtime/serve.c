@@ -1,8 +1,10 @@
 /*
  * Starting a server and taking its object (docs/abi.md 13.10): the server
- * side answers on a "reply" channel with an int64 status and, with status
- * 0, the handle of the object it serves; the starter spawns it and waits
- * for that message. fileserver, ramdisk and homefs use this protocol.
+ * answers on a "reply" channel with one message: the handle of the object
+ * it serves, or without one an int64 error status; the starter spawns it
+ * and waits for that message. fileserver, ramdisk and homefs send an int64
+ * 0 with the handle; drivers send names with theirs (docs/drivers.md), and
+ * the starter takes the first.
  */
 #include <archk/runtime.h>
 
@@ -58,8 +60,11 @@ long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle
 {
 	struct archk_spawn_handle all[ARCHK_SPAWN_HANDLES_MAX];
 	struct archk_channel_actual actual = {0};
-	int64_t status = ARCHK_ERR_PEER_CLOSED;
-	archk_handle_t ch[2], served = 0;
+	archk_handle_t ch[2], got[ARCHK_SPAWN_HANDLES_MAX];
+	union {
+		int64_t status;
+		char names[256];
+	} msg = {.status = ARCHK_ERR_PEER_CLOSED};
 	long err, server;
 
 	if (count >= ARCHK_SPAWN_HANDLES_MAX)
@@ -82,11 +87,16 @@ long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle
 	err = archk_object_wait_one(ch[0], ARCHK_SIGNAL_READABLE | ARCHK_SIGNAL_PEER_CLOSED,
 				    ARCHK_DEADLINE_INFINITE, NULL);
 	if (err == 0)
-		err = archk_channel_read(ch[0], &status, sizeof(status), &served, 1, &actual);
+		err = archk_channel_read(ch[0], &msg, sizeof(msg), got, ARCHK_SPAWN_HANDLES_MAX,
+					 &actual);
 	archk_handle_close(ch[0]);
 	if (err < 0 && err != ARCHK_ERR_PEER_CLOSED)
 		return err;
-	if (status < 0 || actual.handles != 1)
-		return status < 0 ? (long)status : ARCHK_ERR_PEER_CLOSED;
-	return served;
+	for (uint32_t i = 1; err == 0 && i < actual.handles; i++)
+		archk_handle_close(got[i]); /* a driver's further objects: not asked for */
+	if (err == 0 && actual.handles)
+		return got[0];
+	return err == 0 && actual.bytes == sizeof(msg.status) && msg.status < 0
+		   ? (long)msg.status
+		   : ARCHK_ERR_PEER_CLOSED;
 }

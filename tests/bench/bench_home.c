@@ -1,15 +1,16 @@
 /*
  * Guest side of the home benchmarks (scripts/bench):
- *   bench_home write-sync  home_write_sync: create a file, WRITE 4 KiB, SYNC,
- *                          close; FILES times, files "f0", "f1", ...
- *   bench_home read-seq    home_read_seq: write a 64 MiB file (and SYNC),
- *                          then READ it from start to end in 64 KiB pieces
- * The home is the "home" handle if the program has one (the real disk,
- * once init serves it), else a fresh homefs on a ramdisk started here
- * (tests/bench with drivers/ramdisk). Both print "ns_per_op=N" (best of
- * ROUNDS rounds; an op is one file, or one 64 KiB READ). Every READ is
- * checked (each 8-byte word holds its offset); a failure prints a message
- * on "err" and exits 1. tests/bench/native_home.c is the Linux baseline.
+ *   bench_home write-sync [DISK]  home_write_sync: create a file, WRITE
+ *                                 4 KiB, SYNC, close; FILES times
+ *   bench_home read-seq [DISK]    home_read_seq: write a 64 MiB file (and
+ *                                 SYNC), then READ it from start to end in
+ *                                 64 KiB pieces
+ * The home is the "home" handle if the program has one; else a fresh
+ * homefs (formatting the disk) on the device DISK (e.g. disk0, from
+ * archk --disk FILE) through /drivers/blk; else on a ramdisk started here. Both print "ns_per_op=N"
+ * (best of ROUNDS rounds; an op is one file, or one 64 KiB READ). Every READ is checked (each
+ * 8-byte word holds its offset); a failure prints a message on "err" and exits 1.
+ * tests/bench/native_home.c is the Linux baseline.
  */
 #include <archk/runtime.h>
 
@@ -35,10 +36,28 @@ static int64_t now(void)
 	return archk_clock_get(ARCHK_CLOCK_MONOTONIC);
 }
 
-/* The home to use: "home", or homefs on a ramdisk of ramdisk_size. */
-static long home_handle(const char *ramdisk_size)
+/* A block object: device (the bus's name) through /drivers/blk, or a ramdisk of size. */
+static long start_disk(const char *device, const char *size)
 {
-	const char *rd_argv[] = {"/bin/ramdisk", "-s", ramdisk_size, NULL};
+	const char *rd_argv[] = {"/bin/ramdisk", "-s", size, NULL};
+	const char *blk_argv[] = {"/drivers/blk", NULL};
+	struct archk_spawn_handle dev = {.name = "device", .rights = ARCHK_RIGHTS_SAME};
+	long h, disk;
+
+	if (!device)
+		return archk_spawn_server(rd_argv, NULL, 0, NULL);
+	if ((h = archk_do_io(ARCHK_IO_OPEN, archk_handle_named("devices"), (long)device,
+			     (long)strlen(device), ARCHK_RIGHTS_SAME, 0)) < 0)
+		return h;
+	dev.handle = (archk_handle_t)h;
+	disk = archk_spawn_server(blk_argv, &dev, 1, NULL);
+	archk_handle_close(dev.handle);
+	return disk;
+}
+
+/* The home to use: "home", or homefs on device, or on a ramdisk of ramdisk_size. */
+static long home_handle(const char *device, const char *ramdisk_size)
+{
 	const char *fs_argv[] = {"/bin/homefs", "-f", NULL};
 	struct archk_spawn_handle disk = {.name = "disk", .rights = ARCHK_RIGHTS_SAME};
 	archk_handle_t home = archk_handle_named("home");
@@ -46,7 +65,7 @@ static long home_handle(const char *ramdisk_size)
 
 	if (home != ARCHK_HANDLE_INVALID)
 		return home;
-	if ((h = archk_spawn_server(rd_argv, NULL, 0, NULL)) < 0)
+	if ((h = start_disk(device, ramdisk_size)) < 0)
 		return h;
 	disk.handle = (archk_handle_t)h;
 	h = archk_spawn_server(fs_argv, &disk, 1, NULL);
@@ -85,9 +104,9 @@ static int64_t write_sync_round(archk_handle_t home, int round)
 	return now() - start;
 }
 
-static int write_sync(void)
+static int write_sync(const char *device)
 {
-	long home = home_handle("64M");
+	long home = home_handle(device, "64M");
 	int64_t best = INT64_MAX;
 
 	if (home < 0)
@@ -118,9 +137,9 @@ static long write_big(archk_handle_t f)
 	return io(ARCHK_IO_SYNC, f, NULL, 0, 0);
 }
 
-static int read_seq(void)
+static int read_seq(const char *device)
 {
-	long home = home_handle("80M"), f, err;
+	long home = home_handle(device, "80M"), f, err;
 	int64_t best = INT64_MAX;
 
 	if (home < 0)
@@ -148,10 +167,13 @@ static int read_seq(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[1], "write-sync"))
-		return write_sync();
-	if (argc == 2 && !strcmp(argv[1], "read-seq"))
-		return read_seq();
-	archk_dprintf(archk_handle_named("err"), "usage: bench_home write-sync | read-seq\n");
+	const char *device = argc == 3 ? argv[2] : NULL;
+
+	if ((argc == 2 || argc == 3) && !strcmp(argv[1], "write-sync"))
+		return write_sync(device);
+	if ((argc == 2 || argc == 3) && !strcmp(argv[1], "read-seq"))
+		return read_seq(device);
+	archk_dprintf(archk_handle_named("err"),
+		      "usage: bench_home write-sync | read-seq [DISK]\n");
 	return 2;
 }

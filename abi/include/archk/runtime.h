@@ -122,8 +122,8 @@ long archk_table_reply(archk_handle_t table, uint64_t id, long result, const voi
 /* ---- starting a server and taking its object (serve.c); docs/abi.md 13.10 ---- */
 /*
  * Spawns argv[0] with the named handles given plus a "reply" channel, waits
- * for the int64 status it sends there and returns the handle that comes
- * with status 0, or the status, or PEER_CLOSED if it ended without one.
+ * for its message there and returns the (first) handle in it, or the int64
+ * status it sent without one, or PEER_CLOSED if it ended without a message.
  * *process receives the server's process handle (closed if process is NULL).
  */
 long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle *handles,

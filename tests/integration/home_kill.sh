@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The kill -9 test of the home: archk runs /tests/home_records, which writes
 # and syncs numbered records through homefs on a --disk file, and is killed
-# with SIGKILL at a random moment; then the home file must pass
-# archk-mkhome check, and every record (and the "latest" file) the guest said
+# with SIGKILL at a random moment (odd trials: counted from its start, so also
+# while it boots and mounts; even ones: once it writes records); then the home
+# file must pass archk-mkhome check, and every record (and the "latest" file) the guest said
 # it had synced must be there with exactly its contents. The next trial goes
 # on from that home.
 # Usage: home_kill.sh ARCHK TESTS_IMG MKHOME [TRIALS]   (default 100, or $HOME_KILL_TRIALS)
@@ -33,7 +34,15 @@ synced_total=0 last=
 for ((trial = 1; trial <= trials; trial++)); do
 	"$archk" --disk "$home" "$img" -- /tests/home_records disk0 >"$work/out" 2>"$work/err" &
 	pid=$!
-	sleep "$(printf '0.%03d' $((RANDOM % 400 + 50)))"
+	if ((trial % 2 == 0)); then # wait for its first record (5 s at most)
+		for ((w = 0; w < 500; w++)); do
+			[[ -s $work/out ]] && break
+			sleep 0.01
+		done
+		sleep "$(printf '0.%03d' $((RANDOM % 200)))"
+	else
+		sleep "$(printf '0.%03d' $((RANDOM % 400 + 50)))"
+	fi
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
 	! grep -v "^$" "$work/err" >/dev/null || fail "archk said: $(cat "$work/err")"

@@ -121,6 +121,29 @@ long archk_table_receive(archk_handle_t table, struct archk_table_request *req, 
 long archk_table_reply(archk_handle_t table, uint64_t id, long result, const void *data, size_t len,
 		       archk_handle_t handle);
 
+/* ---- starting a server and taking its object (serve.c); docs/abi.md 13.10 ---- */
+/*
+ * Spawns argv[0] with the named handles given plus a "reply" channel, waits
+ * for its message there and returns the (first) handle in it, or the int64
+ * status it sent without one, or PEER_CLOSED if it ended without a message.
+ * *process receives the server's process handle (closed if process is NULL).
+ */
+long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle *handles,
+			uint32_t count, archk_handle_t *process);
+/* The server's answer: status and, if it is 0, object, on reply, which it then closes. */
+long archk_serve_reply(archk_handle_t reply, long status, archk_handle_t object);
+/*
+ * A new table with one object (cookie, rights), answered on reply (the
+ * object, or the error, and reply closed): the table, or the error.
+ */
+long archk_serve_start(archk_handle_t reply, uint64_t cookie, uint32_t rights);
+/*
+ * Receives requests on table until answer returns non-zero (then 0) or
+ * receiving fails (its error); closes the handles requests carry.
+ */
+long archk_serve(archk_handle_t table, void *data, size_t len,
+		 int (*answer)(const struct archk_table_request *req, void *data));
+
 /* ---- startup (crt0.S, start.c) ---- */
 extern const struct archk_startup *archk_startup_info;
 extern char **archk_environ;

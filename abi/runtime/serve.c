@@ -1,20 +1,44 @@
 /*
- * Starting a server and taking its object (docs/abi.md 13.10): the server
- * answers on a "reply" channel with one message: the handle of the object
- * it serves, or without one an int64 error status; the starter spawns it
- * and waits for that message. fileserver, ramdisk and homefs send an int64
- * 0 with the handle; drivers send names with theirs (docs/drivers.md), and
- * the starter takes the first.
+ * Starting a server and taking its objects (docs/abi.md 13.10): the server
+ * answers on a "reply" channel with one message, an int64 status followed by
+ * a NUL-terminated name for each handle (names may be left out when there
+ * is one), the handles being the objects it serves; a negative status comes
+ * without handles. The starter spawns it and waits for that message.
  */
 #include <archk/runtime.h>
 
-long archk_serve_reply(archk_handle_t reply, long status, archk_handle_t object)
-{
-	int64_t s = status;
-	long err = archk_channel_write(reply, &s, sizeof(s), &object, status == 0 && object);
+/* Bytes of a server's answer: the status and the names. */
+#define ANSWER_BYTES 256
 
+long archk_serve_reply_named(archk_handle_t reply, long status, const char *const *names,
+			     const archk_handle_t *objects, uint32_t count)
+{
+	char msg[ANSWER_BYTES];
+	int64_t s = status;
+	size_t used = sizeof(s);
+	long err;
+
+	memcpy(msg, &s, sizeof(s));
+	if (status < 0)
+		count = 0;
+	for (uint32_t i = 0; names && i < count; i++) {
+		size_t n = strlen(names[i]) + 1;
+
+		if (n > ARCHK_NAME_MAX + 1 || used + n > sizeof(msg)) {
+			archk_handle_close(reply);
+			return ARCHK_ERR_TOO_LONG;
+		}
+		memcpy(msg + used, names[i], n);
+		used += n;
+	}
+	err = archk_channel_write(reply, msg, (uint32_t)used, objects, count);
 	archk_handle_close(reply);
 	return err;
+}
+
+long archk_serve_reply(archk_handle_t reply, long status, archk_handle_t object)
+{
+	return archk_serve_reply_named(reply, status, NULL, &object, status == 0 && object);
 }
 
 long archk_serve_start(archk_handle_t reply, uint64_t cookie, uint32_t rights)
@@ -55,15 +79,34 @@ long archk_serve(archk_handle_t table, void *data, size_t len,
 	}
 }
 
-long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle *handles,
-			uint32_t count, archk_handle_t *process)
+/*
+ * Copies the names after the status in msg (bytes long) into served[i].name,
+ * for count handles; a handle without a name gets "".
+ */
+static void take_names(const char *msg, uint32_t bytes, struct archk_served *served, uint32_t count)
+{
+	uint32_t pos = sizeof(int64_t);
+
+	for (uint32_t i = 0; i < count; i++) {
+		size_t n = pos < bytes ? strnlen(msg + pos, bytes - pos) : 0;
+
+		served[i].name[0] = '\0';
+		if (n <= ARCHK_NAME_MAX && pos + n < bytes)
+			memcpy(served[i].name, msg + pos, n + 1);
+		pos += (uint32_t)n + 1;
+	}
+}
+
+long archk_spawn_server_named(const char *const *argv, const struct archk_spawn_handle *handles,
+			      uint32_t count, archk_handle_t *process, struct archk_served *served,
+			      uint32_t max)
 {
 	struct archk_spawn_handle all[ARCHK_SPAWN_HANDLES_MAX];
 	struct archk_channel_actual actual = {0};
 	archk_handle_t ch[2], got[ARCHK_SPAWN_HANDLES_MAX];
 	union {
 		int64_t status;
-		char names[256];
+		char bytes[ANSWER_BYTES];
 	} msg = {.status = ARCHK_ERR_PEER_CLOSED};
 	long err, server;
 
@@ -90,13 +133,29 @@ long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle
 		err = archk_channel_read(ch[0], &msg, sizeof(msg), got, ARCHK_SPAWN_HANDLES_MAX,
 					 &actual);
 	archk_handle_close(ch[0]);
-	if (err < 0 && err != ARCHK_ERR_PEER_CLOSED)
+	if (err < 0)
 		return err;
-	for (uint32_t i = 1; err == 0 && i < actual.handles; i++)
-		archk_handle_close(got[i]); /* a driver's further objects: not asked for */
-	if (err == 0 && actual.handles)
-		return got[0];
-	return err == 0 && actual.bytes == sizeof(msg.status) && msg.status < 0
-		   ? (long)msg.status
-		   : ARCHK_ERR_PEER_CLOSED;
+	if (actual.bytes < sizeof(msg.status))
+		msg.status = ARCHK_ERR_INVALID_ARGS; /* not an answer of this protocol */
+	if (msg.status < 0 || actual.handles == 0) {
+		for (uint32_t i = 0; i < actual.handles; i++)
+			archk_handle_close(got[i]);
+		return msg.status < 0 ? (long)msg.status : ARCHK_ERR_PEER_CLOSED;
+	}
+	for (uint32_t i = max; i < actual.handles; i++)
+		archk_handle_close(got[i]); /* more objects than were asked for */
+	count = actual.handles < max ? actual.handles : max;
+	take_names(msg.bytes, actual.bytes, served, count);
+	for (uint32_t i = 0; i < count; i++)
+		served[i].handle = got[i];
+	return count;
+}
+
+long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle *handles,
+			uint32_t count, archk_handle_t *process)
+{
+	struct archk_served served;
+	long n = archk_spawn_server_named(argv, handles, count, process, &served, 1);
+
+	return n < 0 ? n : served.handle;
 }

@@ -26,7 +26,8 @@ static int start_init(const struct archk_bootinfo *boot)
 	    {"root", store_root(),
 	     ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_ENUMERATE |
 		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
-	    {"process", spawner_object(), ARCHK_RIGHT_MANAGE},
+	    {"process", spawner_object(),
+	     ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_READ | ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHTS_PROCESS},
 	    {"resource", resource_object(), ARCHK_RIGHT_MANAGE},
 	    {"devices", device_bus(), ARCHK_RIGHTS_BUS},
 	};

@@ -9,6 +9,7 @@
  * process listed while a handle to it exists.
  *   conf_proc          against the kernel's table (run as the batch program)
  *   conf_proc served   against a job server's table (jobserver /tests/conf_proc served)
+ *   conf_proc kill-tool   the kill utility: /bin/kill PID ends a child, then fails
  *   conf_proc sleep    (child) blocks until killed
  *   conf_proc spin     (child) computes until killed
  * The kernel arenas end where they started (checked against the kernel's table
@@ -290,6 +291,39 @@ static void test_rights_follow_table(void)
 	CHECK_EQ(wait_exit(child), 1000 + ARCHK_EXIT_KILLED);
 }
 
+/* Runs /bin/kill with arguments; its exit status. */
+static long run_kill(const char *option, archk_koid_t koid)
+{
+	char text[24];
+	const char *argv[] = {"/bin/kill", option ? option : text, text, NULL};
+	long p;
+
+	snprintf(text, sizeof(text), "%lu", (unsigned long)koid);
+	if (!option)
+		argv[2] = NULL;
+	p = archk_spawn(argv[0], argv, NULL, 0);
+	CHECK_TRUE(p > 0);
+	return wait_exit(p);
+}
+
+/* The kill utility ends a child by its id, then finds no such process. */
+static int test_kill_tool(void)
+{
+	long child = spawn_child("sleep");
+	archk_koid_t koid = koid_of((archk_handle_t)child);
+	struct archk_exit_status st;
+
+	CHECK_EQ(run_kill(NULL, koid), 0);
+	CHECK_EQ(archk_process_wait((archk_handle_t)child, &st), 0);
+	CHECK_EQ(st.reason, ARCHK_EXIT_KILLED);
+	archk_handle_close((archk_handle_t)child);
+	CHECK_EQ(run_kill("-9", koid), 1);
+	child = spawn_child("sleep");
+	CHECK_EQ(run_kill("-KILL", koid_of((archk_handle_t)child)), 0);
+	CHECK_EQ(wait_exit(child), 1000 + ARCHK_EXIT_KILLED);
+	return check_done("conf_proc kill-tool");
+}
+
 /* A process may open itself; waiting on itself is BAD_STATE as always. */
 static void test_open_self(void)
 {
@@ -315,6 +349,8 @@ int main(int argc, char **argv)
 	served = argc == 2 && strcmp(argv[1], "served") == 0;
 	table = archk_handle_named("process");
 	self = archk_process_self();
+	if (argc == 2 && strcmp(argv[1], "kill-tool") == 0)
+		return test_kill_tool();
 	CHECK_EQ(type_of(table), served ? ARCHK_OBJ_SERVED : ARCHK_OBJ_SPAWNER);
 	if (!served)
 		arenas_snapshot();

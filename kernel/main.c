@@ -17,7 +17,7 @@
 /* Starts the first process with in, out, err, root and process handles. */
 static int start_init(const struct archk_bootinfo *boot)
 {
-	const char *path = boot->init_argv[0];
+	const char *path = boot->init_path;
 	struct spawn_handle handles[] = {
 	    {"in", console_object(0),
 	     ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_ENUMERATE},
@@ -48,16 +48,16 @@ static int start_init(const struct archk_bootinfo *boot)
 		path++;
 	req.exe = store_find(path, strlen(path));
 	if (!req.exe) {
-		klog(LOG_ERROR, "%s: not found in the image", boot->init_argv[0]);
+		klog(LOG_ERROR, "%s: not found in the image", boot->init_path);
 		return ARCHK_ERR_NOT_FOUND;
 	}
 	if (!(req.exe->mode & ARCHK_MODE_EXEC)) {
-		klog(LOG_ERROR, "%s: not executable", boot->init_argv[0]);
+		klog(LOG_ERROR, "%s: not executable", boot->init_path);
 		return ARCHK_ERR_ACCESS_DENIED;
 	}
 	if ((err = exec_spawn(&req, &init)) < 0) {
 		if (err != ARCHK_ERR_BAD_ELF)
-			klog(LOG_ERROR, "cannot start %s: %ld", boot->init_argv[0], err);
+			klog(LOG_ERROR, "cannot start %s: %ld", boot->init_path, err);
 		return (int)err;
 	}
 	init->is_init = true;

@@ -7,6 +7,9 @@
  * sees them all; a parent that wants its children to see less gives them a
  * served table instead (rootfs/jobserver.c lists its own jobs), or a handle
  * without READ and ENUMERATE. OPEN of a koid finds a live process.
+ *
+ * Everything here runs under the kernel lock: the handlers as every I/O
+ * handler does, the accounting from the scheduler (asserted).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 
 void cpu_account_stop(struct vcpu *v)
 {
+	ASSERT_LOCKED();
 	if (!v->timed)
 		return;
 	v->timed->cpu_ns += hook_clock(ARCHK_CLOCK_MONOTONIC) - v->timed_since;
@@ -27,6 +31,7 @@ void cpu_account_stop(struct vcpu *v)
 
 void cpu_account_switch(struct vcpu *v, struct thread *t)
 {
+	ASSERT_LOCKED();
 	if (v->timed == t)
 		return;
 	cpu_account_stop(v);
@@ -97,7 +102,8 @@ static long table_read(struct io_req *r)
 {
 	static struct process *found[RECORDS_MAX]; /* safe: the kernel lock is held */
 	static struct archk_process_record records[RECORDS_MAX];
-	uint32_t cursor = 0, count = 0, fit = (uint32_t)(r->len / sizeof(records[0]));
+	uint64_t fit = r->len / sizeof(records[0]);
+	uint32_t cursor = 0, count = 0;
 	struct process *p;
 	int64_t now;
 	long err;
@@ -115,7 +121,7 @@ static long table_read(struct io_req *r)
 		fit = count;
 	qsort(found, count, sizeof(found[0]), by_koid);
 	now = hook_clock(ARCHK_CLOCK_MONOTONIC);
-	for (uint32_t i = 0; i < fit; i++)
+	for (uint64_t i = 0; i < fit; i++)
 		record_of(found[i], now, &records[i]);
 	err = copy_to_guest(r->proc, r->buf, records, fit * sizeof(records[0]));
 	return err < 0 ? err : (long)(fit * sizeof(records[0]));

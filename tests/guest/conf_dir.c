@@ -90,6 +90,9 @@ static void test_list_all(void)
 	CHECK_EQ(ARCHK_DIRENT_BYTES_MAX, reclen_of(ARCHK_NAME_BYTES_MAX));
 	check_records(buf, n, dirtest, DIRTEST_COUNT);
 	CHECK_EQ(io(ARCHK_IO_READ, d, buf, sizeof(buf), 6), 0);
+	/* Any length: at most 4096 bytes are filled, here all five records. */
+	CHECK_EQ(io(ARCHK_IO_READ, d, buf, UINT64_MAX, 0), n);
+	CHECK_EQ(io(ARCHK_IO_READ, d, buf, (1ull << 32) + 100, 0), n);
 	CHECK_EQ(io(ARCHK_IO_READ, d, buf, sizeof(buf), 1000), 0);
 	CHECK_EQ(io(ARCHK_IO_READ, d, buf, sizeof(buf), UINT64_MAX - 1), 0);
 	archk_handle_close(d);

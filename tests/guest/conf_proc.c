@@ -117,7 +117,7 @@ static void test_self(void)
 /* Records come in koid order from the offset on. */
 static void test_order(void)
 {
-	static struct archk_process_record recs[64];
+	static struct archk_process_record recs[1000];
 	long n = io(ARCHK_IO_READ, table, recs, sizeof(recs), 0), count = n / RECORD;
 
 	CHECK_TRUE(n >= RECORD && n % RECORD == 0);
@@ -130,6 +130,12 @@ static void test_order(void)
 		CHECK_TRUE(recs[i].koid > self);
 	/* A buffer for one and a half records gets one. */
 	CHECK_EQ(io(ARCHK_IO_READ, table, recs, RECORD + RECORD / 2, 0), RECORD);
+	/* A length past any count of records: as many as there are (a served table's
+	 * client buffer must be writable for 65536 bytes, so recs is that big). */
+	n = io(ARCHK_IO_READ, table, recs, (1ull << 32) * RECORD, 0);
+	CHECK_TRUE(n >= RECORD && n % RECORD == 0);
+	n = io(ARCHK_IO_READ, table, recs, UINT64_MAX, 0);
+	CHECK_TRUE(n >= RECORD && n % RECORD == 0);
 }
 
 /* Buffers, offsets and rights. */

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 			util_die(1, "%s: %s", argv[util_optind], archk_strerror(p));
 		util_exit(util_wait((archk_handle_t)p));
 	}
-	bin = util_open("bin", ARCHK_RIGHT_READ);
+	bin = util_open("/bin", ARCHK_RIGHT_READ);
 	err = bin < 0 ? bin : util_list_dir((archk_handle_t)bin, add, &n);
 	if (err < 0)
 		util_die(1, "cannot list /bin: %s", archk_strerror(err));

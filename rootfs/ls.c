@@ -3,8 +3,8 @@
 
 static const struct util_program program = {
     "ls", "[-1adl] [PATH...]",
-    "Lists the entries of each directory PATH (default: the root), sorted by name, or\n"
-    "names each PATH that is not a directory. Paths are relative to the root. Any\n"
+    "Lists the entries of each directory PATH (default: the current one, $PWD, or\n"
+    "the root), sorted by name, or names each PATH that is not a directory. Any\n"
     "directory object lists: the store's, and those of file servers. Output to a\n"
     "terminal is in columns, otherwise one name a line.\n",
     "  -1   one name a line\n"
@@ -148,7 +148,7 @@ static long examine(const char *path, struct archk_meta *meta, archk_handle_t *h
 
 int main(int argc, char **argv)
 {
-	static char *root_only[] = {""};
+	static char *here[] = {"."};
 	char **paths = argv;
 	int c, count, status = 0, listed = 0;
 	struct archk_meta meta;
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 	count = argc - util_optind;
 	paths += util_optind;
 	if (count == 0) {
-		paths = root_only;
+		paths = here;
 		count = 1;
 	}
 	/* First the operands that are not directories to list, together. */

@@ -10,16 +10,26 @@ static const struct util_program program = {
     "The store is read-only: FILEs need a writable directory such as a home.\n",
     "  -a   append to the FILEs instead of emptying them\n"};
 
-/* Creates path for writing (emptied unless appending): a handle or an error. */
+/*
+ * Creates path for writing, emptied unless appending: CREATE of its last
+ * component on its directory (opened as util_open does, so against $PWD).
+ * A handle or an error.
+ */
 static long create(const char *path, bool append)
 {
 	uint64_t how = ARCHK_RIGHT_WRITE | ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER;
-	long h;
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+	char dir[ARCHK_PATH_MAX + 1];
+	long d, h;
 
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	if ((d = util_open(dir, ARCHK_RIGHTS_SAME)) < 0)
+		return d;
 	if (!append)
 		how |= ARCHK_CREATE_TRUNCATE;
-	h = archk_do_io(ARCHK_IO_CREATE, archk_handle_named("root"), (long)path, (long)strlen(path),
+	h = archk_do_io(ARCHK_IO_CREATE, (archk_handle_t)d, (long)name, (long)strlen(name),
 			(long)how, 0);
+	archk_handle_close((archk_handle_t)d);
 	if (h >= 0 && append) {
 		long end = archk_seek((archk_handle_t)h, 0, ARCHK_SEEK_END);
 

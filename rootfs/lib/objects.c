@@ -8,7 +8,7 @@
 
 long util_open(const char *path, uint32_t rights)
 {
-	return archk_open(archk_handle_named("root"), path, rights);
+	return archk_open_path(path, rights);
 }
 
 long util_list_dir(archk_handle_t dir, long (*fn)(const struct archk_dirent *d, void *arg),
@@ -62,8 +62,23 @@ long util_process_record(archk_koid_t koid, struct archk_process_record *out)
 
 const char *util_program_path(const char *name, char *buf, size_t size)
 {
+	const char *dirs = archk_getenv("PATH") ? archk_getenv("PATH") : "/bin";
+
 	if (strchr(name, '/'))
 		return name;
+	while (*dirs) {
+		const char *colon = strchr(dirs, ':');
+		size_t len = colon ? (size_t)(colon - dirs) : strlen(dirs);
+		long h;
+
+		snprintf(buf, size, "%.*s/%s", (int)len, dirs, name);
+		if ((h = util_open(buf, 0)) >= 0) {
+			archk_handle_close((archk_handle_t)h);
+			return buf;
+		}
+		dirs += len + (dirs[len] == ':');
+	}
+	/* Not found anywhere: the path in /bin says so when it is opened. */
 	snprintf(buf, size, "/bin/%s", name);
 	return buf;
 }

@@ -85,7 +85,7 @@ struct util_input {
 };
 
 /*
- * Opens path relative to "root" for reading ("-" is the "in" handle): 0, or
+ * Opens path for reading as util_open does ("-" is the "in" handle): 0, or
  * the error (IS_DIR for a directory).
  */
 long util_input_open(struct util_input *in, const char *path);
@@ -106,7 +106,7 @@ int util_each_input(int count, char **paths, long (*fn)(struct util_input *in, v
 		    void *arg);
 
 /* ---- objects (objects.c) ---- */
-/* Opens path relative to "root" with rights: a handle or an error. */
+/* Opens path through "root" (a relative one against $PWD) with rights: a handle or an error. */
 long util_open(const char *path, uint32_t rights);
 /*
  * Calls fn on each record of directory dir, in listing order (docs/abi.md
@@ -119,9 +119,13 @@ long util_list_dir(archk_handle_t dir, long (*fn)(const struct archk_dirent *d, 
 long util_each_process(long (*fn)(const struct archk_process_record *r, void *arg), void *arg);
 /* The record of koid in the "process" table: 0, NOT_FOUND or an error. */
 long util_process_record(archk_koid_t koid, struct archk_process_record *out);
-/* name itself if it holds a '/', else "/bin/NAME" in buf (what the shell runs). */
+/*
+ * name itself if it holds a '/', else the first DIR/NAME that exists for a
+ * DIR of $PATH (/bin when unset) in buf, as the shell looks programs up.
+ */
 const char *util_program_path(const char *name, char *buf, size_t size);
-/* Spawns argv (argv[0] as util_program_path finds it): a process handle or an error. */
+/* Spawns argv (argv[0] as util_program_path finds it) with the environment: a process or an error.
+ */
 long util_spawn(char *const *argv);
 /* Waits for process: its status as a shell reports it (128 + signal, 137 if killed). */
 int util_wait(archk_handle_t process);

@@ -192,3 +192,10 @@ add_test(NAME util.yes.pipe COMMAND ${EXPECT} 1 --out-is "a b\na b\na b\n"
 # each with the job's client as its parent; ps waits for the server's answer.
 util_test(ps.jobserver 0 --stdin "ps\nexit 0\n" --out "^ +[0-9]+ +[0-9]+ (run|ready|wait) +1 .* sh$"
   --out "^ +[0-9]+ +[0-9]+ wait +1 .* ps$" --no-out "jobserver$" -- ${T} /bin/jobserver /bin/sh)
+
+# Paths against $PWD (what the shell's cd sets), programs through $PATH, and
+# the environment env gives the program it runs.
+util_test(ls.pwd 0 --out-is "a.txt\nb\nb-x\nb.y\nz\n" -- ${A} --env PWD=/tests/dirtest ${TESTS_IMG} -- /bin/ls)
+util_test(wc.pwd 0 --out-is "      8 fruit.txt\n" -- ${A} --env PWD=/tests/data ${TESTS_IMG} -- /bin/wc -l fruit.txt)
+util_test(env.passes 0 --out-is "A=1\n" -- ${T} /bin/env -i A=1 /tests/conf_env print)
+util_test(env.path 0 --out-is "PATH=/tests\n" -- ${A} --env PATH=/tests ${TESTS_IMG} -- /bin/env conf_env print)

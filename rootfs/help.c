@@ -3,10 +3,16 @@
 
 static const struct util_program program = {
     "help", "[PROGRAM]",
-    "Lists the programs in /bin, which the shell runs by their names. With PROGRAM,\n"
-    "runs PROGRAM --help instead. The shell's own builtin commands (such as exit) are\n"
-    "not programs; the shell describes them.\n",
+    "Lists the programs in /bin, which the shell runs by their names, and the commands\n"
+    "built into the shell. With PROGRAM, runs PROGRAM --help instead.\n",
     NULL};
+
+/*
+ * The shell's builtins, as its own help names them (rootfs/sh/exec.c; the
+ * shell runs this program for "help" when $PATH has it).
+ * tests/integration/help_builtins.sh checks that the two lists agree.
+ */
+static const char builtins[] = "cd pwd exit export unset jobs fg wait kill :";
 
 struct names {
 	char **names;
@@ -62,5 +68,6 @@ int main(int argc, char **argv)
 	qsort(n.names, n.count, sizeof(char *), by_name);
 	util_printf("Programs in /bin (help PROGRAM, or PROGRAM --help, tells more):\n");
 	util_print_columns(n.names, n.count);
+	util_printf("Built into the shell (sh): %s\n", builtins);
 	util_exit(0);
 }

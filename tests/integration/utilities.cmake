@@ -181,6 +181,9 @@ util_test(hexdump.input 0 --stdin "hi" --out-is "00000000  68 69                
   -- ${T} /bin/hexdump)
 util_test(help.list 0 --out "^Programs in /bin" --out "(^| )ls( |$)" --out "(^| )yes( |$)"
   --no-out "fruit" -- ${T} /bin/help)
+add_test(NAME util.help.builtins COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/help_builtins.sh ${A} ${TESTS_IMG})
+util_test(help.shell 0 --stdin "help\nexit 0\n" --out "Programs in /bin" --out "^Built into the shell \\(sh\\): cd "
+  -- ${T} /bin/sh)
 util_test(help.program 0 --out "^usage: wc " -- ${T} /bin/help wc)
 util_test(help.missing 1 --err "^help: nope: NOT_FOUND$" -- ${T} /bin/help nope)
 

@@ -202,3 +202,11 @@ util_test(ls.pwd 0 --out-is "a.txt\nb\nb-x\nb.y\nz\n" -- ${A} --env PWD=/tests/d
 util_test(wc.pwd 0 --out-is "      8 fruit.txt\n" -- ${A} --env PWD=/tests/data ${TESTS_IMG} -- /bin/wc -l fruit.txt)
 util_test(env.passes 0 --out-is "A=1\n" -- ${T} /bin/env -i A=1 /tests/conf_env print)
 util_test(env.path 0 --out-is "PATH=/tests\n" -- ${A} --env PATH=/tests ${TESTS_IMG} -- /bin/env conf_env print)
+
+# Through the shell's pipes: the utilities read and write pipe ends as they do the console,
+# and yes ends when head has what it wants.
+util_test(pipes.sort_uniq 0 --out-is "      3 banana\n      2 apple\n"
+  -- ${T} /bin/sh -c "cat ${FRUIT} | sort | uniq -c | sort -rn | head -2")
+util_test(pipes.seq_wc 0 --out-is "      3\n" -- ${T} /bin/sh -c "seq 10 | sort -rn | head -3 | wc -l")
+util_test(pipes.yes_head 0 --out-is "archk\narchk\n" -- ${T} /bin/sh -c "yes archk | head -n 2")
+util_test(pipes.grep_tee 0 --out-is "      3\n" -- ${T} /bin/sh -c "grep an ${FRUIT} | tee | wc -l")

@@ -358,6 +358,8 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "kill-tool") == 0)
 		return test_kill_tool();
 	CHECK_EQ(type_of(table), served ? ARCHK_OBJ_SERVED : ARCHK_OBJ_SPAWNER);
+	if (!served) /* docs/abi.md 10.3: MANAGE READ ENUMERATE and the process rights */
+		CHECK_EQ(rights_of(table), 0x3b47);
 	if (!served)
 		arenas_snapshot();
 	test_layout();

@@ -75,13 +75,17 @@ static char kind_letter(uint32_t kind)
 	return kind < sizeof(letters) ? letters[kind] : '?';
 }
 
-/* One -l line; dir is where e's name opens for its metadata (0: e is an operand's path). */
+/*
+ * One -l line; dir is where e's name opens for its metadata (0: e is an
+ * operand's path). It opens with all the rights it may have, since a server
+ * reports READ_ONLY for a handle that cannot write.
+ */
 static void print_long(archk_handle_t dir, const struct entry *e)
 {
 	struct archk_meta meta = {0};
 	char size[24] = "-", when[32] = "-";
-	long h = dir ? archk_open(dir, e->name, ARCHK_RIGHT_GET_PROPERTY)
-		     : util_open(e->name, ARCHK_RIGHT_GET_PROPERTY);
+	long h = dir ? archk_open(dir, e->name, ARCHK_RIGHTS_SAME)
+		     : util_open(e->name, ARCHK_RIGHTS_SAME);
 
 	if (h < 0 || archk_get_meta((archk_handle_t)h, &meta) < 0)
 		meta.flags = ARCHK_META_READ_ONLY; /* unknown: claim nothing */
@@ -129,11 +133,14 @@ static long list_dir(archk_handle_t h)
 	return err;
 }
 
-/* What kind of object path names: its meta (and a handle to it in *h), or an error. */
+/*
+ * What kind of object path names: its meta (and a handle to it in *h), or an
+ * error. The handle has all the rights it may (so the entries opened through
+ * it for -l have them too), or at least GET_PROPERTY.
+ */
 static long examine(const char *path, struct archk_meta *meta, archk_handle_t *h)
 {
-	long opened =
-	    util_open(path, ARCHK_RIGHT_READ | ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHT_GET_PROPERTY);
+	long opened = util_open(path, ARCHK_RIGHTS_SAME);
 
 	if (opened < 0)
 		opened = util_open(path, ARCHK_RIGHT_GET_PROPERTY);

@@ -9,6 +9,12 @@
  * (BAD_ADDRESS) and read-only; positions in the middle of a subdirectory, past
  * the end and from OFFSET_CURRENT (shared by the handles of one OPEN); rights;
  * the same results through an I/O queue. The kernel arenas end where they started.
+ *   conf_dir                              the checks (exit 0 if all pass)
+ *   conf_dir on-home CMD [ARG...] [+ CMD [ARG...]]...
+ *       runs each command in turn, its "root" a fresh home (homefs on a
+ *       ramdisk) holding notes.txt ("hello\n") and docs/a, and exits with the
+ *       last one's status (or the first that failed): the utilities on a
+ *       directory that is not the store's
  */
 #include "check.h"
 #include "ringtest.h"
@@ -285,8 +291,51 @@ static void test_ring(void)
 	archk_handle_close(d);
 }
 
+/* Creates path on dir with flags and writes text into it (unless it is a directory). */
+static void make(archk_handle_t dir, const char *path, uint64_t flags, const char *text)
+{
+	long h = archk_do_io(ARCHK_IO_CREATE, dir, (long)path, (long)strlen(path),
+			     (long)(flags | ARCHK_RIGHTS_SAME), 0);
+
+	CHECK_TRUE(h > 0);
+	if (text)
+		CHECK_EQ(archk_write((archk_handle_t)h, text, strlen(text)), (long)strlen(text));
+	archk_handle_close((archk_handle_t)h);
+}
+
+/* Runs argv[0..] (split at "+") with root = a fresh home; the status of the last command. */
+static int on_home(int argc, char **argv)
+{
+	archk_handle_t rd, fs, disk = start_ramdisk("4M", 0, &rd);
+	long home = start_homefs(disk, "-f", &fs);
+	int status = 0;
+
+	if (home < 0)
+		return 100;
+	make((archk_handle_t)home, "notes.txt", 0, "hello\n");
+	make((archk_handle_t)home, "docs", ARCHK_CREATE_DIR, NULL);
+	make((archk_handle_t)home, "docs/a", 0, "");
+	for (int i = 0; i < argc && status == 0;) {
+		struct archk_spawn_handle h = {"root", (archk_handle_t)home, ARCHK_RIGHTS_SAME};
+		int end = i;
+		long p;
+
+		while (end < argc && strcmp(argv[end], "+") != 0)
+			end++;
+		argv[end < argc ? end : argc] = NULL;
+		p = archk_spawn(argv[i], (const char *const *)argv + i, &h, 1);
+		status = p < 0 ? 101 : (int)wait_exit(p);
+		i = end + 1;
+	}
+	archk_handle_close((archk_handle_t)home);
+	archk_handle_close(disk);
+	return check_failed ? 102 : status;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "on-home") == 0)
+		return on_home(argc - 2, argv + 2);
 	root = archk_handle_named("root");
 	arenas_snapshot();
 	test_list_all();

@@ -210,3 +210,16 @@ util_test(pipes.sort_uniq 0 --out-is "      3 banana\n      2 apple\n"
 util_test(pipes.seq_wc 0 --out-is "      3\n" -- ${T} /bin/sh -c "seq 10 | sort -rn | head -3 | wc -l")
 util_test(pipes.yes_head 0 --out-is "archk\narchk\n" -- ${T} /bin/sh -c "yes archk | head -n 2")
 util_test(pipes.grep_tee 0 --out-is "      3\n" -- ${T} /bin/sh -c "grep an ${FRUIT} | tee | wc -l")
+
+# On a directory that is not the store's: a home (homefs on a ramdisk) as the
+# programs' root, made by conf_dir on-home with notes.txt and docs/a in it.
+set(ON_HOME ${T} /tests/conf_dir on-home)
+util_test(ls.home 0
+  --out "^drwx          - 20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9] docs$"
+  --out "^-rw-          6 20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9] notes.txt$"
+  -- ${ON_HOME} /bin/ls -l)
+util_test(tee.home 0 --stdin "x\ny\n" --out-is "x\ny\nx\ny\n      2 new.txt\ndocs\nnew.txt\nnotes.txt\n"
+  -- ${ON_HOME} /bin/tee new.txt + /bin/cat new.txt + /bin/wc -l new.txt + /bin/ls)
+util_test(tee.append_home 0 --stdin "more\n" --out-is "more\nhello\nmore\n"
+  -- ${ON_HOME} /bin/tee -a notes.txt + /bin/cat notes.txt)
+util_test(wc.home_dir 1 --err "^wc: docs: IS_DIR$" -- ${ON_HOME} /bin/wc docs)

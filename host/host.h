@@ -89,7 +89,14 @@ void terminal_restore(void);
 extern sigset_t host_blocked_signals;
 
 /* ---- gdbserver.c ---- */
-/* Listens on "ADDR:PORT[,proc=NAME|first]"; *proc gets the process to debug. */
+/*
+ * Listens on "[ADDR]:PORT[,proc=NAME|first]" (ADDR an IPv4 address or
+ * localhost, 127.0.0.1 if empty; PORT 0 picks a free one) and says so on
+ * stderr; *proc gets the process to debug. 0, GDBSERVER_BAD_SPEC (a usage
+ * error) or GDBSERVER_CANNOT_LISTEN (the address is taken or refused).
+ */
+#define GDBSERVER_BAD_SPEC	(-1)
+#define GDBSERVER_CANNOT_LISTEN (-2)
 int gdbserver_setup(const char *spec, bool any_address, const char **proc);
 /* Starts serving (a host thread of its own) if set up. */
 int gdbserver_start(void);

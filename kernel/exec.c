@@ -241,6 +241,7 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 	p = process_create(req->name ? req->name : base_name(req->argv[0]));
 	if (!p)
 		return ARCHK_ERR_NO_MEMORY;
+	p->start_ns = hook_clock(ARCHK_CLOCK_MONOTONIC);
 	snprintf(p->image_path, sizeof(p->image_path), "%.*s", (int)req->exe->path_len,
 		 req->exe->path);
 	if ((err = vm_partition_alloc(p)) < 0)

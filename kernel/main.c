@@ -32,13 +32,16 @@ static const struct archk_boot_file *executable(const char *path)
 /*
  * init's arguments: the command line's, or in batch mode "/bin/init --"
  * and then the batch program's (init runs it after the drivers start).
+ * An image without /bin/init (an SDK user's own) runs the batch program
+ * itself as the first process.
  */
-static uint32_t init_arguments(const struct archk_bootinfo *boot, const char **argv)
+static uint32_t init_arguments(const struct archk_bootinfo *boot, bool through_init,
+			       const char **argv)
 {
 	static const char *const prefix[] = {"/bin/init", "--"};
 	uint32_t n = 0;
 
-	if (boot->batch) {
+	if (through_init) {
 		argv[n++] = prefix[0];
 		argv[n++] = prefix[1];
 	}
@@ -51,8 +54,9 @@ static uint32_t init_arguments(const struct archk_bootinfo *boot, const char **a
 static int start_init(const struct archk_bootinfo *boot)
 {
 	static const char *argv[ARCHK_SPAWN_ARGC_MAX];
-	uint32_t argc = init_arguments(boot, argv);
-	const char *path = argv[0];
+	bool through_init = boot->batch && store_find("bin/init", strlen("bin/init"));
+	uint32_t argc = init_arguments(boot, through_init, argv);
+	const char *path = through_init ? argv[0] : boot->init_path;
 	struct spawn_handle handles[] = {
 	    {"in", console_object(0),
 	     ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_ENUMERATE},
@@ -61,7 +65,8 @@ static int start_init(const struct archk_bootinfo *boot)
 	    {"root", store_root(),
 	     ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_ENUMERATE |
 		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
-	    {"process", spawner_object(), ARCHK_RIGHT_MANAGE},
+	    {"process", spawner_object(),
+	     ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_READ | ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHTS_PROCESS},
 	    {"resource", resource_object(), ARCHK_RIGHT_MANAGE},
 	    {"devices", device_bus(), ARCHK_RIGHTS_BUS},
 	};
@@ -79,7 +84,7 @@ static int start_init(const struct archk_bootinfo *boot)
 	for (size_t i = 0; i < ARRAY_SIZE(handles); i++)
 		handles[i].rights |= ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER;
 	/* A batch program that cannot be run is found out before anything runs. */
-	if (boot->batch && !executable(boot->init_argv[0]))
+	if (boot->batch && !executable(boot->init_path))
 		return ARCHK_ERR_NOT_FOUND;
 	if (!(req.exe = executable(path)))
 		return ARCHK_ERR_NOT_FOUND;

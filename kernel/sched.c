@@ -39,6 +39,7 @@
 #include "debug.h"
 #include "fault.h"
 #include "ioq.h"
+#include "proctable.h"
 #include "syscall.h"
 
 #define BOOST_MAX 4
@@ -598,6 +599,7 @@ static int64_t shorter_wait(int64_t a, int64_t b)
 static void idle(struct vcpu *v, int64_t timeout_ns)
 {
 	vm_release(v);
+	cpu_account_stop(v);
 	v->idle = true;
 	hook_unlock();
 	hook_idle(v, timeout_ns);
@@ -687,6 +689,7 @@ void sched_host_io_end(struct vcpu *v)
 /* A released thread must not be remembered as any vCPU's slice owner. */
 void sched_forget(struct thread *t)
 {
+	cpu_account_release(t);
 	for (unsigned i = 0; i < sched.vcpu_count; i++)
 		if (sched.vcpus[i] && sched.vcpus[i]->last == t)
 			sched.vcpus[i]->last = NULL;
@@ -698,6 +701,7 @@ static void prepare_entry(struct vcpu *v, struct thread *t)
 	t->state = THREAD_RUNNING;
 	t->vcpu = v;
 	v->current = t;
+	cpu_account_switch(v, t);
 	vm_hold(v, t->proc);
 	sched_arm_slice(v, t);
 	if (t->resume) {

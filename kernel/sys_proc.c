@@ -3,6 +3,7 @@
  * behind the "process" handle.
  */
 #include <string.h>
+#include "proctable.h"
 #include "store.h"
 #include "syscall.h"
 
@@ -17,6 +18,7 @@ int spawner_init(void)
 	object_init(&spawner, ARCHK_OBJ_SPAWNER);
 	io_register(ARCHK_OBJ_SPAWNER, ARCHK_IO_CREATE, spawner_create);
 	io_register(ARCHK_OBJ_PROCESS, ARCHK_IO_DESTROY, process_destroy_op);
+	proctable_init();
 	return 0;
 }
 
@@ -124,6 +126,7 @@ static long spawn_for(struct process *parent, const struct spawn_request *req)
 
 	if ((err = exec_spawn(req, &child)) < 0)
 		return err;
+	child->parent = parent->obj.koid;
 	value = handle_install(&parent->handles, &child->obj, ARCHK_RIGHTS_PROCESS);
 	if (value < 0) {
 		/* Nobody could ever wait for a child without a handle: undo it. */

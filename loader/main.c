@@ -26,7 +26,8 @@
 static const char usage_text[] =
     "Usage: archk [OPTIONS] IMAGE [-- PROGRAM [ARG...]]\n"
     "Boots the signed store IMAGE and runs its /bin/init, or runs PROGRAM from the\n"
-    "image as a batch job. archk exits with the status of init or PROGRAM.\n"
+    "image as a batch job (a bare NAME means /bin/NAME). archk exits with the status\n"
+    "of init or PROGRAM.\n"
     "\n"
     "  --cpus N             virtual CPUs (default: the host's core count)\n"
     "  --isolation MODE     strict, process (default) or off; see docs/architecture.md\n"
@@ -43,9 +44,10 @@ static const char usage_text[] =
     "  --disk FILE[,ro][,direct]\n"
     "                       attach FILE as a disk (disk0, disk1, ...; repeatable);\n"
     "                       direct: bypass the host's page cache (O_DIRECT)\n"
-    "  --gdb ADDR:PORT[,proc=NAME|first]\n"
+    "  --gdb [ADDR]:PORT[,proc=NAME|first]\n"
     "                       serve the GDB remote protocol for one guest process,\n"
-    "                       stopped before its first instruction (loopback only)\n"
+    "                       stopped before its first instruction (loopback only;\n"
+    "                       ADDR 127.0.0.1 by default, or localhost; PORT 0: any)\n"
     "  --gdb-any-address    allow --gdb on a non-loopback address\n"
     "  --debug-host-fault KIND\n"
     "                       fault on purpose in archk itself after boot (segv or\n"
@@ -69,6 +71,7 @@ struct options {
 	int argc; /* of the batch program, 0 for init */
 	char **argv;
 	struct environment env;
+	char program_path[ARCHK_PATH_MAX + 1]; /* argv[0], or /bin/NAME for a bare NAME */
 	struct image_trust trust;
 	unsigned vcpus;
 	int isolation;
@@ -193,6 +196,46 @@ enum {
 	OPT_VERSION
 };
 
+/* The long option named text ("--NAME" or "--NAME=VALUE"), or NULL if none is named so. */
+static const struct option *long_option(const struct option *options, const char *text)
+{
+	size_t len = strcspn(text + 2, "=");
+
+	for (const struct option *opt = options; opt->name; opt++)
+		if (strlen(opt->name) == len && strncmp(opt->name, text + 2, len) == 0)
+			return opt;
+	return NULL;
+}
+
+/*
+ * getopt_long takes any unambiguous abbreviation (--cpu for --cpus), which
+ * would make a typo mean something: every "--NAME" before the end must be a
+ * whole option name. The word after an option that takes a separate value is
+ * that value, not an option.
+ */
+static void check_whole_names(int end, char **argv, const struct option *options)
+{
+	for (int i = 1; i < end; i++) {
+		const struct option *opt;
+		char what[160];
+
+		if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0')
+			continue;
+		opt = long_option(options, argv[i]);
+		if (opt) {
+			i += opt->has_arg == required_argument && !strchr(argv[i], '=');
+			continue;
+		}
+		for (opt = options; opt->name; opt++)
+			if (strncmp(opt->name, argv[i] + 2, strcspn(argv[i] + 2, "=")) == 0)
+				break;
+		snprintf(what, sizeof(what), "unknown option '%%s'%s%s%s",
+			 opt->name ? " (did you mean --" : "", opt->name ? opt->name : "",
+			 opt->name ? "?)" : "");
+		usage_error(what, argv[i]);
+	}
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -231,9 +274,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->argv = argv + end + 1;
 		if (o->argc == 0)
 			usage_error("%s", "no program given after --");
+		/* A bare NAME is /bin/NAME, as the shell runs it; argv[0] stays as typed. */
+		snprintf(o->program_path, sizeof(o->program_path), "%s%s",
+			 strchr(o->argv[0], '/') ? "" : "/bin/", o->argv[0]);
 	}
+	check_whole_names(end, argv, longopts);
 	opterr = 0;
-	while ((c = getopt_long(end, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(end, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CPUS:
 			o->vcpus = parse_number("--cpus", optarg, 1, 64);
@@ -295,8 +342,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_VERSION:
 			printf("archk %s\n", ARCHK_VERSION);
 			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= end)
@@ -346,6 +395,7 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->init_argv = o->argc > 0 ? (const char *const *)o->argv : init_argv;
 	boot->init_envc = o->env.count;
 	boot->init_envp = o->env.entries;
+	boot->init_path = o->argc > 0 ? o->program_path : init_argv[0];
 	boot->debug_process = o->debug_process;
 }
 
@@ -429,15 +479,23 @@ int main(int argc, char **argv)
 
 	memcpy(o.trust.keys[o.trust.count++], archk_build_public_key, IMAGE_KEY_BYTES);
 	parse_options(argc, argv, &o);
-	if (image_open(o.image, &o.trust, &img, err, sizeof(err)) < 0) {
-		fprintf(stderr, "archk: %s\n", err);
+	int rc = image_open(o.image, &o.trust, &img, err, sizeof(err));
+	if (rc < 0) {
+		/* One line that says what to do about a signer archk does not know. */
+		fprintf(stderr, "archk: %s%s%s%s\n", err,
+			rc == IMAGE_UNTRUSTED
+			    ? "; to boot it anyway, pass --trust KEYFILE with the "
+			      "signer's public key (archk trusts its build key, "
+			    : "",
+			rc == IMAGE_UNTRUSTED ? ARCHK_BUILD_KEY : "",
+			rc == IMAGE_UNTRUSTED ? ", and the keys given with --trust)" : "");
 		return EXIT_BOOT_FAILED;
 	}
 	elf_loader_use_image(img.base, img.size, img.fd);
 
 	host_opts.huge_pages = o.huge_pages;
-	if (o.gdb && gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process) < 0)
-		return EXIT_USAGE;
+	if (o.gdb && (rc = gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process)) < 0)
+		return rc == GDBSERVER_BAD_SPEC ? EXIT_USAGE : EXIT_BOOT_FAILED;
 	if (o.gdb && !o.debug_process)
 		o.debug_process = default_debug_process(&o);
 	terminal_setup(); /* before any thread; undone on every way out */

@@ -92,7 +92,11 @@ static void describe(const char *prog, const struct archk_exit_status *st)
 static long spawn(const char **argv, const struct archk_spawn_handle *handles, uint32_t count,
 		  long *exe)
 {
-	*exe = archk_open(archk_handle_named("root"), argv[0],
+	char path[ARCHK_PATH_MAX + 1];
+
+	/* A bare NAME is /bin/NAME, as archk's command line and the shell take it. */
+	snprintf(path, sizeof(path), "%s%s", strchr(argv[0], '/') ? "" : "/bin/", argv[0]);
+	*exe = archk_open(archk_handle_named("root"), path,
 			  ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_READ | ARCHK_RIGHT_TRANSFER);
 	if (*exe < 0)
 		return *exe;

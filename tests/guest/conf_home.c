@@ -17,25 +17,6 @@
 
 static archk_handle_t out;
 
-/* Starts a ramdisk of size bytes (e.g. "4M"), read-only with ro: its disk handle. */
-static archk_handle_t start_ramdisk(const char *size, int ro, archk_handle_t *process)
-{
-	const char *argv[] = {"/bin/ramdisk", "-s", size, ro ? "-r" : NULL, NULL};
-	long disk = archk_spawn_server(argv, NULL, 0, process);
-
-	CHECK_TRUE(disk > 0);
-	return disk > 0 ? (archk_handle_t)disk : 0;
-}
-
-/* Starts homefs on disk with flag ("-f", "-i" or NULL): the home, or the error it reported. */
-static long start_homefs(archk_handle_t disk, const char *flag, archk_handle_t *process)
-{
-	const char *argv[] = {"/bin/homefs", flag, NULL};
-	struct archk_spawn_handle h = {.name = "disk", .handle = disk, .rights = ARCHK_RIGHTS_SAME};
-
-	return archk_spawn_server(argv, &h, 1, process);
-}
-
 /* Closes the last handle of a server's object; the server exits with status. */
 static void stop(archk_handle_t object, archk_handle_t process, long status)
 {

@@ -5,6 +5,8 @@ set(RT_SOURCE_DIR ${CMAKE_CURRENT_LIST_DIR}/../../abi/runtime)
 
 add_library(archk_rt_host STATIC
   ${RT_SOURCE_DIR}/string.c
+  ${RT_SOURCE_DIR}/ctype.c
+  ${RT_SOURCE_DIR}/sort.c
   ${RT_SOURCE_DIR}/fmt.c
     ${RT_SOURCE_DIR}/malloc.c
   ${RT_SOURCE_DIR}/lock.c

@@ -10,7 +10,7 @@
 #include <archk/types.h>
 
 #define ARCHK_BOOTINFO_MAGIC   0x4f4f424b48435241ULL /* "ARCHKBOO" */
-#define ARCHK_BOOTINFO_VERSION 2
+#define ARCHK_BOOTINFO_VERSION 3
 
 /* One file of the validated store. */
 struct archk_boot_file {
@@ -70,10 +70,14 @@ struct archk_bootinfo {
 	uint32_t slice_us;	 /* the timeslice */
 	uint32_t strict_buffers; /* buffers of requests in flight are made inaccessible */
 
-	/* What to run: argv of init, or of the batch program after "--". */
+	/*
+	 * What to run: argv of init, or of the batch program after "--" (the
+	 * kernel then starts /bin/init -- argv..., and init runs the program).
+	 */
 	uint32_t init_argc;
 	uint32_t batch; /* 1: init_argv came from the command line */
 	const char *const *init_argv;
+	const char *init_path; /* argv's store path: argv[0], or /bin/NAME for a bare NAME */
 	/* init's environment: init_envc strings "NAME=VALUE" (--env, --env-file). */
 	uint32_t init_envc;
 	const char *const *init_envp;

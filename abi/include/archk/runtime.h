@@ -228,12 +228,29 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
+char *strstr(const char *haystack, const char *needle);
 char *strcpy(char *dst, const char *src);
 size_t strlcpy(char *dst, const char *src, size_t size);
 char *strdup(const char *s);
 long strtol(const char *s, char **end, int base);
 unsigned long strtoul(const char *s, char **end, int base);
 int atoi(const char *s);
+
+/* ---- character classes (ctype.c): ASCII, as in the C locale ---- */
+int isdigit(int c);
+int isxdigit(int c);
+int isalpha(int c);
+int isalnum(int c);
+int isupper(int c);
+int islower(int c);
+int isspace(int c);
+int isprint(int c);
+int tolower(int c);
+int toupper(int c);
+
+/* ---- sorting (sort.c) ---- */
+/* Sorts count elements of size bytes at base by cmp (heapsort: not stable, no recursion). */
+void qsort(void *base, size_t count, size_t size, int (*cmp)(const void *, const void *));
 
 /* ---- formatted output (fmt.c) ----
  * Conversions: %d %i %u %x %X %o %c %s %p %% with flags '-', '0', ' ', '+',

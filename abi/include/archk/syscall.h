@@ -176,6 +176,8 @@ struct archk_dirent {
 };
 
 #define ARCHK_NAME_BYTES_MAX 255 /* bytes of one name in a directory */
+/* The largest record: a buffer this big always takes the next one. */
+#define ARCHK_DIRENT_BYTES_MAX 280
 
 /* Limits that bound spawn arguments. */
 #define ARCHK_NAME_MAX		15    /* bytes in a handle name, without NUL */

@@ -124,8 +124,8 @@ int main(int argc, char **argv)
 	}
 	if (root < 0)
 		return fail("cannot start the share driver for share:bench", root);
-	if ((f = archk_open((archk_handle_t)root, "big", ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY)) <
-	    0)
+	if ((f = archk_open((archk_handle_t)root, "big",
+			    ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY)) < 0)
 		return fail("cannot open big", f);
 	if ((n = archk_get_meta((archk_handle_t)f, &meta)) < 0 ||
 	    (ring && (n = archk_ioq_init(&q, 2 * DEPTH, 0)) < 0))
@@ -133,7 +133,8 @@ int main(int argc, char **argv)
 	for (int r = 0; r < ROUNDS; r++) {
 		int64_t start = now(), took;
 
-		n = ring ? pass_ring(&q, (archk_handle_t)f, meta.size) : pass_sync((archk_handle_t)f);
+		n = ring ? pass_ring(&q, (archk_handle_t)f, meta.size)
+			 : pass_sync((archk_handle_t)f);
 		took = now() - start;
 		if (n < 0 || (uint64_t)n != meta.size)
 			return fail("a pass read wrong bytes", n);

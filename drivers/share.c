@@ -586,9 +586,9 @@ static void answer_meta(struct op *op)
 /*
  * OPEN or CREATE answered: a directory becomes an object for its path, a
  * file one for its fid, with the rights wanted (ACCESS_DENIED if more than
- * allowed: the fid is given back first). A file the host will not open for
- * writing is opened read-only when the client did not ask for WRITE by
- * name (ARCHK_RIGHTS_SAME): its object has no WRITE.
+ * allowed, NO_MEMORY if the table is full: a fid is given back first). A file the host will not
+ * open for writing is opened read-only when the client did not ask for WRITE by name
+ * (ARCHK_RIGHTS_SAME): its object has no WRITE.
  */
 static void opened(struct op *op, long result)
 {
@@ -609,16 +609,15 @@ static void opened(struct op *op, long result)
 	    op->req.op == ARCHK_IO_CREATE ? op->rights : child_rights(op->obj, dir, op->rights);
 	if (rights >= 0 && !dir && !op->write_open && !sh.read_only)
 		rights &= ~(long)ARCHK_RIGHT_WRITE; /* the host file is open read-only */
-	if (rights < 0 && !dir) {
+	if (rights >= 0)
+		rights = object_new(dir, op->path, op->reply->fid, (uint32_t)rights);
+	if (rights < 0 && !dir) { /* the fid goes back before the error does */
 		op->first_error = rights;
 		device(op, STEP_CLOSED_FILE, ARCHK_SHARE_OP_CLOSE, 0, op->reply->fid, 0, NULL, 0,
 		       0);
 		return;
 	}
-	if (rights < 0)
-		answer_result(op, rights);
-	else
-		answer_object(op, object_new(dir, op->path, op->reply->fid, (uint32_t)rights));
+	answer_object(op, rights);
 }
 
 /*

@@ -586,9 +586,10 @@ static void answer_meta(struct op *op)
 /*
  * OPEN or CREATE answered: a directory becomes an object for its path, a
  * file one for its fid, with the rights wanted (ACCESS_DENIED if more than
- * allowed, NO_MEMORY if the table is full: a fid is given back first). A file the host will not
- * open for writing is opened read-only when the client did not ask for WRITE by name
- * (ARCHK_RIGHTS_SAME): its object has no WRITE.
+ * allowed, NO_MEMORY if the table is full: a fid is given back first). A
+ * file the host will not open for writing is opened read-only when the
+ * client did not ask for WRITE by name (ARCHK_RIGHTS_SAME): its object has
+ * no WRITE.
  */
 static void opened(struct op *op, long result)
 {

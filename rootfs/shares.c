@@ -25,40 +25,21 @@ static int fail(const char *what, const char *name, long err)
 
 /*
  * Starts the share driver for the bus device named device; the root of the
- * share it serves, or an error.
+ * share it serves, or an error (the driver said why on err).
  */
 static long start_driver(archk_handle_t bus, const char *device)
 {
 	static const char *const argv[] = {"/drivers/share", NULL};
-	archk_handle_t ch[2], root = ARCHK_HANDLE_INVALID;
-	struct archk_channel_actual actual = {0};
-	char message[64];
-	long dev, driver, err;
+	long dev = archk_do_io(ARCHK_IO_OPEN, bus, (long)device, (long)strlen(device),
+			       ARCHK_RIGHTS_SAME, 0);
+	long root;
 
-	dev = archk_do_io(ARCHK_IO_OPEN, bus, (long)device, (long)strlen(device), ARCHK_RIGHTS_SAME,
-			  0);
 	if (dev < 0)
 		return dev;
-	if ((err = archk_channel_create(ch)) < 0) {
-		archk_handle_close((archk_handle_t)dev);
-		return err;
-	}
-	struct archk_spawn_handle hs[] = {{"device", (archk_handle_t)dev, ARCHK_RIGHTS_SAME},
-					  {"reply", ch[1], ARCHK_RIGHTS_SAME}};
-	driver = archk_spawn(argv[0], argv, hs, 2);
+	struct archk_spawn_handle hs[] = {{"device", (archk_handle_t)dev, ARCHK_RIGHTS_SAME}};
+	root = archk_spawn_server(argv, hs, 1, NULL);
 	archk_handle_close((archk_handle_t)dev);
-	archk_handle_close(ch[1]);
-	err = driver < 0 ? driver
-			 : archk_object_wait_one(ch[0], ARCHK_SIGNAL_READABLE,
-						 ARCHK_DEADLINE_INFINITE, NULL);
-	if (err >= 0)
-		err = archk_channel_read(ch[0], message, sizeof(message), &root, 1, &actual);
-	if (err >= 0 && actual.handles != 1)
-		err = ARCHK_ERR_NOT_FOUND; /* the driver failed: it said why on err */
-	if (driver > 0)
-		archk_handle_close((archk_handle_t)driver);
-	archk_handle_close(ch[0]);
-	return err < 0 ? err : (long)root;
+	return root;
 }
 
 /*

@@ -47,24 +47,16 @@ static archk_handle_t open_disk(void)
 static archk_handle_t start_driver(void)
 {
 	static const char *const argv[] = {"/drivers/blk", "disk0", NULL};
-	struct archk_spawn_handle hs[2];
-	archk_handle_t ch[2], obj = 0;
-	char msg[64];
+	struct archk_spawn_handle hs[] = {{"device", open_disk(), ARCHK_RIGHTS_SAME}};
+	long obj = archk_spawn_server(argv, hs, 1, NULL);
 	struct archk_meta meta;
 
-	archk_channel_create(ch);
-	hs[0] = (struct archk_spawn_handle){"device", open_disk(), ARCHK_RIGHTS_SAME};
-	hs[1] = (struct archk_spawn_handle){"reply", ch[1], ARCHK_RIGHTS_SAME};
-	if (archk_spawn(argv[0], argv, hs, 2) < 0 ||
-	    archk_object_wait_one(ch[0], ARCHK_SIGNAL_READABLE, ARCHK_DEADLINE_INFINITE, NULL) <
-		0 ||
-	    archk_channel_read(ch[0], msg, sizeof(msg), &obj, 1, NULL) < 0 || !obj ||
-	    archk_get_meta(obj, &meta) < 0) {
-		printf("bench_blk: cannot start the block driver\n");
+	if (obj < 0 || archk_get_meta((archk_handle_t)obj, &meta) < 0) {
+		printf("bench_blk: cannot start the block driver: %s\n", archk_strerror(obj));
 		archk_process_exit(1);
 	}
 	blocks = meta.size / BLOCK;
-	return obj;
+	return (archk_handle_t)obj;
 }
 
 static int64_t best_of(int64_t (*round)(void *), void *ctx)

@@ -40,22 +40,13 @@ static int piece_ok(const uint64_t *p, uint64_t offset, long n)
 static long start_share(void)
 {
 	static const char *const argv[] = {"/drivers/share", NULL};
-	archk_handle_t bus = archk_handle_named("devices"), ch[2], root = 0;
-	char message[64];
-	long dev = archk_do_io(ARCHK_IO_OPEN, bus, (long)"share:bench", 11, ARCHK_RIGHTS_SAME, 0);
-	long err;
+	long dev = archk_do_io(ARCHK_IO_OPEN, archk_handle_named("devices"), (long)"share:bench",
+			       11, ARCHK_RIGHTS_SAME, 0);
 
-	if (dev < 0 || (err = archk_channel_create(ch)) < 0)
-		return dev < 0 ? dev : err;
-	struct archk_spawn_handle hs[] = {{"device", (archk_handle_t)dev, ARCHK_RIGHTS_SAME},
-					  {"reply", ch[1], ARCHK_RIGHTS_SAME}};
-	if ((err = archk_spawn(argv[0], argv, hs, 2)) < 0)
-		return err;
-	archk_handle_close(ch[1]);
-	err = archk_object_wait_one(ch[0], ARCHK_SIGNAL_READABLE, ARCHK_DEADLINE_INFINITE, NULL);
-	if (err >= 0)
-		err = archk_channel_read(ch[0], message, sizeof(message), &root, 1, NULL);
-	return err < 0 ? err : (long)root;
+	if (dev < 0)
+		return dev;
+	struct archk_spawn_handle hs[] = {{"device", (archk_handle_t)dev, ARCHK_RIGHTS_SAME}};
+	return archk_spawn_server(argv, hs, 1, NULL);
 }
 
 /* One pass with one READ at a time: the bytes read, or an error. */

@@ -41,21 +41,15 @@ static archk_handle_t start_share(const char *device, long *driver)
 	static const char *const argv[] = {"/drivers/share", NULL};
 	long dev = archk_do_io(ARCHK_IO_OPEN, bus, (long)device, (long)strlen(device),
 			       ARCHK_RIGHTS_SAME, 0);
-	archk_handle_t ch[2], root = 0;
-	char names[64];
+	struct archk_spawn_handle hs[] = {{"device", (archk_handle_t)dev, ARCHK_RIGHTS_SAME}};
+	archk_handle_t process = 0;
+	long root = archk_spawn_server(argv, hs, 1, &process);
 
 	CHECK_TRUE(dev > 0);
-	CHECK_EQ(archk_channel_create(ch), 0);
-	struct archk_spawn_handle hs[] = {{"device", (archk_handle_t)dev, ARCHK_RIGHTS_SAME},
-					  {"reply", ch[1], ARCHK_RIGHTS_SAME}};
-	*driver = archk_spawn(argv[0], argv, hs, 2);
-	CHECK_TRUE(*driver > 0);
+	CHECK_TRUE(root > 0);
 	archk_handle_close((archk_handle_t)dev);
-	archk_handle_close(ch[1]);
-	CHECK_EQ(archk_object_wait_one(ch[0], ARCHK_SIGNAL_READABLE, now() + 5 * SEC, NULL), 0);
-	CHECK_EQ(archk_channel_read(ch[0], names, sizeof(names), &root, 1, NULL), 0);
-	archk_handle_close(ch[0]);
-	return root;
+	*driver = process;
+	return root > 0 ? (archk_handle_t)root : ARCHK_HANDLE_INVALID;
 }
 
 /* Closes root, the driver's last object: it exits with 0 (else it is ended). */

@@ -1,7 +1,7 @@
 /*
  * The share driver: drives a share device (a host directory, its "device")
  * and serves the directory tree from a table with the operations and errors
- * of the home filesystem (docs/abi.md 8.10 and 18.12), so a program cannot
+ * of the home filesystem (docs/abi.md 8.11 and 18.12), so a program cannot
  * tell /share/NAME from /home. It publishes the root directory to its
  * spawner under the share's NAME (from the device's bus name "share:NAME",
  * or the argument), and exits when the last handle to its last object is

@@ -1,6 +1,6 @@
 /*
  * Paths of a share (drivers/share_path.c): the rules every served
- * directory tree follows (docs/abi.md 8.10, "Paths") applied to the share
+ * directory tree follows (docs/abi.md 8.11, "Paths") applied to the share
  * driver's directories, which are paths relative to the share's root. Pure
  * functions, unit-tested on the host (tests/unit/test_share_path.c).
  */

@@ -1,6 +1,6 @@
 /*
  * Conformance: host folders shared with --share (docs/abi.md 18.12), through
- * the share driver with the errors of the home filesystem (8.10), and the
+ * the share driver with the errors of the home filesystem (8.11), and the
  * device itself. tests/integration/share.sh prepares the host directories
  * (the escape tree among them), runs each part in its own archk run and
  * checks on the host what the guest changed.

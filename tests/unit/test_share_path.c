@@ -1,6 +1,6 @@
 /*
  * The share driver's path rules (drivers/share_path.c): a client's path
- * joined to a directory's, with the checks and errors of docs/abi.md 8.10.
+ * joined to a directory's, with the checks and errors of docs/abi.md 8.11.
  */
 #include <criterion/criterion.h>
 #include <string.h>

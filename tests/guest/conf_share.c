@@ -79,17 +79,6 @@ static long destroy(archk_handle_t dir, const char *path)
 	return io(ARCHK_IO_DESTROY, dir, path, strlen(path), 0);
 }
 
-/* RENAME of from to to, below dir. */
-static long rename_at(archk_handle_t dir, const char *from, const char *to)
-{
-	char data[512];
-	size_t a = strlen(from), b = strlen(to);
-
-	memcpy(data, from, a + 1);
-	memcpy(data + a + 1, to, b);
-	return io(ARCHK_IO_RENAME, dir, data, a + 1 + b, 0);
-}
-
 /* Writes text as the whole file at path (created or cut); 0 or an error. */
 static long write_file(archk_handle_t dir, const char *path, const char *text)
 {

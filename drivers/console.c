@@ -11,7 +11,9 @@
  *   out, err: WRITE (buf, len): takes min(len, 64 KiB) bytes, in order, and
  *        answers at once; the host writes them behind (write-behind). Once
  *        the host has refused a port's output (a closed pipe), its WRITEs
- *        return that error (PEER_CLOSED).
+ *        return that error (PEER_CLOSED). SYNC: answers 0 once the host has
+ *        written everything WRITE took before it (init syncs before it
+ *        exits, so a program's last words are not lost when archk ends).
  *   all: GET_META: kind STREAM, flag TERMINAL when that host fd is a terminal.
  *
  * Receive buffers are posted to the device ahead of time; what comes back
@@ -24,6 +26,7 @@
 #define RX_BYTES    4096
 #define TX_BUFFERS  16
 #define READERS_MAX 64
+#define SYNCERS_MAX 64
 #define COOKIE_IN   0
 #define COOKIE_OUT  1
 #define COOKIE_ERR  2
@@ -50,11 +53,26 @@ struct reader {
 	uint64_t len;
 };
 
+/* A SYNC on an output port, answered once the port's count of written buffers reaches target. */
+struct syncer {
+	uint64_t id;
+	uint64_t target;
+	unsigned port;
+};
+
+/* An output port: its queue and how many buffers went to the device and came back written. */
+struct port {
+	struct vq q;
+	bool kick;
+	uint64_t queued, written;
+};
+
 static struct {
 	struct drv_server server;
 	struct vdev dev;
 	struct dma_area dma;
-	struct vq rxq, outq, errq;
+	struct vq rxq;
+	struct port ports[2]; /* out, err */
 	struct archk_console_config config;
 	struct rx_buffer rx[RX_BUFFERS];
 	struct rx_buffer *filled, *filled_tail; /* input for READs, oldest first */
@@ -62,7 +80,9 @@ static struct {
 	struct tx_buffer tx[TX_BUFFERS];
 	struct reader readers[READERS_MAX]; /* READs waiting, oldest first */
 	unsigned reader_count;
-	bool kick_rx, kick_out, kick_err;
+	struct syncer syncers[SYNCERS_MAX]; /* SYNCs waiting */
+	unsigned syncer_count;
+	bool kick_rx;
 } con;
 
 static void reply(uint64_t id, long result, const void *data, size_t len, archk_handle_t h)
@@ -96,7 +116,8 @@ static void *next_buffer(void *ctx)
 	struct tx_buffer *t = free_tx();
 
 	(void)ctx;
-	return t && con.reader_count < READERS_MAX ? t->data : NULL;
+	return t && con.reader_count < READERS_MAX && con.syncer_count < SYNCERS_MAX ? t->data
+										     : NULL;
 }
 
 static void post_rx(struct rx_buffer *b)
@@ -164,6 +185,7 @@ static void write_out(const struct archk_table_request *req, struct tx_buffer *t
 	bool err = req->cookie == COOKIE_ERR;
 	int32_t refused = con.config.out_error[err];
 	struct vbuf v = {tx->data, (uint32_t)req->len, false};
+	struct port *p = &con.ports[err];
 
 	if (refused) {
 		reply(req->id, refused, NULL, 0, 0);
@@ -174,9 +196,38 @@ static void write_out(const struct archk_table_request *req, struct tx_buffer *t
 		return;
 	}
 	tx->busy = true;
-	vq_add(err ? &con.errq : &con.outq, &v, 1, tx);
-	*(err ? &con.kick_err : &con.kick_out) = true;
+	vq_add(&p->q, &v, 1, tx);
+	p->kick = true;
+	p->queued++;
 	reply(req->id, (long)req->len, NULL, 0, 0);
+}
+
+/* Answers the SYNCs whose port has written what they wait for. */
+static void serve_syncers(void)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < con.syncer_count; i++) {
+		struct syncer *w = &con.syncers[i];
+
+		if (con.ports[w->port].written >= w->target)
+			reply(w->id, 0, NULL, 0, 0);
+		else
+			con.syncers[kept++] = *w;
+	}
+	con.syncer_count = kept;
+}
+
+/* A SYNC: on in there is nothing to write; on out or err it waits for what is queued. */
+static void sync_port(const struct archk_table_request *req)
+{
+	if (req->cookie == COOKIE_IN) {
+		reply(req->id, 0, NULL, 0, 0);
+		return;
+	}
+	unsigned port = req->cookie == COOKIE_ERR;
+	con.syncers[con.syncer_count++] = (struct syncer){req->id, con.ports[port].queued, port};
+	serve_syncers();
 }
 
 static void request(void *ctx, const struct archk_table_request *req, void *data,
@@ -196,6 +247,8 @@ static void request(void *ctx, const struct archk_table_request *req, void *data
 		open_interrupt(req, data);
 	else if (req->op == ARCHK_IO_WRITE && req->cookie != COOKIE_IN)
 		write_out(req, tx_of(data));
+	else if (req->op == ARCHK_IO_SYNC)
+		sync_port(req);
 	else
 		reply(req->id, ARCHK_ERR_NOT_SUPPORTED, NULL, 0, 0);
 }
@@ -224,9 +277,13 @@ static void interrupt(void *ctx, long isr)
 			con.filled = b;
 		con.filled_tail = b;
 	}
-	while ((t = vq_get(&con.outq, NULL)) || (t = vq_get(&con.errq, NULL)))
-		t->busy = false;
+	for (unsigned i = 0; i < 2; i++)
+		while ((t = vq_get(&con.ports[i].q, NULL))) {
+			t->busy = false;
+			con.ports[i].written++;
+		}
 	serve_readers();
+	serve_syncers();
 }
 
 /* One doorbell per queue that got buffers during this round. */
@@ -235,8 +292,9 @@ static void flush(void *ctx)
 	struct {
 		bool *pending;
 		struct vq *q;
-	} queues[] = {
-	    {&con.kick_rx, &con.rxq}, {&con.kick_out, &con.outq}, {&con.kick_err, &con.errq}};
+	} queues[] = {{&con.kick_rx, &con.rxq},
+		      {&con.ports[0].kick, &con.ports[0].q},
+		      {&con.ports[1].kick, &con.ports[1].q}};
 
 	(void)ctx;
 	for (unsigned i = 0; i < 3; i++) {
@@ -267,8 +325,10 @@ int main(void)
 	    (err = dma_area_init(&con.dma, 64 * 1024 + RX_BUFFERS * RX_BYTES +
 					       TX_BUFFERS * ARCHK_TABLE_DATA_MAX)) < 0 ||
 	    (err = vq_init(&con.dev, &con.rxq, ARCHK_CONSOLE_Q_IN, RX_BUFFERS, &con.dma)) < 0 ||
-	    (err = vq_init(&con.dev, &con.outq, ARCHK_CONSOLE_Q_OUT, TX_BUFFERS, &con.dma)) < 0 ||
-	    (err = vq_init(&con.dev, &con.errq, ARCHK_CONSOLE_Q_ERR, TX_BUFFERS, &con.dma)) < 0)
+	    (err = vq_init(&con.dev, &con.ports[0].q, ARCHK_CONSOLE_Q_OUT, TX_BUFFERS, &con.dma)) <
+		0 ||
+	    (err = vq_init(&con.dev, &con.ports[1].q, ARCHK_CONSOLE_Q_ERR, TX_BUFFERS, &con.dma)) <
+		0)
 		drv_fail(&con.server, "cannot set its queues up", err);
 	for (unsigned i = 0; i < RX_BUFFERS; i++) {
 		con.rx[i].data = dma_alloc(&con.dma, RX_BYTES, 16);

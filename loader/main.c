@@ -406,6 +406,19 @@ static void fault_on_purpose(int kind)
 		syscall(SYS_getppid); /* not on the sandbox's allow-list */
 }
 
+/*
+ * Which process --gdb debugs without proc=: a batch job's program (init
+ * starts it, under the last part of its path, after the drivers of the
+ * image's /etc/init.conf), else the first process, init.
+ */
+static const char *default_debug_process(const struct options *o)
+{
+	if (o->argc == 0)
+		return "first";
+	const char *slash = strrchr(o->argv[0], '/');
+	return slash ? slash + 1 : o->argv[0];
+}
+
 int main(int argc, char **argv)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -434,7 +447,7 @@ int main(int argc, char **argv)
 	if (o.gdb && gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process) < 0)
 		return EXIT_USAGE;
 	if (o.gdb && !o.debug_process)
-		o.debug_process = "first";
+		o.debug_process = default_debug_process(&o);
 	terminal_setup(); /* before any thread; undone on every way out */
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)

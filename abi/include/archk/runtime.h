@@ -7,6 +7,7 @@
 #define ARCHK_RUNTIME_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <archk/errors.h>
 #include <archk/io.h>
 #include <archk/object.h>
@@ -165,18 +166,31 @@ extern const struct archk_startup *archk_startup_info;
 extern char **archk_environ;
 /* The handle the spawner gave under name, or ARCHK_HANDLE_INVALID. */
 archk_handle_t archk_handle_named(const char *name);
+/*
+ * From now on this program knows h as name (archk_handle_named), and its
+ * children started by archk_spawn get it under that name; replaces an
+ * earlier one. 0, TOO_LONG (name), NO_MEMORY (16 names set already).
+ */
+long archk_handle_set(const char *name, archk_handle_t h);
 
 /*
  * Spawns the store program at path (opened through the "root" handle) with
- * argv, the caller's environment and the given named handles (in, out, err,
- * root and process are passed on automatically unless handles names them),
- * through CREATE on the "process" handle, so a served process table sees
- * it. Returns a process handle or an error code.
+ * argv, the caller's environment and the given named handles, through
+ * CREATE on the "process" handle, so a served process table sees it. The
+ * child also gets every named handle of the caller's that handles does not
+ * name (archk_handle_set's first) except the privileged and one-shot ones:
+ * resource, devices, device and reply. Returns a process handle or an error.
  */
 long archk_spawn(const char *path, const char *const *argv,
 		 const struct archk_spawn_handle *handles, uint32_t handle_count);
 /* archk_spawn with the environment envp (NULL-terminated "NAME=VALUE"; NULL: empty). */
 long archk_spawn_env(const char *path, const char *const *argv, const char *const *envp,
+		     const struct archk_spawn_handle *handles, uint32_t handle_count);
+/*
+ * archk_spawn_env from an executable the caller has open (EXECUTE, READ and
+ * TRANSFER rights); the caller keeps exe.
+ */
+long archk_spawn_exe(archk_handle_t exe, const char *const *argv, const char *const *envp,
 		     const struct archk_spawn_handle *handles, uint32_t handle_count);
 
 /* ---- paths (path.c; archk_open_path in syscall.c) ---- */

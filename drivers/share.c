@@ -3,9 +3,9 @@
  * and serves the directory tree from a table with the operations and errors
  * of the home filesystem (docs/abi.md 8.11 and 18.12), so a program cannot
  * tell /share/NAME from /home. It publishes the root directory to its
- * spawner under the share's NAME (from the device's bus name "share:NAME",
- * or the argument), and exits when the last handle to its last object is
- * closed.
+ * spawner under the name "share/NAME" (from the device's bus name
+ * "share:NAME"), or the argument, and exits when the last handle to its last
+ * object is closed. init starts one per share (/etc/init.conf).
  *
  * A directory object is a path relative to the share's root: every lookup
  * the device makes starts from the root (the device never lets one leave
@@ -765,6 +765,7 @@ static void setup_memory(void)
 
 int main(int argc, char **argv)
 {
+	char handle_name[ARCHK_NAME_MAX + 1];
 	const char *name;
 	archk_handle_t root;
 	long h;
@@ -776,9 +777,11 @@ int main(int argc, char **argv)
 					.flush = flush};
 	drv_open_device(&sh.server, &sh.dev, ARCHK_DEVICE_ID_SHARE, ARCHK_SHARE_F_RO);
 	sh.read_only = sh.dev.features & ARCHK_SHARE_F_RO;
-	name = argc > 1			       ? argv[1]
-	       : strchr(sh.dev.info.name, ':') ? strchr(sh.dev.info.name, ':') + 1
-					       : sh.dev.info.name;
+	/* "share:NAME" on the bus, "share/NAME" for programs (a handle name). */
+	snprintf(handle_name, sizeof(handle_name), "%s", sh.dev.info.name);
+	if (strchr(handle_name, ':'))
+		*strchr(handle_name, ':') = '/';
+	name = argc > 1 ? argv[1] : handle_name;
 	setup_memory();
 	if ((h = archk_table_create()) < 0)
 		drv_fail(&sh.server, "cannot create its table", h);

@@ -6,7 +6,7 @@
  * files it looked at. Exits 1 if a share is missing or a file cannot be
  * read or written.
  *
- *   ./archk --share in:in,ro --share out:out rootfs.img -- /bin/shares /bin/report
+ *   ./archk --share in:in,ro --share out:out rootfs.img -- /bin/report
  */
 #include <archk/runtime.h>
 

@@ -1,7 +1,7 @@
 /*
  * The devices stage 1 hands to the kernel (loader/devices.c): the console,
- * entropy and the clock always, and the disks of the command line, their
- * host files opened before the sandbox closes.
+ * entropy and the clock always, and the disks and shares of the command
+ * line, their host files and directories opened before the sandbox closes.
  */
 #ifndef LOADER_DEVICES_H
 #define LOADER_DEVICES_H
@@ -14,6 +14,13 @@
  * bypassed). 0, or -1 with one line in err saying why.
  */
 int devices_add_disk(const char *spec, char *err, size_t errlen);
+/*
+ * --share DIR[:NAME][,ro]: opens the directory DIR (O_PATH) as the share
+ * "share:NAME". 0, or -1 with one line in err saying why.
+ */
+int devices_add_share(const char *spec, char *err, size_t errlen);
+/* How many shares the command line attached. */
+unsigned devices_share_count(void);
 /* Lists every device in boot. */
 void devices_fill(struct archk_bootinfo *boot);
 

@@ -22,6 +22,17 @@
 #define RP_R15 40
 #define RP_RSP 48
 
+/* struct entry_block (the call gate finds it through the GS base) */
+#define ENTRY_SELF	  0
+#define ENTRY_MAGIC	  8
+#define ENTRY_CTX	  16
+#define ENTRY_HOST_FS	  24
+#define ENTRY_PREEMPT	  32
+#define ENTRY_STEP	  36
+#define ENTRY_RESUME	  40
+#define ENTRY_RESUME_RSP  (ENTRY_RESUME + RP_RSP)
+#define ENTRY_MAGIC_VALUE 0x6574616720b8b87aUL
+
 /* offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]) on x86-64 */
 #define UC_RIP 168
 
@@ -45,6 +56,22 @@ struct resume_point {
 	uint64_t rbx, rbp, r12, r13, r14, r15, rsp;
 };
 
+/*
+ * The part of a vCPU that the entry code in assembly uses. Each vCPU
+ * thread's GS base points at its block, which is how the call gate
+ * (host/gate.S) finds its vCPU: guests cannot be trusted with anything else,
+ * and GS is otherwise unused on x86-64 Linux.
+ */
+struct entry_block {
+	struct entry_block *self; /* this block: the gate checks the GS base with it */
+	uint64_t magic;		  /* ENTRY_MAGIC_VALUE, likewise */
+	void *ctx;		  /* the guest_context in the guest; NULL while archk runs */
+	uint64_t host_fs;	  /* archk's FS base on this thread */
+	volatile int32_t preempt_pending; /* the slice timer fired in archk's code */
+	int32_t gate_step;		  /* a single step entered the gate (host/gate.c) */
+	struct resume_point resume;	  /* where a trap or the gate's slow path returns to */
+};
+
 void host_signal_entry(int sig, void *info, void *uc);
 void host_enter_fast(struct resume_point *rp, void *ctx);
 void host_enter_full(struct resume_point *rp, void *frame_uc, uint64_t fs_base);
@@ -52,6 +79,11 @@ __attribute__((noreturn)) void host_resume_loop(struct resume_point *rp);
 
 _Static_assert(__builtin_offsetof(struct signal_block, guest_fs) == BLOCK_GUEST_FS, "block");
 _Static_assert(__builtin_offsetof(struct resume_point, rsp) == RP_RSP, "rp");
+_Static_assert(__builtin_offsetof(struct entry_block, ctx) == ENTRY_CTX, "entry ctx");
+_Static_assert(__builtin_offsetof(struct entry_block, host_fs) == ENTRY_HOST_FS, "entry fs");
+_Static_assert(__builtin_offsetof(struct entry_block, preempt_pending) == ENTRY_PREEMPT, "preempt");
+_Static_assert(__builtin_offsetof(struct entry_block, gate_step) == ENTRY_STEP, "step");
+_Static_assert(__builtin_offsetof(struct entry_block, resume) == ENTRY_RESUME, "resume");
 #endif
 
 #endif

@@ -112,6 +112,7 @@ static void *vcpu_main(void *arg)
 	hv->thread = pthread_self(); /* vCPU 0 runs on the main thread */
 	if (trap_thread_init(hv) < 0 || create_slice_timer(hv) < 0)
 		kpanic("vcpu %u: cannot set up signals or its timer", hv->k.id);
+	gate_thread_init(hv);
 	kernel_vcpu_run(&hv->k);
 	timer_delete(hv->timer);
 	return NULL;

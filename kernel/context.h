@@ -29,6 +29,9 @@
 #define CTX_FSBASE 144
 #define CTX_FPU	   192
 
+/* The trap flag in rflags: the CPU stops after each instruction (single step). */
+#define TRAP_FLAG 0x100
+
 /* Room for the XSAVE image of every user state component (AVX-512 is 2.4 KiB). */
 #define CTX_FPU_BYTES 4096
 

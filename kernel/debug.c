@@ -14,7 +14,6 @@
 
 #define SIGNAL_INT  2
 #define SIGNAL_TRAP 5
-#define TRAP_FLAG   0x100
 
 static struct {
 	bool enabled;

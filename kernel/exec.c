@@ -109,12 +109,18 @@ static void build_stack(struct process *p, const struct load_result *res,
 		words[n++] = argv_addr[i];
 	words[n++] = 0; /* end of argv */
 	words[n++] = 0; /* empty environment */
-	const uint64_t auxv[] = {AT_PHDR,      res->phdr,  AT_PHNUM,  res->phnum,  AT_PHENT,
-				 56,	       AT_PAGESZ,  PAGE_SIZE, AT_BASE,	   res->bias,
-				 AT_ENTRY,     res->entry, AT_RANDOM, random_addr, ARCHK_AT_STARTUP,
-				 startup_addr, AT_NULL,	   0};
+	const uint64_t auxv[] = {AT_PHDR,   res->phdr,	 AT_PHNUM,	   res->phnum,
+				 AT_PHENT,  56,		 AT_PAGESZ,	   PAGE_SIZE,
+				 AT_BASE,   res->bias,	 AT_ENTRY,	   res->entry,
+				 AT_RANDOM, random_addr, ARCHK_AT_STARTUP, startup_addr};
 	memcpy(&words[n], auxv, sizeof(auxv));
 	n += ARRAY_SIZE(auxv);
+	if (kconfig.boot->gate) {
+		words[n++] = ARCHK_AT_GATE;
+		words[n++] = kconfig.boot->gate;
+	}
+	words[n++] = AT_NULL;
+	words[n++] = 0;
 	/* The ABI wants rsp 16-byte aligned at argc. */
 	s.sp = ALIGN_DOWN(s.sp - n * 8, 16);
 	memcpy((void *)s.sp, words, n * 8);

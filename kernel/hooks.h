@@ -21,6 +21,7 @@ enum exit_reason {
 	EXIT_SYSCALL = 1, /* the guest executed syscall; number in exit.syscall_nr */
 	EXIT_PREEMPT = 2, /* the vCPU's timeslice timer fired while in the guest */
 	EXIT_FAULT = 3,	  /* the guest faulted; signal and address in exit */
+	EXIT_SERVED = 4,  /* the call gate served a call; the lock is held, pick a thread */
 };
 
 struct guest_exit {
@@ -28,6 +29,7 @@ struct guest_exit {
 	int signal;	 /* host signal for EXIT_FAULT */
 	int code;	 /* host si_code for EXIT_FAULT */
 	int foreign_abi; /* EXIT_SYSCALL: the call came through a non-64-bit entry */
+	int via_gate;	 /* EXIT_SYSCALL: the call came through the call gate */
 	uint64_t syscall_nr;
 	uint64_t fault_addr;
 	const char *signal_name; /* EXIT_FAULT: "SIGSEGV", ... */

@@ -153,6 +153,7 @@ void syscall_dispatch(struct thread *t, const struct guest_exit *exit)
 	long result;
 
 	t->syscall_nr = exit->foreign_abi ? UINT64_MAX : nr;
+	t->call_via_gate = exit->via_gate;
 	load_args(t->ctx, &args);
 	if (exit->foreign_abi || nr >= ARCHK_SYS_COUNT || !syscall_table[nr].fn)
 		result = ARCHK_ERR_BAD_SYSCALL;

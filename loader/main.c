@@ -37,13 +37,15 @@ static const char usage_text[] =
     "  --strict-buffers     make the buffer of an I/O queue request inaccessible to\n"
     "                       the guest until its completion (finds misuse)\n"
     "  --no-sandbox         do not restrict archk's own system calls\n"
+    "  --no-gate            give guests no call gate: every system call traps\n"
     "  --gdb ADDR:PORT[,proc=NAME|first]\n"
     "                       serve the GDB remote protocol for one guest process,\n"
     "                       stopped before its first instruction (loopback only)\n"
     "  --gdb-any-address    allow --gdb on a non-loopback address\n"
     "  --debug-host-fault KIND\n"
-    "                       fault on purpose in archk itself after boot (segv or\n"
-    "                       syscall), to check its diagnostics\n"
+    "                       fault on purpose in archk itself after boot (segv,\n"
+    "                       syscall, or gate: in the first call through the call\n"
+    "                       gate), to check its diagnostics\n"
     "  --help               show this help\n"
     "  --version            show the version\n"
     "\n"
@@ -59,8 +61,8 @@ struct options {
 	int isolation;
 	int log_level;
 	unsigned slice_us;
-	bool trace, huge_pages, sandbox, strict_buffers;
-	int host_fault;	 /* --debug-host-fault: 0 none, 1 segv, 2 syscall */
+	bool trace, huge_pages, sandbox, strict_buffers, gate;
+	int host_fault;	 /* --debug-host-fault: 0 none, 1 segv, 2 syscall, 3 gate */
 	const char *gdb; /* --gdb ADDR:PORT[,proc=NAME|first] */
 	bool gdb_any_address;
 	const char *debug_process;
@@ -112,6 +114,7 @@ enum {
 	OPT_NO_HUGE,
 	OPT_STRICT_BUFFERS,
 	OPT_NO_SANDBOX,
+	OPT_NO_GATE,
 	OPT_HOST_FAULT,
 	OPT_GDB,
 	OPT_GDB_ANY,
@@ -131,6 +134,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
 	    {"strict-buffers", no_argument, NULL, OPT_STRICT_BUFFERS},
 	    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+	    {"no-gate", no_argument, NULL, OPT_NO_GATE},
 	    {"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
 	    {"gdb", required_argument, NULL, OPT_GDB},
 	    {"gdb-any-address", no_argument, NULL, OPT_GDB_ANY},
@@ -140,7 +144,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	static const char *const isolations[] = {"off", "process", "strict"};
 	static const char *const levels[] = {"error", "warn", "info", "debug"};
-	static const char *const host_faults[] = {"none", "segv", "syscall"};
+	static const char *const host_faults[] = {"none", "segv", "syscall", "gate"};
 	char err[256];
 	int c;
 
@@ -187,6 +191,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NO_SANDBOX:
 			o->sandbox = false;
 			break;
+		case OPT_NO_GATE:
+			o->gate = false;
+			break;
 		case OPT_GDB:
 			o->gdb = optarg;
 			break;
@@ -194,7 +201,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->gdb_any_address = true;
 			break;
 		case OPT_HOST_FAULT:
-			o->host_fault = parse_choice("host fault kind", optarg, host_faults, 3);
+			o->host_fault = parse_choice("host fault kind", optarg, host_faults, 4);
 			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
@@ -254,6 +261,7 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->init_argc = o->argc > 0 ? (uint32_t)o->argc : 1;
 	boot->init_argv = o->argc > 0 ? (const char *const *)o->argv : init_argv;
 	boot->debug_process = o->debug_process;
+	boot->gate = o->gate ? gate_address() : 0;
 }
 
 /* Prepares signals, memory and rings, then the kernel; 0 when init is ready. */
@@ -316,6 +324,7 @@ int main(int argc, char **argv)
 	    .slice_us = 10000,
 	    .huge_pages = true,
 	    .sandbox = true,
+	    .gate = true,
 	};
 	struct archk_bootinfo boot;
 	struct image img;
@@ -330,6 +339,7 @@ int main(int argc, char **argv)
 	elf_loader_use_image(img.base, img.size, img.fd);
 
 	host_opts.huge_pages = o.huge_pages;
+	host_opts.gate_fault = o.host_fault == 3;
 	if (o.gdb && gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process) < 0)
 		return EXIT_USAGE;
 	if (o.gdb && !o.debug_process)
@@ -337,7 +347,7 @@ int main(int argc, char **argv)
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
 		return EXIT_BOOT_FAILED;
-	if (o.host_fault)
+	if (o.host_fault && !host_opts.gate_fault)
 		fault_on_purpose(o.host_fault);
 	if (gdbserver_start() < 0 || timer_start() < 0)
 		return EXIT_BOOT_FAILED;

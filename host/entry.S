@@ -24,6 +24,16 @@
 	.globl	host_signal_entry
 	.type	host_signal_entry, @function
 host_signal_entry:
+	/*
+	 * Guest flags must not reach archk's code: with AC set every unaligned
+	 * access in C would fault (SIGBUS, again and again), with DF set string
+	 * instructions would run backwards. Linux clears DF and TF on signal
+	 * delivery but not AC; clear both here, before any memory access but
+	 * the aligned push.
+	 */
+	pushfq
+	andq	$~(RFLAGS_ALIGN | RFLAGS_DIRECTION), (%rsp)
+	popfq
 	mov	UC_RIP(%rdx), %rax
 	sub	host_arena_base(%rip), %rax
 	cmp	host_arena_size(%rip), %rax

@@ -26,9 +26,6 @@
 #include "../kernel/context.h"
 #include "entry.h"
 
-#define RFLAGS_CLEAN	0x202	/* IF and the always-set bit: no AC, DF or TF */
-#define RFLAGS_DF	0x400
-#define RFLAGS_AC	0x40000
 #define FPU_MXCSR	24	/* offsets in the FPU image (FXSAVE layout) */
 #define FPU_XSTATE_BV	512
 #define XSTATE_X87_SSE	3
@@ -71,7 +68,7 @@
 
 /* Clean flags and archk's FS base, MXCSR and x87 control word. */
 .macro ARCHK_STATE
-	pushq	$RFLAGS_CLEAN
+	pushq	$RFLAGS_INITIAL
 	popfq
 	SET_FS	ENTRY_HOST_FS(%r12)
 	ldmxcsr	host_gate_mxcsr(%rip)
@@ -142,7 +139,7 @@ host_gate_found:
 	ldmxcsr	CTX_FPU+FPU_MXCSR(%rbx)
 	fldcw	CTX_FPU(%rbx)
 	mov	%rbx, ENTRY_CTX(%r12)	/* a fault is the guest's again */
-	testl	$(RFLAGS_AC | RFLAGS_DF), CTX_RFLAGS(%rbx)
+	testl	$(RFLAGS_ALIGN | RFLAGS_DIRECTION), CTX_RFLAGS(%rbx)
 	jz	3f
 	pushq	CTX_RFLAGS(%rbx)	/* its AC and DF as they were (never TF here) */
 	popfq

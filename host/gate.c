@@ -74,7 +74,7 @@ void host_gate_call(struct entry_block *e, struct guest_context *ctx)
 	if (e->gate_step) {
 		/* The step ends after the call, as a stepped syscall instruction's does. */
 		e->gate_step = 0;
-		ctx->rflags |= TRAP_FLAG;
+		ctx->rflags |= RFLAGS_TRAP;
 	}
 	hook_poll(&hv->k);
 	if (kernel_gate_call(&hv->k, &exit))
@@ -106,9 +106,9 @@ bool gate_signal(int sig, ucontext_t *uc, struct signal_block *b)
 
 	if (!hv || !hv->entry.ctx)
 		return false; /* not in a guest: the signal is archk's own business */
-	if (sig == SIGTRAP && pc == (uintptr_t)host_gate_entry && (g[REG_EFL] & TRAP_FLAG)) {
+	if (sig == SIGTRAP && pc == (uintptr_t)host_gate_entry && (g[REG_EFL] & RFLAGS_TRAP)) {
 		/* A single step jumped into the gate: the call is one step. */
-		g[REG_EFL] &= ~(greg_t)TRAP_FLAG;
+		g[REG_EFL] &= ~(greg_t)RFLAGS_TRAP;
 		hv->entry.gate_step = 1;
 		return true;
 	}

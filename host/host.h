@@ -11,7 +11,8 @@
 #include <stdbool.h>
 #include <time.h>
 #include <ucontext.h>
-#include "../kernel/proc.h"
+#include "../kernel/scheduler.h"
+#include "../kernel/vm.h"
 #include "entry.h"
 
 /* Where the guest arena lives; seccomp traps every syscall made from it. */

@@ -13,6 +13,7 @@
  * start of the arena for guests. The TSC rate is measured against
  * CLOCK_MONOTONIC since boot, so it grows more exact with every update.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -142,13 +143,15 @@ static void *timer_main(void *unused)
 		if (io_uring_wait_cqe(&timers.ring, &cqe) < 0)
 			continue;
 		void *token = io_uring_cqe_get_data(cqe);
+		int cqe_res = cqe->res;
 
 		io_uring_cqe_seen(&timers.ring, cqe);
 		if (token == REFRESH_TAG) {
 			publish();
 			arm_refresh();
 		} else if (token) {
-			kernel_io_done(token, 0);
+			/* A timeout that fired ends with -ETIME, a removed one with -ECANCELED. */
+			kernel_io_done(token, cqe_res == -ECANCELED ? ARCHK_ERR_CANCELLED : 0);
 		}
 	}
 	return NULL;
@@ -164,13 +167,44 @@ int timer_start(void)
 	return pthread_create(&timers.thread, NULL, timer_main, NULL) == 0 ? 0 : -1;
 }
 
-void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token)
+static struct __kernel_timespec timespec_of(int64_t ns)
 {
-	struct __kernel_timespec ts = {.tv_sec = deadline / 1000000000,
-				       .tv_nsec = deadline % 1000000000};
+	return (struct __kernel_timespec){.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+}
+
+/* The io_uring copies the timespec when it takes the submission, which is at once. */
+void hook_timer_arm(int64_t deadline, struct io_token *token)
+{
+	struct __kernel_timespec ts = timespec_of(deadline);
 	struct io_uring_sqe *sqe = ring_get_sqe(&timers.ring);
 
 	io_uring_prep_timeout(sqe, &ts, 0, IORING_TIMEOUT_ABS);
 	io_uring_sqe_set_data(sqe, token);
+	io_uring_submit(&timers.ring);
+}
+
+/*
+ * Update and remove post no completion of their own when they succeed
+ * (CQE_SKIP_SUCCESS); when they fail, the timer has fired already and its
+ * own completion is on its way, and theirs carries no token.
+ */
+void hook_timer_update(int64_t deadline, struct io_token *token)
+{
+	struct __kernel_timespec ts = timespec_of(deadline);
+	struct io_uring_sqe *sqe = ring_get_sqe(&timers.ring);
+
+	io_uring_prep_timeout_update(sqe, &ts, (uint64_t)(uintptr_t)token, IORING_TIMEOUT_ABS);
+	io_uring_sqe_set_data(sqe, NULL);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_submit(&timers.ring);
+}
+
+void hook_timer_cancel(struct io_token *token)
+{
+	struct io_uring_sqe *sqe = ring_get_sqe(&timers.ring);
+
+	io_uring_prep_timeout_remove(sqe, (uint64_t)(uintptr_t)token, 0);
+	io_uring_sqe_set_data(sqe, NULL);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 	io_uring_submit(&timers.ring);
 }

@@ -289,7 +289,7 @@ void hook_enter_guest(struct vcpu *v, struct guest_context *ctx, struct guest_ex
 	hv->exit = exit;
 	hv->entry.ctx = ctx;
 	/* A set trap flag must take effect in the guest, not in the entry path. */
-	if (ctx->full_restore || (ctx->rflags & 0x100)) {
+	if (ctx->full_restore || (ctx->rflags & RFLAGS_TRAP)) {
 		build_sigreturn_frame(hv, ctx);
 		host_enter_full(&hv->entry.resume, &hv->frame.uc, ctx->fs_base);
 	} else {

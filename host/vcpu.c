@@ -6,6 +6,7 @@
  * memory without a syscall.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 static struct host_vcpu *vcpus;
 static unsigned vcpu_count;
 static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local bool lock_owner; /* this host thread holds kernel_lock */
 static int exit_status;
 _Thread_local struct io_uring *kick_ring;
 struct host_options host_opts = {.huge_pages = true};
@@ -29,8 +31,9 @@ static int restrict_ring(struct io_uring *ring)
 {
 	static const uint8_t ops[] = {
 	    IORING_OP_NOP,	IORING_OP_READ,	      IORING_OP_WRITE,
-	    IORING_OP_MSG_RING, IORING_OP_TIMEOUT,    IORING_OP_ASYNC_CANCEL,
-	    IORING_OP_POLL_ADD, IORING_OP_READ_FIXED, IORING_OP_WRITE_FIXED};
+	    IORING_OP_MSG_RING, IORING_OP_TIMEOUT,    IORING_OP_TIMEOUT_REMOVE,
+	    IORING_OP_ASYNC_CANCEL, IORING_OP_POLL_ADD, IORING_OP_READ_FIXED,
+	    IORING_OP_WRITE_FIXED};
 	struct io_uring_restriction res[sizeof(ops) + 1];
 	int n = 0;
 
@@ -140,12 +143,40 @@ int vcpu_run_all(void)
 
 void hook_lock(void)
 {
+	if (lock_owner)
+		kpanic("hook_lock: the kernel lock is already held by this thread");
 	pthread_mutex_lock(&kernel_lock);
+	lock_owner = true;
 }
 
 void hook_unlock(void)
 {
+	if (!lock_owner)
+		kpanic("hook_unlock: the kernel lock is not held by this thread");
+	lock_owner = false;
 	pthread_mutex_unlock(&kernel_lock);
+}
+
+bool hook_lock_held(void)
+{
+	return lock_owner;
+}
+
+/* The kernel's name for a host error (hooks.h, hook_console_read). */
+static long host_error(int err)
+{
+	switch (err) {
+	case -EPIPE:
+		return ARCHK_ERR_PEER_CLOSED;
+	case -EAGAIN:
+		return ARCHK_ERR_SHOULD_WAIT;
+	case -ENOSPC:
+		return ARCHK_ERR_NO_SPACE;
+	case -ECANCELED:
+		return ARCHK_ERR_CANCELLED;
+	default:
+		return ARCHK_ERR_IO;
+	}
 }
 
 /* Hands one completion to the kernel; wake-up messages carry no work. */
@@ -155,7 +186,7 @@ static void complete(struct io_uring_cqe *cqe)
 	long res = cqe->res;
 
 	if (token != (void *)KICK_TAG)
-		kernel_io_done(token, res >= 0 ? res : ARCHK_ERR_IO);
+		kernel_io_done(token, res >= 0 ? res : host_error((int)res));
 }
 
 void hook_poll(struct vcpu *v)
@@ -250,11 +281,33 @@ void hook_shutdown(int status)
 		send_kick(&vcpus[i]);
 }
 
-void hook_console_read(int fd, void *buf, size_t len, void *token)
+void hook_console_read(int fd, void *buf, size_t len, struct io_token *token)
 {
 	struct io_uring_sqe *sqe = ring_get_sqe(kick_ring);
 
 	io_uring_prep_read(sqe, fd, buf, (unsigned)len, (uint64_t)-1);
+	io_uring_sqe_set_data(sqe, token);
+	io_uring_submit(kick_ring);
+}
+
+/*
+ * A write at the file's own position (offset -1: pipes and terminals have
+ * none). when_writable links it behind a poll for POLLOUT, whose own
+ * completion is skipped; if the poll fails the write completes CANCELLED.
+ */
+void hook_console_write(int fd, const void *buf, size_t len, bool when_writable,
+			struct io_token *token)
+{
+	struct io_uring_sqe *sqe;
+
+	if (when_writable) {
+		sqe = ring_get_sqe(kick_ring);
+		io_uring_prep_poll_add(sqe, fd, POLLOUT);
+		io_uring_sqe_set_data(sqe, (void *)KICK_TAG);
+		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+	}
+	sqe = ring_get_sqe(kick_ring);
+	io_uring_prep_write(sqe, fd, buf, (unsigned)len, (uint64_t)-1);
 	io_uring_sqe_set_data(sqe, token);
 	io_uring_submit(kick_ring);
 }

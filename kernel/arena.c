@@ -20,8 +20,7 @@ int arena_init(struct arena *a, const char *name, size_t slot_size, uint32_t cap
 	a->capacity = capacity;
 	a->slots = hook_alloc_pages(a->slot_size * capacity);
 	a->next_free = hook_alloc_pages(sizeof(uint32_t) * capacity);
-	a->generation = hook_alloc_pages(sizeof(uint32_t) * capacity);
-	if (!a->slots || !a->next_free || !a->generation)
+	if (!a->slots || !a->next_free)
 		return ARCHK_ERR_NO_MEMORY;
 	SLIST_INSERT_HEAD(&all_arenas, a, link);
 	return 0;
@@ -51,7 +50,6 @@ void arena_free(struct arena *a, void *slot)
 
 	KASSERT(a->next_free[index] == SLOT_IN_USE);
 	memset(slot, 0, a->slot_size);
-	a->generation[index]++;
 	a->next_free[index] = a->free_head;
 	a->free_head = index + 1;
 	a->live--;
@@ -63,17 +61,4 @@ uint32_t arena_index(const struct arena *a, const void *slot)
 
 	KASSERT(offset % a->slot_size == 0 && offset / a->slot_size < a->capacity);
 	return (uint32_t)(offset / a->slot_size);
-}
-
-uint32_t arena_generation(const struct arena *a, const void *slot)
-{
-	return a->generation[arena_index(a, slot)];
-}
-
-void *arena_lookup(const struct arena *a, uint32_t index, uint32_t generation)
-{
-	if (index >= a->high_water || a->next_free[index] != SLOT_IN_USE ||
-	    a->generation[index] != generation)
-		return NULL;
-	return a->slots + (size_t)index * a->slot_size;
 }

@@ -1,9 +1,8 @@
 /*
  * Per-type SLAB arenas. Every kernel object type allocates fixed-size slots
  * from its own arena; a freed slot is wiped before reuse, so no object ever
- * sees another's stale contents. Each slot has a generation counter kept
- * outside the slot (the wipe cannot reset it) that advances on every free,
- * so a reference recorded as (slot, generation) detects reuse.
+ * sees another's stale contents. (Stale references from guests are caught
+ * by handle generations, kept in the handle table: handle.h.)
  */
 #ifndef KERNEL_ARENA_H
 #define KERNEL_ARENA_H
@@ -20,8 +19,7 @@ struct arena {
 	uint32_t high_water; /* slots ever handed out (the rest are untouched) */
 	uint32_t free_head;  /* index+1 of the first free slot, 0 if none */
 	uint8_t *slots;
-	uint32_t *next_free;  /* per slot: index+1 of the next free slot */
-	uint32_t *generation; /* per slot, survives wiping */
+	uint32_t *next_free; /* per slot: index+1 of the next free slot */
 	SLIST_ENTRY(arena) link;
 };
 
@@ -31,10 +29,8 @@ int arena_init(struct arena *a, const char *name, size_t slot_size, uint32_t cap
 void *arena_alloc(struct arena *a);
 /* Wipes the slot and returns it; its generation advances. */
 void arena_free(struct arena *a, void *slot);
+/* The slot's position in its arena (a slot of a it must be). */
 uint32_t arena_index(const struct arena *a, const void *slot);
-uint32_t arena_generation(const struct arena *a, const void *slot);
-/* The live slot at index if its generation still matches, else NULL. */
-void *arena_lookup(const struct arena *a, uint32_t index, uint32_t generation);
 
 /* All arenas, for the leak checks of tests. */
 SLIST_HEAD(arena_list, arena);

@@ -24,10 +24,7 @@
 #define MAX_MESSAGES	  16384
 #define MAX_LARGE_BUFFERS 1024
 #define MESSAGE_INLINE	  256 /* bytes stored in the message slot itself */
-#define CHANNEL_RIGHTS                                                                             \
-	(ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |          \
-	 ARCHK_RIGHT_INSPECT)
-#define ENDPOINT_SIGNALS (ARCHK_SIGNAL_READABLE | ARCHK_SIGNAL_WRITABLE | ARCHK_SIGNAL_PEER_CLOSED)
+#define ENDPOINT_SIGNALS  (ARCHK_SIGNAL_READABLE | ARCHK_SIGNAL_WRITABLE | ARCHK_SIGNAL_PEER_CLOSED)
 
 struct message_handle {
 	struct object *obj; /* referenced while the message holds it */
@@ -166,7 +163,7 @@ long sys_channel_create(struct thread *t, struct syscall_args *args)
 	b->peer = a;
 	endpoint_refresh(a);
 	endpoint_refresh(b);
-	return handle_install_pair(t, &a->obj, &b->obj, CHANNEL_RIGHTS, args->a[0]);
+	return handle_install_pair(t, &a->obj, &b->obj, ARCHK_RIGHTS_CHANNEL, args->a[0]);
 }
 
 /*
@@ -240,7 +237,7 @@ static void endpoint_deliver(struct endpoint *dst, struct message *m)
 	if (m->nbytes >= sizeof(txid)) {
 		memcpy(&txid, m->bytes, sizeof(txid));
 		TAILQ_FOREACH(c, &dst->callers, run_link) {
-			if (c->wait_arg == txid) {
+			if (c->waiter->txid == txid) {
 				c->waiter->reply = m;
 				thread_wake(c, 0, NULL);
 				return;
@@ -301,17 +298,16 @@ static long channel_send(struct thread *t, struct endpoint *src, uintptr_t bytes
 	return 0;
 }
 
-/* channel_write(h, bytes, nbytes, handles, nhandles): queues a message at the peer. */
 /*
- * A reader or caller woken by the message runs on the writer's vCPU, which
- * switches to it if the writer blocks next (a server going back to wait for
- * its next request); if the writer goes on, an idle vCPU is asked to take it.
+ * channel_write(h, bytes, nbytes, handles, nhandles): queues a message at
+ * the peer. The syscall table declares it a reply: a reader or caller it
+ * wakes goes to the writer's vCPU, which switches to it when the writer
+ * blocks next (a server going back to wait for its next request).
  */
 long sys_channel_write(struct thread *t, struct syscall_args *args)
 {
-	struct endpoint *e = (struct endpoint *)args->handle->obj;
+	struct endpoint *e = (struct endpoint *)args->obj;
 
-	sched_handoff(t->vcpu);
 	return channel_send(t, e, args->a[1], args->a[2], args->a[3], args->a[4], 0);
 }
 
@@ -353,7 +349,7 @@ static long message_receive(struct thread *t, struct message *m, uintptr_t bytes
 /* channel_read(h, bytes, nbytes, handles, nhandles, actual): takes the first message. */
 long sys_channel_read(struct thread *t, struct syscall_args *args)
 {
-	struct endpoint *e = (struct endpoint *)args->handle->obj;
+	struct endpoint *e = (struct endpoint *)args->obj;
 	struct message *m = TAILQ_FIRST(&e->queue);
 	long err;
 
@@ -402,7 +398,7 @@ static void release_call(struct waiter *w)
  */
 long sys_channel_call(struct thread *t, struct syscall_args *args)
 {
-	struct endpoint *e = (struct endpoint *)args->handle->obj;
+	struct endpoint *e = (struct endpoint *)args->obj;
 	struct archk_channel_call_args c;
 	uintptr_t actual = args->a[3];
 	struct waiter *w;
@@ -423,7 +419,6 @@ long sys_channel_call(struct thread *t, struct syscall_args *args)
 	if (!(w = waiter_alloc(t, finish_call)))
 		return ARCHK_ERR_NO_MEMORY;
 	txid = ARCHK_CHANNEL_TXID_KERNEL | (next_txid++ & ~ARCHK_CHANNEL_TXID_KERNEL);
-	sched_handoff(t->vcpu); /* the caller blocks for the reply: the server runs in its place */
 	err = channel_send(t, e, (uintptr_t)c.wr_bytes, c.wr_num_bytes, (uintptr_t)c.wr_handles,
 			   c.wr_num_handles, txid);
 	if (err < 0) {
@@ -433,9 +428,9 @@ long sys_channel_call(struct thread *t, struct syscall_args *args)
 	w->call = c;
 	w->out = actual;
 	w->release = release_call;
-	object_ref(&e->obj);
-	t->wait_object = e;
-	t->wait_arg = txid;
+	w->obj = &e->obj;
+	object_ref(w->obj);
+	w->txid = txid;
 	waiter_block(t, &e->callers, (int64_t)args->a[2]);
 	return 0;
 }

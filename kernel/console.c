@@ -1,22 +1,40 @@
 /*
  * The console: three kernel-served objects behind the in, out and err
- * handles, backed by the host terminal's file descriptors. Writes go straight
- * to the host; a read is a request that stays pending while the host waits
- * for input in the vCPU's io_uring, so it blocks only its caller (or, from
- * a ring, nobody).
+ * handles, backed by the host terminal's file descriptors. Reads and writes
+ * are requests that stay pending while the host works in the vCPU's
+ * io_uring, so they block only their caller (or, from a ring, nobody) and
+ * never a vCPU, whatever the terminal or pipe behind them does.
+ *
+ * Output keeps its order: each console has one host write in flight at a
+ * time, from a buffer of its own; WRITEs that come meanwhile wait in line
+ * with their bytes staged in the request. A WRITE takes at most
+ * CONSOLE_WRITE_MAX bytes (the result says how many).
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "console.h"
 #include "syscall.h"
 
 #define CONSOLE_READ_MAX  4096
 #define MAX_PENDING_READS 64
 #define LEFTOVER_MAX	  (4 * CONSOLE_READ_MAX)
+#define CONSOLE_WRITE_MAX ARCHK_TABLE_DATA_MAX
+
+/* The host write in flight for a console (at most one). */
+struct console_output {
+	struct io_token token;
+	struct io_req *req; /* the WRITE it serves; NULL once cancelled */
+	struct vcpu *vcpu;  /* whose ring it is on */
+	uint32_t len, done; /* bytes of buf to write, and written so far */
+	bool busy;
+	uint8_t buf[CONSOLE_WRITE_MAX];
+};
 
 struct console {
 	struct object obj;
 	int fd;
+	struct console_output out;
+	struct io_req_list out_queue; /* WRITEs waiting for the one in flight, oldest first */
 	/* A host read still in flight for a cancelled request: the next read adopts it. */
 	struct console_read *orphan;
 	/* Input that arrived for nobody (or more than its reader wanted): read first. */
@@ -40,25 +58,101 @@ struct object *console_object(int which)
 	return &consoles[which].obj;
 }
 
+static struct console *console_of_output(struct console_output *out)
+{
+	return (struct console *)((char *)out - offsetof(struct console, out));
+}
+
+/* Writes what is left of the output buffer from the calling vCPU's ring. */
+static void output_submit(struct console *c, bool when_writable)
+{
+	struct console_output *out = &c->out;
+
+	out->vcpu = sched_this_vcpu();
+	KASSERT(out->vcpu); /* the completion must come back to a vCPU */
+	out->vcpu->output_in_flight++;
+	hook_console_write(c->fd, out->buf + out->done, out->len - out->done, when_writable,
+			   &out->token);
+}
+
+/* Starts writing r's len bytes, already in the output buffer. */
+static void output_start(struct console *c, struct io_req *r)
+{
+	c->out.req = r;
+	c->out.len = (uint32_t)r->len;
+	c->out.done = 0;
+	c->out.busy = true;
+	output_submit(c, false);
+}
+
+/*
+ * A host write completed: it goes on until the buffer is out (or an error
+ * ends it), then completes its WRITE with the bytes written and starts the
+ * next WRITE in line.
+ */
+static void output_done(struct io_token *token, long result)
+{
+	struct console_output *out = (struct console_output *)token;
+	struct console *c = console_of_output(out);
+	struct io_req *r;
+
+	out->vcpu->output_in_flight--;
+	if (result == ARCHK_ERR_SHOULD_WAIT || (result > 0 && out->done + result < out->len)) {
+		out->done += result > 0 ? (uint32_t)result : 0;
+		output_submit(c, result == ARCHK_ERR_SHOULD_WAIT);
+		return;
+	}
+	if (result > 0)
+		out->done += (uint32_t)result;
+	out->busy = false;
+	if ((r = out->req)) {
+		out->req = NULL;
+		io_req_complete(r, out->done ? (long)out->done : result);
+	}
+	if ((r = TAILQ_FIRST(&c->out_queue))) {
+		TAILQ_REMOVE(&c->out_queue, r, server_link);
+		memcpy(out->buf, r->data, r->data_len);
+		io_req_stage(r, NULL, 0); /* the staged copy is not needed any more */
+		output_start(c, r);
+	}
+}
+
+/* A cancelled WRITE in flight leaves its bytes to go out; one in line leaves the line. */
+static void console_write_cancel(struct io_req *r)
+{
+	struct console *c = r->pending_on;
+
+	if (c->out.req == r)
+		c->out.req = NULL;
+	else
+		TAILQ_REMOVE(&c->out_queue, r, server_link);
+}
+
 static long console_write(struct io_req *r)
 {
 	struct console *c = (struct console *)r->obj;
-	long n;
+	size_t len = r->len < CONSOLE_WRITE_MAX ? r->len : CONSOLE_WRITE_MAX;
+	long err;
 
+	/* The whole buffer must be the caller's, though one WRITE takes only the start. */
 	if (vm_check(r->proc, r->buf, r->len, HOOK_PROT_READ) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (c->fd < 0)
 		return ARCHK_ERR_NOT_SUPPORTED;
-	/*
-	 * A slow terminal or a full pipe must stall only this vCPU, so the lock
-	 * is dropped. The buffer stays valid: the caller's partition is held by
-	 * this vCPU (its thread, or a ring intake), so its process cannot be
-	 * reclaimed meanwhile.
-	 */
-	hook_unlock();
-	n = hook_console_write(c->fd, (const void *)r->buf, r->len);
-	hook_lock();
-	return n;
+	if (len == 0)
+		return 0;
+	r->len = len;
+	if (!c->out.busy) {
+		copy_from_guest(r->proc, c->out.buf, r->buf, len);
+		output_start(c, r);
+	} else {
+		if ((err = io_req_stage_from_guest(r, r->proc, r->buf, len)) < 0)
+			return err;
+		TAILQ_INSERT_TAIL(&c->out_queue, r, server_link);
+	}
+	r->pending_on = c;
+	r->cancel = console_write_cancel;
+	return IO_PENDING;
 }
 
 /* Keeps input nobody waits for any more, so that no typed byte is lost. */
@@ -142,6 +236,8 @@ int console_init(const struct archk_bootinfo *boot)
 	for (int i = 0; i < 3; i++) {
 		object_init(&consoles[i].obj, ARCHK_OBJ_CONSOLE);
 		consoles[i].fd = -1;
+		consoles[i].out.token.complete = output_done;
+		TAILQ_INIT(&consoles[i].out_queue);
 	}
 	for (uint32_t i = 0; i < boot->device_count; i++) {
 		if (boot->devices[i].kind != ARCHK_DEVICE_CONSOLE)

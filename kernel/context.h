@@ -29,8 +29,14 @@
 #define CTX_FSBASE 144
 #define CTX_FPU	   192
 
-/* The trap flag in rflags: the CPU stops after each instruction (single step). */
-#define TRAP_FLAG 0x100
+/* RFLAGS bits the kernel sets or looks at. */
+#define RFLAGS_TRAP	 0x100	 /* TF: single-step */
+#define RFLAGS_INTERRUPT 0x200	 /* IF: always set in user mode */
+#define RFLAGS_RESERVED	 0x2	 /* bit 1 reads as one */
+#define RFLAGS_DIRECTION 0x400	 /* DF */
+#define RFLAGS_ALIGN	 0x40000 /* AC: alignment checking in user mode */
+/* A new thread's flags. */
+#define RFLAGS_INITIAL (RFLAGS_INTERRUPT | RFLAGS_RESERVED)
 
 /* Room for the XSAVE image of every user state component (AVX-512 is 2.4 KiB). */
 #define CTX_FPU_BYTES 4096

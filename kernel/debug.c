@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "debug.h"
+#include "fault.h"
 #include "syscall.h"
 
 #define SIGNAL_INT  2
@@ -85,7 +86,7 @@ static void stop_all(struct thread *stopper, int signal)
 	/* A step cut short by another stop must not leave its trap flag behind. */
 	TAILQ_FOREACH(t, &dbg.proc->threads, proc_link)
 		if (t->tid == dbg.step_tid)
-			t->ctx->rflags &= ~(uint64_t)TRAP_FLAG;
+			t->ctx->rflags &= ~(uint64_t)RFLAGS_TRAP;
 	dbg.signal = signal;
 	dbg.step_tid = 0;
 	dbg.stop_tid = stopper ? stopper->tid : TAILQ_FIRST(&dbg.proc->threads)->tid;
@@ -125,7 +126,7 @@ bool debug_after_exit(struct thread *t, const struct guest_exit *exit)
 	if (t->proc != dbg.proc || dbg.state == DEBUG_EXITED)
 		return false;
 	if (exit->reason == EXIT_FAULT) {
-		t->ctx->rflags &= ~(uint64_t)TRAP_FLAG;
+		t->ctx->rflags &= ~(uint64_t)RFLAGS_TRAP;
 		dbg.fault_pending = exit->signal != SIGNAL_TRAP;
 		dbg.fault = *exit;
 		dbg.fault_thread = t;
@@ -135,7 +136,7 @@ bool debug_after_exit(struct thread *t, const struct guest_exit *exit)
 	if (exit->reason == EXIT_SYSCALL) {
 		syscall_dispatch(t, exit);
 		if (t->state == THREAD_RUNNING && dbg.step_tid == t->tid) {
-			t->ctx->rflags &= ~(uint64_t)TRAP_FLAG;
+			t->ctx->rflags &= ~(uint64_t)RFLAGS_TRAP;
 			stop_all(t, SIGNAL_TRAP);
 			return true;
 		}
@@ -216,7 +217,7 @@ int debug_resume(uint32_t step_tid, int signal)
 	if (step_tid) {
 		if (!(t = find_thread(step_tid)) || t->state != THREAD_STOPPED)
 			return ARCHK_ERR_NOT_FOUND;
-		t->ctx->rflags |= TRAP_FLAG;
+		t->ctx->rflags |= RFLAGS_TRAP;
 		t->ctx->full_restore = 1;
 	}
 	dbg.fault_pending = false;

@@ -11,10 +11,6 @@
 #define MAX_EVENTS     4096
 #define MAX_EVENTPAIRS 4096 /* ends, two per pair */
 
-#define EVENT_RIGHTS                                                                               \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_SIGNAL |    \
-	 ARCHK_RIGHT_INSPECT)
-
 struct eventpair {
 	struct object obj;
 	struct eventpair *peer; /* NULL once the peer is destroyed */
@@ -64,7 +60,7 @@ long sys_event_create(struct thread *t, struct syscall_args *args)
 	if (!ev)
 		return ARCHK_ERR_NO_MEMORY;
 	object_init(ev, ARCHK_OBJ_EVENT);
-	value = handle_install(&t->proc->handles, ev, EVENT_RIGHTS);
+	value = handle_install(&t->proc->handles, ev, ARCHK_RIGHTS_EVENT);
 	object_unref(ev); /* the handle owns it now, or nobody does */
 	return value;
 }
@@ -88,7 +84,7 @@ long sys_eventpair_create(struct thread *t, struct syscall_args *args)
 	object_init(&b->obj, ARCHK_OBJ_EVENTPAIR);
 	a->peer = b;
 	b->peer = a;
-	return handle_install_pair(t, &a->obj, &b->obj, EVENT_RIGHTS, args->a[0]);
+	return handle_install_pair(t, &a->obj, &b->obj, ARCHK_RIGHTS_EVENT, args->a[0]);
 }
 
 /*
@@ -97,7 +93,7 @@ long sys_eventpair_create(struct thread *t, struct syscall_args *args)
  */
 long sys_object_signal(struct thread *t, struct syscall_args *args)
 {
-	struct object *obj = args->handle->obj;
+	struct object *obj = args->obj;
 	uint32_t clear = (uint32_t)args->a[1], set = (uint32_t)args->a[2];
 
 	if (((clear | set) & ~ARCHK_SIGNALS_SETTABLE) || args->a[1] > UINT32_MAX ||

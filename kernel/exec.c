@@ -21,7 +21,9 @@
 #include <string.h>
 #include <archk/startup.h>
 #include "debug.h"
-#include "proc.h"
+#include "exec.h"
+#include "scheduler.h"
+#include "vm.h"
 
 #define HUGE_PAGE    (2UL << 20)
 #define IMAGE_OFFSET HUGE_PAGE
@@ -127,7 +129,7 @@ static void build_stack(struct process *p, const struct load_result *res,
 
 	ctx->rsp = s.sp;
 	ctx->rip = res->entry;
-	ctx->rflags = 0x202;
+	ctx->rflags = RFLAGS_INITIAL;
 	ctx->full_restore = 1;
 }
 

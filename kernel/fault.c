@@ -5,7 +5,8 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "proc.h"
+#include "fault.h"
+#include "vm.h"
 
 #define HOST_SIGTRAP 5
 

@@ -5,31 +5,26 @@
  *
  * A futex waiter sits in one of FUTEX_BUCKETS queues chosen by its word's
  * address; wake scans that queue for waiters of the same process and word.
- * A deadline is an io_uring timeout on the waiter's vCPU; when it fires it
- * wakes the thread only if nothing else has since (deadline_seq).
+ *
+ * Deadlines: every thread owns one host timer (struct thread_deadline), so
+ * timed waits need no memory of their own and one process cannot use up
+ * what others need. A wake-up only forgets the wait's deadline; the timer
+ * is left to fire (or is moved earlier by the next timed wait), and then
+ * does nothing unless the thread's current wait wants it. A thread that dies
+ * cancels its timer, whose completion drops the last reference.
  */
-#include "arena.h"
-#include "io.h"
+#include "futex.h"
 #include "syscall.h"
 
 #define FUTEX_BUCKETS 256
-#define MAX_DEADLINES 4096
-
-struct deadline {
-	struct io_token token;
-	struct thread *thread; /* referenced until the timer completes */
-	uint64_t seq;	       /* the thread's deadline_seq when armed */
-	long result;	       /* what the thread gets if the deadline wakes it */
-};
 
 static struct thread_list buckets[FUTEX_BUCKETS];
-static struct arena deadline_arena;
 
 int futex_init(void)
 {
 	for (int i = 0; i < FUTEX_BUCKETS; i++)
 		TAILQ_INIT(&buckets[i]);
-	return arena_init(&deadline_arena, "deadline", sizeof(struct deadline), MAX_DEADLINES);
+	return 0;
 }
 
 static struct thread_list *bucket_of(uintptr_t word)
@@ -37,32 +32,68 @@ static struct thread_list *bucket_of(uintptr_t word)
 	return &buckets[(word >> 2) % FUTEX_BUCKETS];
 }
 
-static void deadline_done(struct io_token *token, long result)
+static struct thread *thread_of_deadline(struct io_token *token)
 {
-	struct deadline *d = (struct deadline *)token;
-	struct thread *t = d->thread;
+	return (struct thread *)((char *)token - offsetof(struct thread, deadline.token));
+}
 
-	if (t->state == THREAD_BLOCKED && t->deadline_seq == d->seq)
-		thread_wake(t, d->result, NULL);
+/* Sets the host timer for t's wanted deadline; the timer holds a reference. */
+static void deadline_arm(struct thread *t)
+{
+	t->deadline.armed = true;
+	t->deadline.armed_at = t->deadline.at;
+	object_ref(&t->obj);
+	hook_timer_arm(t->deadline.at, &t->deadline.token);
+}
+
+/*
+ * The host timer fired (or was cancelled). It ends t's wait only if that
+ * wait's own deadline has passed: the timer may have been set for an earlier
+ * wait, or moved, or t may have been woken since. If t still waits for a
+ * later deadline, the timer is set again.
+ */
+static void deadline_fired(struct io_token *token, long result)
+{
+	struct thread *t = thread_of_deadline(token);
+
+	ASSERT_LOCKED();
+	t->deadline.armed = false;
+	if (result == 0 && t->state != THREAD_DEAD &&
+	    t->deadline.at != ARCHK_DEADLINE_INFINITE) {
+		if (t->state == THREAD_BLOCKED && deadline_passed(t->deadline.at)) {
+			thread_wake(t, t->deadline.result, NULL);
+		} else {
+			deadline_arm(t);
+		}
+	}
 	object_unref(&t->obj);
-	arena_free(&deadline_arena, d);
+}
+
+void deadline_init(struct thread *t)
+{
+	t->deadline.token.complete = deadline_fired;
+	t->deadline.at = ARCHK_DEADLINE_INFINITE;
 }
 
 void thread_wake_at(struct thread *t, int64_t deadline, long result)
 {
-	struct deadline *d = arena_alloc(&deadline_arena);
-
-	KASSERT(t->state == THREAD_BLOCKED);
-	if (!d) {
-		thread_wake(t, ARCHK_ERR_NO_MEMORY, NULL);
-		return;
+	ASSERT_LOCKED();
+	KASSERT(t->state == THREAD_BLOCKED && deadline != ARCHK_DEADLINE_INFINITE);
+	t->deadline.at = deadline;
+	t->deadline.result = result;
+	if (!t->deadline.armed) {
+		deadline_arm(t);
+	} else if (deadline < t->deadline.armed_at) {
+		t->deadline.armed_at = deadline;
+		hook_timer_update(deadline, &t->deadline.token);
 	}
-	d->token.complete = deadline_done;
-	d->thread = t;
-	d->seq = t->deadline_seq;
-	d->result = result;
-	object_ref(&t->obj);
-	hook_timer_arm(t->vcpu, deadline, &d->token);
+}
+
+void deadline_release(struct thread *t)
+{
+	t->deadline.at = ARCHK_DEADLINE_INFINITE;
+	if (t->deadline.armed)
+		hook_timer_cancel(&t->deadline.token);
 }
 
 bool deadline_passed(int64_t deadline)
@@ -86,8 +117,9 @@ long sys_futex_wait(struct thread *t, struct syscall_args *args)
 		return ARCHK_ERR_SHOULD_WAIT;
 	if (deadline_passed(deadline))
 		return ARCHK_ERR_TIMED_OUT;
-	t->wait_arg = word;
 	thread_block(t, bucket_of(word));
+	t->wait.kind = WAIT_FUTEX;
+	t->wait.futex.word = word;
 	if (deadline != ARCHK_DEADLINE_INFINITE)
 		thread_wake_at(t, deadline, ARCHK_ERR_TIMED_OUT);
 	return 0;
@@ -104,7 +136,7 @@ long sys_futex_wake(struct thread *t, struct syscall_args *args)
 		return ARCHK_ERR_INVALID_ARGS;
 	for (w = TAILQ_FIRST(q); w && (uint64_t)woken < (uint32_t)args->a[1]; w = next) {
 		next = TAILQ_NEXT(w, run_link);
-		if (w->proc == t->proc && w->wait_arg == args->a[0]) {
+		if (w->proc == t->proc && w->wait.futex.word == args->a[0]) {
 			thread_wake(w, 0, NULL);
 			woken++;
 		}

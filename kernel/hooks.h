@@ -1,15 +1,33 @@
 /*
  * The hooks the kernel needs from its host. kernel/ is portable C and never
  * calls Linux; host/ (and loader/ for program loading) implement these.
+ *
+ * The lock contract: the kernel calls every hook with the kernel lock held
+ * (hook_lock), except hook_enter_guest, hook_idle and hook_poll, which the
+ * run loop calls without it, and the lock hooks themselves. No hook drops
+ * the lock. The host calls back into the kernel through kernel_io_done,
+ * kernel_vcpu_run and kernel_gate_call, which take the lock themselves, and
+ * through the boot and debugger entry points of kernel.h and debug.h, which
+ * are called with it.
  */
 #ifndef KERNEL_HOOKS_H
 #define KERNEL_HOOKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct guest_context;
 struct vcpu;
+
+/*
+ * Host I/O in flight: the kernel embeds a token in whatever record the I/O
+ * belongs to; the host hands it back to kernel_io_done, which calls
+ * complete under the kernel lock.
+ */
+struct io_token {
+	void (*complete)(struct io_token *token, long result);
+};
 
 /* Memory protections for hook_protect, combinable. */
 #define HOOK_PROT_READ	1
@@ -95,27 +113,42 @@ void hook_slice_arm(struct vcpu *v, int64_t ns);
 int64_t hook_slice_left(struct vcpu *v);
 /* Makes v leave the guest it runs now (EXIT_PREEMPT) so the kernel sees it. */
 void hook_interrupt(struct vcpu *v);
-/* Calls kernel_io_done(token, ...) when CLOCK_MONOTONIC reaches deadline (on a
- * host thread of its own, so a busy vCPU v does not delay it). */
-void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token);
+/*
+ * Deadline timers run on a host thread of their own, so that a busy vCPU
+ * does not delay them. hook_timer_arm calls kernel_io_done(token, 0) when
+ * CLOCK_MONOTONIC reaches deadline, or (token, ARCHK_ERR_CANCELLED) soon
+ * after hook_timer_cancel; exactly once either way. hook_timer_update moves
+ * an armed timer's deadline (if it has not fired yet; it is fine if it has).
+ */
+void hook_timer_arm(int64_t deadline, struct io_token *token);
+void hook_timer_update(int64_t deadline, struct io_token *token);
+void hook_timer_cancel(struct io_token *token);
 /* Completes host I/O that finished on this vCPU without blocking. */
 void hook_poll(struct vcpu *v);
 /* Asks the host to stop all vCPUs; archk exits with status. */
 void hook_shutdown(int status);
 
 /* ---- the big kernel lock ---- */
+/* Takes the lock; the calling host thread becomes its owner. Not recursive. */
 void hook_lock(void);
+/* Gives the lock up; only its owner may. */
 void hook_unlock(void);
+/* Does the calling host thread own the lock? (ASSERT_LOCKED checks it.) */
+bool hook_lock_held(void);
 
 /* ---- console and time ---- */
-/* Writes guest bytes to a host fd; bytes written, ARCHK_ERR_PEER_CLOSED or ARCHK_ERR_IO. */
-long hook_console_write(int fd, const void *buf, size_t len);
 /*
- * Starts reading host fd into buf on the calling vCPU's ring;
- * kernel_io_done(token, result) is called later on that vCPU with the byte
- * count (0 at end of input) or ARCHK_ERR_IO.
+ * Host reads and writes of the console's file descriptors, on the calling
+ * vCPU's ring (never on another host thread): kernel_io_done(token, result)
+ * is called later on that vCPU with the byte count (0 at end of input) or an
+ * error: ARCHK_ERR_PEER_CLOSED (EPIPE), ARCHK_ERR_SHOULD_WAIT (the file is
+ * non-blocking and not ready), ARCHK_ERR_NO_SPACE, ARCHK_ERR_IO (the rest).
+ * A write may be short. when_writable first waits until fd can take bytes
+ * (after a SHOULD_WAIT).
  */
-void hook_console_read(int fd, void *buf, size_t len, void *token);
+void hook_console_read(int fd, void *buf, size_t len, struct io_token *token);
+void hook_console_write(int fd, const void *buf, size_t len, bool when_writable,
+			struct io_token *token);
 /* Nanoseconds of the given ARCHK_CLOCK_*. */
 int64_t hook_clock(int clock);
 /* Fills buf with random bytes (handle scrambling secrets, AT_RANDOM). */

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "ioq.h"
 #include "syscall.h"
 
 #define MAX_REQUESTS	  16384
@@ -48,34 +48,31 @@ void io_register(uint32_t type, int op, io_handler fn)
 	io_handlers[type][op] = fn;
 }
 
-/* do_io's op argument: the operation in bits 0..15, the handle count in 16..23. */
-static uint64_t op_of(uint64_t arg)
+long io_op_decode(uint64_t word, uint32_t *handle_count)
 {
-	return arg & ~(0xffull << 16);
-}
+	uint64_t op = word & 0xffff;
 
-long io_op_rights(uint64_t arg)
-{
-	uint64_t op = op_of(arg);
-
-	if (op >= ARCHK_IO_OP_COUNT)
+	if (handle_count)
+		*handle_count = (uint32_t)(word >> 16) & 0xff;
+	if (word >> 24 || op >= ARCHK_IO_OP_COUNT)
 		return ARCHK_ERR_INVALID_ARGS;
-	return io_ops[op].rights;
+	return (long)op;
 }
 
-long io_check(struct process *p, archk_handle_t h, uint64_t op, struct handle_entry **out)
+long io_check(struct process *p, archk_handle_t h, uint64_t op_word, struct handle_entry **out)
 {
-	long rights = io_op_rights(op);
-	long err = handle_check(p, h, ARCHK_OBJ_NONE, rights < 0 ? 0 : (uint32_t)rights, out);
+	long op = io_op_decode(op_word, NULL);
+	uint32_t rights = op < 0 ? 0 : io_ops[op].rights;
+	long err = handle_check(p, h, ARCHK_OBJ_NONE, rights, out);
 
-	return err < 0 ? err : rights < 0 ? rights : 0;
+	return err < 0 ? err : op < 0 ? op : 0;
 }
 
-const char *io_op_name(uint64_t arg)
+const char *io_op_name(uint64_t op_word)
 {
-	uint64_t op = op_of(arg);
+	long op = io_op_decode(op_word, NULL);
 
-	return op < ARCHK_IO_OP_COUNT ? io_ops[op].name : "?";
+	return op < 0 ? "?" : io_ops[op].name;
 }
 
 bool io_client_open(const struct process *p)
@@ -93,15 +90,15 @@ void io_req_free(struct io_req *r)
 	arena_free(&request_arena, r);
 }
 
-void io_req_prepare(struct io_req *r, struct process *proc, struct handle_entry *e, int op,
-		    const uint64_t args[4])
+void io_req_prepare(struct io_req *r, struct process *proc, struct object *obj, uint32_t rights,
+		    int op, const uint64_t args[4])
 {
 	r->proc = proc;
 	object_ref(&proc->obj);
-	r->obj = e ? e->obj : NULL;
+	r->obj = obj;
 	if (r->obj)
 		object_ref(r->obj);
-	r->rights = e ? e->rights : 0;
+	r->rights = rights;
 	r->op = (uint8_t)op;
 	r->buf = args[0];
 	r->len = args[1];
@@ -109,26 +106,46 @@ void io_req_prepare(struct io_req *r, struct process *proc, struct handle_entry 
 	r->data = r->inline_data;
 }
 
-long io_req_take_handles(struct io_req *r, uintptr_t addr, uint32_t count)
+/*
+ * Reads the count handle values at guest address addr of p and checks each
+ * (a live handle with TRANSFER); the entries go to out.
+ */
+static long read_passed_handles(struct process *p, uintptr_t addr, uint32_t count,
+				struct handle_entry **out)
 {
 	archk_handle_t values[ARCHK_IO_HANDLES_MAX];
 	long err;
 
 	if (count > ARCHK_IO_HANDLES_MAX)
 		return ARCHK_ERR_INVALID_ARGS;
-	if ((err = copy_from_guest(r->proc, values, addr, count * sizeof(values[0]))) < 0)
+	if ((err = copy_from_guest(p, values, addr, count * sizeof(values[0]))) < 0)
+		return err;
+	for (uint32_t i = 0; i < count; i++)
+		if ((err = handle_check(p, values[i], ARCHK_OBJ_NONE, ARCHK_RIGHT_TRANSFER, &out[i])) < 0)
+			return err;
+	return 0;
+}
+
+long io_check_passed_handles(struct process *p, uintptr_t addr, uint32_t count)
+{
+	struct handle_entry *entries[ARCHK_IO_HANDLES_MAX];
+
+	return read_passed_handles(p, addr, count, entries);
+}
+
+long io_req_take_handles(struct io_req *r, uintptr_t addr, uint32_t count)
+{
+	struct handle_entry *entries[ARCHK_IO_HANDLES_MAX];
+	long err = read_passed_handles(r->proc, addr, count, entries);
+
+	if (err < 0)
 		return err;
 	for (uint32_t i = 0; i < count; i++) {
-		struct handle_entry *e;
-
-		err = handle_check(r->proc, values[i], ARCHK_OBJ_NONE, ARCHK_RIGHT_TRANSFER, &e);
-		if (err < 0)
-			return err;
-		r->handles[i].obj = e->obj;
-		r->handles[i].rights = e->rights;
-		object_ref(e->obj);
-		r->handle_count = (uint16_t)(i + 1);
+		r->handles[i].obj = entries[i]->obj;
+		r->handles[i].rights = entries[i]->rights;
+		object_ref(entries[i]->obj);
 	}
+	r->handle_count = (uint16_t)count;
 	return 0;
 }
 
@@ -212,13 +229,23 @@ static long generic_get_meta(struct io_req *r)
 	return copy_to_guest(r->proc, r->buf, &meta, sizeof(meta));
 }
 
+/* Argument checks that hold for an operation whatever object serves it. */
+static long check_op_args(const struct io_req *r)
+{
+	if (r->op == ARCHK_IO_SEEK && r->len > ARCHK_SEEK_END)
+		return ARCHK_ERR_INVALID_ARGS;
+	return 0;
+}
+
 long io_start(struct io_req *r)
 {
 	/* Only a ring's NOP names no object. */
 	io_handler fn = r->obj ? io_handlers[r->obj->type][r->op] : NULL;
-
 	long result;
 
+	ASSERT_LOCKED();
+	if ((result = check_op_args(r)) < 0)
+		return result;
 	if (fn)
 		result = fn(r);
 	else if (r->op == ARCHK_IO_GET_META)
@@ -249,9 +276,9 @@ long io_deliver(struct io_req *r)
 /* Resume of a do_io caller whose request went pending: deliver, finish, free. */
 static void sync_resume(struct thread *t)
 {
-	struct io_req *r = t->wait_io;
+	struct io_req *r = t->wait.io.req;
 
-	t->wait_io = NULL;
+	t->wait.kind = WAIT_NONE;
 	syscall_finish(t, io_deliver(r));
 	io_req_release(r);
 	io_req_free(r);
@@ -259,6 +286,7 @@ static void sync_resume(struct thread *t)
 
 void io_req_complete(struct io_req *r, long result)
 {
+	ASSERT_LOCKED();
 	KASSERT(r->pending);
 	ioq_unguard(r);
 	r->pending = false;
@@ -271,13 +299,8 @@ void io_req_complete(struct io_req *r, long result)
 		ioq_request_done(r);
 }
 
-void io_abandon(struct thread *t)
+void io_abandon(struct io_req *r)
 {
-	struct io_req *r = t->wait_io;
-
-	if (!r)
-		return;
-	t->wait_io = NULL;
 	if (r->pending && r->cancel)
 		r->cancel(r);
 	io_req_release(r);
@@ -287,27 +310,34 @@ void io_abandon(struct thread *t)
 /*
  * do_io(op, h, buf, len, offset, handles): the synchronous level. The
  * dispatcher has checked the handle and the op's rights. A request that goes
- * pending blocks the caller; sync_resume finishes the call.
+ * pending blocks the caller, who owns it through its wait (WAIT_IO);
+ * sync_resume finishes the call.
  */
 long sys_do_io(struct thread *t, struct syscall_args *args)
 {
-	uint32_t count = (uint32_t)(args->a[0] >> 16) & 0xff;
+	uint32_t count;
+	long op = io_op_decode(args->a[0], &count);
 	struct io_req *r;
 	long result;
 
 	/* CLOSE closes the handle; the object sees nothing unless it was the last one. */
-	if (op_of(args->a[0]) == ARCHK_IO_CLOSE)
+	if (op == ARCHK_IO_CLOSE)
 		return handle_close(&t->proc->handles, (archk_handle_t)args->a[1]);
 	if (!(r = io_req_alloc()))
 		return ARCHK_ERR_NO_MEMORY;
-	io_req_prepare(r, t->proc, args->handle, (int)op_of(args->a[0]), &args->a[2]);
+	io_req_prepare(r, t->proc, args->obj, args->rights, (int)op, &args->a[2]);
 	r->thread = t;
 	result = io_req_take_handles(r, args->a[5], count);
 	if (result == 0)
 		result = io_start(r);
-	if (result == IO_PENDING) {
-		t->wait_io = r;
+	if (result == IO_PENDING && t->state == THREAD_RUNNING) {
 		thread_block(t, NULL);
+		t->wait.kind = WAIT_IO;
+		t->wait.io.req = r;
+		return 0;
+	}
+	if (result == IO_PENDING) { /* the request ended its own caller (its process) */
+		io_abandon(r);
 		return 0;
 	}
 	io_req_release(r);
@@ -315,6 +345,7 @@ long sys_do_io(struct thread *t, struct syscall_args *args)
 	return result;
 }
 
+/* Host I/O completed (called by the host without the lock, on any host thread). */
 void kernel_io_done(void *token, long result)
 {
 	struct io_token *io = token;

@@ -11,7 +11,8 @@
 #define KERNEL_IO_H
 
 #include <archk/io.h>
-#include "proc.h"
+#include "scheduler.h"
+#include "vm.h"
 
 /* A handler's result meaning "io_req_complete comes later". Not an error code. */
 #define IO_PENDING (-4096)
@@ -20,6 +21,12 @@
 
 struct ioq;
 
+/*
+ * An operation's handler for one object type. It runs with the kernel lock
+ * held and never drops it; it returns the result, or IO_PENDING after
+ * arranging for io_req_complete to be called later (under the lock too) and
+ * setting r->cancel.
+ */
 typedef long (*io_handler)(struct io_req *r);
 
 /* A handle passed with a request: the receiver gets a copy of it. */
@@ -51,7 +58,7 @@ struct io_req {
 	void *pending_on;		 /* the handler's record (a console read, a table) */
 	uint64_t server_id;		 /* table.c: the id the server answers */
 	TAILQ_ENTRY(io_req) link;	 /* queue's in-flight list or process deliveries */
-	TAILQ_ENTRY(io_req) server_link; /* table.c: a table's request lists */
+	TAILQ_ENTRY(io_req) server_link; /* the serving object's list (a table, console output) */
 	uint8_t inline_data[IO_INLINE_BYTES];
 };
 
@@ -59,11 +66,13 @@ void io_register(uint32_t type, int op, io_handler fn);
 /* Boot-time set-up of the request arenas and the generic handlers. */
 int io_init(void);
 
-/* Fills r for op on handle entry e of proc (handles not yet taken). */
-void io_req_prepare(struct io_req *r, struct process *proc, struct handle_entry *e, int op,
-		    const uint64_t args[4]);
+/* Fills r for op on obj, reached through a handle of proc with rights (handles not yet taken). */
+void io_req_prepare(struct io_req *r, struct process *proc, struct object *obj, uint32_t rights,
+		    int op, const uint64_t args[4]);
 /* Copies count handles named at guest address addr into r (each needs TRANSFER). */
 long io_req_take_handles(struct io_req *r, uintptr_t addr, uint32_t count);
+/* The same checks without taking anything: what a ring's NOP answers. */
+long io_check_passed_handles(struct process *p, uintptr_t addr, uint32_t count);
 /* Runs r's handler: its result, or IO_PENDING. The client's partition must be open. */
 long io_start(struct io_req *r);
 /* A pending request finished with result (staged data and handle already set). */
@@ -87,52 +96,11 @@ long io_req_stage_from_guest(struct io_req *r, const struct process *p, uintptr_
 /* A ring request from the request arena, or NULL. */
 struct io_req *io_req_alloc(void);
 void io_req_free(struct io_req *r);
-/* Cancels a pending request t left behind (its process ended). */
-void io_abandon(struct thread *t);
+/* Cancels (if pending) and frees a do_io request its caller left behind (it died). */
+void io_abandon(struct io_req *r);
 /* Delivers the ring completions that waited for p's partition to open. */
 void io_deliver_deferred(struct process *p);
 /* Can the kernel touch p's private memory right now? */
 bool io_client_open(const struct process *p);
-
-/* ---- ioq.c ---- */
-int ioq_init(void);
-/* A ring request finished: its completion is written now or when the client opens. */
-void ioq_request_done(struct io_req *r);
-/* Writes r's completion into its ring (the client's partition is open) and frees r. */
-void ioq_post(struct io_req *r);
-/* Takes requests from polled queues on an idle vCPU; true if it did any work. */
-bool ioq_poll_idle(struct vcpu *v);
-/* Nanoseconds an idle vCPU may sleep before polling queues again; 0: no limit. */
-int64_t ioq_poll_interval(void);
-/* --strict-buffers: gives r's buffer back to its guest (before archk writes into it). */
-void ioq_unguard(struct io_req *r);
-/* --strict-buffers: does [addr, addr+len) touch a page an in-flight request owns? */
-bool ioq_range_guarded(const struct process *p, uintptr_t addr, size_t len);
-/* --strict-buffers: p's partition was opened again; its owned buffers stay closed. */
-void ioq_guard_owned(struct process *p);
-
-/* ---- table.c ---- */
-int table_init(void);
-
-/*
- * Host I/O in flight: the host hands the token back to kernel_io_done,
- * which calls complete under the kernel lock.
- */
-struct io_token {
-	void (*complete)(struct io_token *token, long result);
-};
-
-/* ---- console.c, store.c, spawner in sys_proc.c ---- */
-int console_init(const struct archk_bootinfo *boot);
-/* The console objects behind in, out and err. */
-struct object *console_object(int which);
-int store_init(const struct archk_bootinfo *boot);
-struct object *store_root(void);
-/* The store file at path (relative, no leading slash), or NULL. */
-const struct archk_boot_file *store_find(const char *path, size_t len);
-/* The file a handle names, or NULL if it is not a store file. */
-const struct archk_boot_file *store_file_of(struct object *obj);
-int spawner_init(void);
-struct object *spawner_object(void);
 
 #endif

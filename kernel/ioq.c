@@ -15,7 +15,7 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "ioq.h"
 #include "ring.h"
 #include "syscall.h"
 #include "vmo.h"
@@ -25,10 +25,7 @@
 #define CMP_ENTRIES_MAX	 (2 * ARCHK_IOQ_ENTRIES_MAX)
 #define POLL_REST_NS	 10000000 /* a polled queue idle this long stops being polled */
 #define POLL_INTERVAL_NS 2000	  /* how long an idle vCPU waits between polls */
-#define IOQ_RIGHTS                                                                                 \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT |         \
-	 ARCHK_RIGHT_GET_PROPERTY)
-
+#define IO_GUARD_MAX	 ARCHK_TABLE_DATA_MAX /* bytes of a buffer --strict-buffers closes */
 struct ioq {
 	struct object obj;
 	struct process *owner; /* the ring is in its partition; the queue dies with its handles */
@@ -73,8 +70,8 @@ static void wake_waiters(struct ioq *q)
 
 	for (t = TAILQ_FIRST(&q->waiters); t; t = next) {
 		next = TAILQ_NEXT(t, run_link);
-		if (ready_count(q) >= (uint32_t)t->wait_arg)
-			thread_wake(t, (long)(t->wait_arg >> 32), NULL);
+		if (ready_count(q) >= t->wait.ioq.min)
+			thread_wake(t, t->wait.ioq.taken, NULL);
 	}
 }
 
@@ -118,7 +115,8 @@ static void retire(struct io_req *r)
 	io_req_free(r);
 }
 
-void ioq_post(struct io_req *r)
+/* Writes r's completion into its ring (the client's partition is open) and frees r. */
+static void ioq_post(struct io_req *r)
 {
 	struct ioq *q = r->queue;
 
@@ -179,11 +177,20 @@ static bool buffer_busy(const struct ioq *q, uint64_t buf, uint64_t len)
 	return false;
 }
 
-/* The pages that hold a request's buffer. */
+/*
+ * The pages --strict-buffers closes for a request: those of its buffer, but
+ * never more than IO_GUARD_MAX bytes of it (no handler uses more) and never
+ * outside its owner's partition. Empty (start == end) if nothing is left.
+ */
 static void buffer_pages(const struct io_req *r, uintptr_t *start, uintptr_t *end)
 {
-	*start = ALIGN_DOWN(r->buf, PAGE_SIZE);
-	*end = ALIGN_UP(r->buf + r->len, PAGE_SIZE);
+	const struct process *p = r->proc;
+	uint64_t len = r->len < IO_GUARD_MAX ? r->len : IO_GUARD_MAX;
+	uintptr_t lo = r->buf > p->base ? r->buf : p->base;
+	uintptr_t hi = r->buf + len < p->base + p->size ? r->buf + len : p->base + p->size;
+
+	*start = ALIGN_DOWN(lo, PAGE_SIZE);
+	*end = hi > lo ? ALIGN_UP(hi, PAGE_SIZE) : *start;
 }
 
 bool ioq_range_guarded(const struct process *p, uintptr_t addr, size_t len)
@@ -212,9 +219,12 @@ static void guard(struct io_req *r)
 {
 	uintptr_t start, end;
 
-	if (!kconfig.strict_buffers || !uses_buffer(r->op) || r->len == 0)
+	if (!kconfig.strict_buffers || !uses_buffer(r->op) || r->len == 0 ||
+	    r->proc->state != PROCESS_ALIVE)
 		return;
 	buffer_pages(r, &start, &end);
+	if (start == end)
+		return;
 	r->guarded = true;
 	r->proc->guarded_requests++;
 	hook_protect(start, end - start, 0);
@@ -280,7 +290,9 @@ static void start_request(struct ioq *q, const struct archk_io_request *req)
 	long result;
 
 	q->in_flight++;
-	if ((result = check_request(q, req, &e)) < 0 || req->op == ARCHK_IO_NOP) {
+	if ((result = check_request(q, req, &e)) == 0 && req->op == ARCHK_IO_NOP)
+		result = io_check_passed_handles(q->owner, req->handles, req->handle_count);
+	if (result < 0 || req->op == ARCHK_IO_NOP) {
 		write_completion(q, req->user_data, result); /* a NOP needs no request record */
 		return;
 	}
@@ -292,11 +304,8 @@ static void start_request(struct ioq *q, const struct archk_io_request *req)
 		write_completion(q, req->user_data, ARCHK_ERR_NO_MEMORY);
 		return;
 	}
-	io_req_prepare(r, q->owner, e, req->op, args);
-	if (req->op == ARCHK_IO_CANCEL) {
-		r->obj = &q->obj;
-		object_ref(r->obj);
-	}
+	/* CANCEL names no handle: it means this queue. */
+	io_req_prepare(r, q->owner, e ? e->obj : &q->obj, e ? e->rights : 0, req->op, args);
 	r->queue = q;
 	r->user_data = req->user_data;
 	result = io_req_take_handles(r, req->handles, req->handle_count);
@@ -365,6 +374,8 @@ static bool read_indices(struct ioq *q, uint32_t *tail)
 /*
  * Takes every new request there is room for. Returns how many, or
  * SHOULD_WAIT if requests wait but back-pressure let none in, or BAD_STATE.
+ * The caller holds a reference to q: a request may close the queue's last
+ * handle or end its owner, and then the rest wait (they die with the queue).
  */
 static long intake(struct ioq *q)
 {
@@ -372,11 +383,12 @@ static long intake(struct ioq *q)
 	uint32_t tail;
 	long taken = 0;
 
+	ASSERT_LOCKED();
 	if (q->broken)
 		return ARCHK_ERR_BAD_STATE;
 	if (!read_indices(q, &tail))
 		return break_queue(q);
-	while (q->req_head != tail) {
+	while (q->req_head != tail && q->owner->state == PROCESS_ALIVE) {
 		if (!ring_has_room(q->cmp_head, q->cmp_tail, q->in_flight, q->cmp_entries))
 			break;
 		/* A copy: the guest may rewrite the slot while archk works on it. */
@@ -535,7 +547,7 @@ long sys_ioq_create(struct thread *t, struct syscall_args *args)
 	LIST_INSERT_HEAD(&all_queues, q, all_link);
 	params.ring = (uint64_t)addr;
 	params.ring_size = q->vmo->size;
-	h = handle_install(&p->handles, &q->obj, IOQ_RIGHTS);
+	h = handle_install(&p->handles, &q->obj, ARCHK_RIGHTS_IOQ);
 	object_unref(&q->obj);
 	if (h >= 0 && (err = copy_to_guest(p, args->a[0], &params, sizeof(params))) < 0) {
 		handle_close(&p->handles, (archk_handle_t)h);
@@ -551,14 +563,16 @@ long sys_ioq_create(struct thread *t, struct syscall_args *args)
  */
 long sys_ioq_enter(struct thread *t, struct syscall_args *args)
 {
-	struct ioq *q = ioq_from_object(args->handle->obj);
+	struct ioq *q = ioq_from_object(args->obj);
 	uint32_t min = (uint32_t)args->a[1];
 	int64_t deadline = (int64_t)args->a[2];
 	long taken;
 
 	if (args->a[1] > q->cmp_entries)
 		return ARCHK_ERR_INVALID_ARGS;
-	taken = intake(q);
+	taken = intake(q); /* (the dispatcher's reference keeps q) */
+	if (t->state != THREAD_RUNNING)
+		return taken; /* a request ended the caller's own process */
 	if (q->poll) {
 		q->last_active = hook_clock(ARCHK_CLOCK_MONOTONIC);
 		set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, false);
@@ -568,8 +582,10 @@ long sys_ioq_enter(struct thread *t, struct syscall_args *args)
 		taken = 0;
 	if (taken < 0 || min == 0 || ready_count(q) >= min || deadline_passed(deadline))
 		return taken;
-	t->wait_arg = (uint64_t)taken << 32 | min;
 	thread_block(t, &q->waiters);
+	t->wait.kind = WAIT_IOQ;
+	t->wait.ioq.min = min;
+	t->wait.ioq.taken = (uint32_t)taken;
 	if (deadline != ARCHK_DEADLINE_INFINITE)
 		thread_wake_at(t, deadline, taken);
 	return 0;
@@ -590,25 +606,34 @@ bool ioq_poll_idle(struct vcpu *v)
 {
 	int64_t now;
 	bool worked = false;
-	struct ioq *q;
+	struct ioq *q, *next;
 
+	ASSERT_LOCKED();
 	if (LIST_EMPTY(&all_queues))
 		return false; /* the common case: no clock read on the way to idle */
 	now = hook_clock(ARCHK_CLOCK_MONOTONIC);
 
-	LIST_FOREACH(q, &all_queues, all_link) {
-		if (q->broken)
-			continue;
-		if (__atomic_load_n(&q->ring->req_tail, __ATOMIC_ACQUIRE) == q->req_head ||
-		    !vm_may_run(v, q->owner)) {
-			if (polling(q) && now - q->last_active > POLL_REST_NS)
-				set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, true);
-			continue;
+	/*
+	 * Hand over hand: the queue being served and the next one are referenced,
+	 * since serving one may destroy others (its owner ends, a CLOSE).
+	 */
+	q = LIST_FIRST(&all_queues);
+	object_ref(&q->obj);
+	while (q) {
+		if (!q->broken && q->owner->state == PROCESS_ALIVE &&
+		    __atomic_load_n(&q->ring->req_tail, __ATOMIC_ACQUIRE) != q->req_head &&
+		    vm_may_run(v, q->owner)) {
+			vm_hold(v, q->owner);
+			if (intake(q) > 0)
+				worked = true;
+			q->last_active = now;
+		} else if (polling(q) && now - q->last_active > POLL_REST_NS) {
+			set_ring_flag(q, ARCHK_IOQ_RING_NEED_ENTER, true);
 		}
-		vm_hold(v, q->owner);
-		if (intake(q) > 0)
-			worked = true;
-		q->last_active = now;
+		if ((next = LIST_NEXT(q, all_link)))
+			object_ref(&next->obj);
+		object_unref(&q->obj);
+		q = next;
 	}
 	return worked;
 }

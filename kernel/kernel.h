@@ -45,6 +45,12 @@ __attribute__((noreturn)) void kpanic(const char *fmt, ...) __attribute__((forma
 			kpanic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);         \
 	} while (0)
 
+/*
+ * The kernel lock (hooks.h): functions that read or change kernel state
+ * assert that the calling host thread owns it.
+ */
+#define ASSERT_LOCKED() KASSERT(hook_lock_held())
+
 /* Stage 2 of the boot: starts init and returns; vCPUs then run kernel_vcpu_run. */
 int kernel_main(const struct archk_bootinfo *boot);
 

@@ -5,7 +5,10 @@
  */
 #include <string.h>
 #include "debug.h"
-#include "io.h"
+#include "console.h"
+#include "ioq.h"
+#include "store.h"
+#include "table.h"
 #include "syscall.h"
 #include "vmo.h"
 
@@ -54,6 +57,11 @@ static int start_init(const struct archk_bootinfo *boot)
 	return 0;
 }
 
+/*
+ * Boot stage 2, on the boot thread before any vCPU runs. It takes the
+ * kernel lock like every other entry into the kernel, so that the code it
+ * shares with the vCPUs (spawning init) finds it held.
+ */
 int kernel_main(const struct archk_bootinfo *boot)
 {
 	int err;
@@ -78,5 +86,8 @@ int kernel_main(const struct archk_bootinfo *boot)
 		klog(LOG_ERROR, "kernel initialisation failed: %d", err);
 		return err;
 	}
-	return start_init(boot);
+	hook_lock();
+	err = start_init(boot);
+	hook_unlock();
+	return err;
 }

@@ -14,9 +14,6 @@
 
 #define MAX_PORTS	  1024
 #define MAX_REGISTRATIONS 16384
-#define PORT_RIGHTS                                                                                \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT)
 
 struct registration {
 	struct observer obs;
@@ -120,7 +117,7 @@ long sys_port_create(struct thread *t, struct syscall_args *args)
 	TAILQ_INIT(&port->armed);
 	TAILQ_INIT(&port->packets);
 	TAILQ_INIT(&port->waiters);
-	value = handle_install(&t->proc->handles, &port->obj, PORT_RIGHTS);
+	value = handle_install(&t->proc->handles, &port->obj, ARCHK_RIGHTS_PORT);
 	object_unref(&port->obj);
 	return value;
 }
@@ -131,7 +128,7 @@ long sys_port_create(struct thread *t, struct syscall_args *args)
  */
 long sys_port_wait_async(struct thread *t, struct syscall_args *args)
 {
-	struct port *port = (struct port *)args->handle->obj;
+	struct port *port = (struct port *)args->obj;
 	uint32_t signals = (uint32_t)args->a[3];
 	struct registration *r;
 	struct handle_entry *e;
@@ -174,7 +171,7 @@ static long finish_port(struct thread *t, struct waiter *w, long status)
 /* port_wait(port, deadline, packet): takes the first packet, waiting for one. */
 long sys_port_wait(struct thread *t, struct syscall_args *args)
 {
-	struct port *port = (struct port *)args->handle->obj;
+	struct port *port = (struct port *)args->obj;
 	int64_t deadline = (int64_t)args->a[1];
 	struct registration *r = TAILQ_FIRST(&port->packets);
 	struct archk_port_packet pk;
@@ -196,8 +193,8 @@ long sys_port_wait(struct thread *t, struct syscall_args *args)
 	if (!(w = waiter_alloc(t, finish_port)))
 		return ARCHK_ERR_NO_MEMORY;
 	w->out = args->a[2];
-	object_ref(&port->obj);
-	t->wait_object = port;
+	w->obj = &port->obj;
+	object_ref(w->obj);
 	waiter_block(t, &port->waiters, deadline);
 	return 0;
 }

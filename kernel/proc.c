@@ -2,9 +2,10 @@
  * Process and thread lifetimes.
  *
  * A process lives from exec_spawn until process_exit; then its threads stop
- * and, once none is on a vCPU any more, process_reclaim frees its partition
- * and closes its handles. The process object itself stays (holding the exit
- * status) until the last handle to it is closed.
+ * and, once none is on a vCPU any more, process_reclaim closes its handles
+ * and frees its partition (at once, or when the last vCPU holding it lets
+ * go). The process object itself stays (holding the exit status) until the
+ * last reference to it goes: its handles' and the vCPU holds'.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,11 @@
 #include "io.h"
 #include "syscall.h"
 #include "wait.h"
+
+/* archk's exit status for a process killed by a holder of its handle: as if by SIGKILL. */
+#define STATUS_KILLED (128 + 9)
+/* The length of the syscall instruction, which a restarted call runs again. */
+#define SYSCALL_INSN_BYTES 2
 
 #define MAX_PROCESSES 1024
 #define MAX_THREADS   4096
@@ -82,6 +88,7 @@ struct thread *thread_create(struct process *p)
 	}
 	object_init(&t->obj, ARCHK_OBJ_THREAD);
 	hook_init_fpu(t->ctx);
+	deadline_init(t);
 	t->proc = p;
 	t->tid = ++p->next_tid;
 	t->state = THREAD_NEW;
@@ -95,28 +102,36 @@ struct thread *thread_create(struct process *p)
 
 void thread_block(struct thread *t, struct thread_list *queue)
 {
+	ASSERT_LOCKED();
+	KASSERT(t->state == THREAD_RUNNING && t->wait.kind == WAIT_NONE);
 	t->state = THREAD_BLOCKED;
+	t->wait.kind = WAIT_PLAIN;
 	t->wait_queue = queue;
 	sched_reward(t);
 	if (queue)
 		TAILQ_INSERT_TAIL(queue, t, run_link);
 }
 
+/* The resume of a call whose wait holds nothing: the result is all there is. */
 static void resume_with_result(struct thread *t)
 {
+	KASSERT(t->wait.kind != WAIT_WAITER && t->wait.kind != WAIT_IO &&
+		t->wait.kind != WAIT_PROCESS);
+	t->wait.kind = WAIT_NONE;
 	syscall_finish(t, t->wake_result);
 }
 
 void thread_wake(struct thread *t, long result, thread_resume_fn resume)
 {
+	ASSERT_LOCKED();
 	KASSERT(t->state == THREAD_BLOCKED);
 	if (t->wait_queue)
 		TAILQ_REMOVE(t->wait_queue, t, run_link);
 	t->wait_queue = NULL;
-	t->deadline_seq++;
+	t->deadline.at = ARCHK_DEADLINE_INFINITE;
 	t->wake_result = result;
 	if (!resume) /* a call that owns a waiter always resumes through it */
-		resume = t->waiter ? waiter_resume : resume_with_result;
+		resume = t->wait.kind == WAIT_WAITER ? waiter_resume : resume_with_result;
 	t->resume = resume;
 	sched_make_runnable(t);
 }
@@ -128,11 +143,12 @@ void thread_wake(struct thread *t, long result, thread_resume_fn resume)
  */
 static void restart_call(struct thread *t)
 {
+	t->wait.kind = WAIT_NONE;
 	if (t->call_via_gate) {
 		t->ctx->rip = kconfig.boot->gate;
 		t->ctx->rsp -= 8;
 	} else {
-		t->ctx->rip -= 2;
+		t->ctx->rip -= SYSCALL_INSN_BYTES;
 	}
 }
 
@@ -149,19 +165,37 @@ int process_status_code(const struct archk_exit_status *status)
 	case ARCHK_EXIT_FAULT:
 		return 128 + (int)status->signal;
 	default:
-		return 128 + 9;
+		return STATUS_KILLED;
 	}
 }
 
 /* process_wait's resume: copies the final status out to the waiter. */
 static void resume_waiter(struct thread *t)
 {
-	struct process *child = t->wait_object;
-	long err = copy_to_guest(t->proc, t->wait_arg, &child->status, sizeof(child->status));
+	struct process *child = t->wait.process.child;
+	long err = copy_to_guest(t->proc, t->wait.process.status_out, &child->status,
+				 sizeof(child->status));
 
-	t->wait_object = NULL;
-	object_unref(&child->obj);
+	thread_wait_clear(t);
 	syscall_finish(t, err);
+}
+
+void thread_wait_clear(struct thread *t)
+{
+	switch (t->wait.kind) {
+	case WAIT_PROCESS:
+		object_unref(&t->wait.process.child->obj);
+		break;
+	case WAIT_IO:
+		io_abandon(t->wait.io.req);
+		break;
+	case WAIT_WAITER:
+		waiter_free(t);
+		break;
+	default:
+		break;
+	}
+	t->wait.kind = WAIT_NONE;
 }
 
 void process_unload_image(struct process *p)
@@ -172,14 +206,16 @@ void process_unload_image(struct process *p)
 	}
 }
 
-/* Frees what a dead process owned; its waiters learn the status. */
+/*
+ * Frees what a dead process owned; its waiters learn the status. The
+ * partition goes now, or when the last vCPU that holds it lets go (vm.c).
+ */
 static void process_reclaim(struct process *p)
 {
 	struct thread *w;
 
 	process_unload_image(p);
-	if (p->slot)
-		vm_partition_free(p);
+	vm_reclaim(p);
 	while ((w = TAILQ_FIRST(&p->waiters)))
 		thread_wake(w, 0, resume_waiter);
 	object_signal_update(&p->obj, 0, ARCHK_SIGNAL_TERMINATED);
@@ -199,20 +235,18 @@ void thread_release(struct thread *t)
 	sched_forget(t);
 	while ((j = TAILQ_FIRST(&t->joiners)))
 		thread_wake(j, t->exit_code, NULL);
-	if (t->waiter)
-		waiter_free(t);
-	io_abandon(t);
-	if (t->wait_object)
-		object_unref(t->wait_object);
+	thread_wait_clear(t);
+	deadline_release(t);
 	object_unref(&t->obj);
 	if (--p->thread_count == 0 && p->state == PROCESS_EXITED)
 		process_reclaim(p);
 }
 
 /*
- * Stops every thread of p. A thread on another vCPU is only marked dead; that
- * vCPU drops it at its next exit (within a timeslice), and the partition is
- * freed only then, so no guest code ever runs in a reused partition.
+ * Stops every thread of p. A thread running on a vCPU is only marked dead;
+ * that vCPU drops it when it comes back to the kernel (at once: it is
+ * interrupted), and the partition is freed only then, so no guest code ever
+ * runs in a reused partition.
  */
 void process_exit(struct process *p, const struct archk_exit_status *status)
 {

@@ -18,6 +18,8 @@ TAILQ_HEAD(thread_list, thread);
 #define RUNQ_LEVELS	(RUNQ_PRIORITIES + 2)
 #define RUNQ_LEVEL_IDLE 0 /* level index of the idle class */
 #define RUNQ_LEVEL_RT	(RUNQ_LEVELS - 1)
+/* Not a queue: thread.level of a thread on a vCPU's list of just-woken threads. */
+#define RUNQ_LEVEL_WOKEN (-1)
 
 /* Level of normal priority p: levels 1..31 hold priorities 0..30. */
 static inline int runq_level_of_priority(int p)

@@ -13,9 +13,12 @@
  *  - a thread that wakes is placed on an idle vCPU its affinity allows, else
  *    its last vCPU, else the least loaded allowed one; if it outranks the
  *    thread running there, that vCPU is interrupted to switch at once;
- *  - except in a synchronous hand-off (sched_handoff: IPC whose caller is
- *    about to block): then it goes to the caller's vCPU, which switches to it
- *    when the caller blocks (or, if it goes on, at the end of its slice);
+ *  - wake-ups made during a system call are placed when the call ends
+ *    (sched_call_end): if the caller blocked (it waits for an answer) or the
+ *    call is a reply that the caller follows by waiting again (table_reply,
+ *    channel_write), they go to the caller's vCPU, which switches to them
+ *    when the caller blocks (or, if it goes on, at the end of its slice):
+ *    a synchronous hand-off that keeps a request/reply pair on one vCPU;
  *  - and two exceptions keep a spawn-and-wait on one vCPU: a wake-up made by
  *    a vCPU that has nothing left to run (a child's exit waking its parent)
  *    stays on that vCPU, and a new process starts on its spawner's vCPU,
@@ -33,7 +36,8 @@
  * completions and kicks from other vCPUs wake it.
  */
 #include "debug.h"
-#include "io.h"
+#include "fault.h"
+#include "ioq.h"
 #include "syscall.h"
 
 #define BOOST_MAX 4
@@ -41,12 +45,13 @@
 #define MIN_SLICE_DIVISOR 5
 /* CPU time a spawner may keep its vCPU before an idle one is kicked for its child. */
 #define SPAWN_KICK_NS 50000
+/* Strict isolation: slices a hold may last while another process waits (strict_claim). */
+#define STRICT_HOLD_SLICES 2
 
 static struct {
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	bool shutting_down;
-	struct vcpu *prefer; /* sched_handoff: where wake-ups go during this system call */
 } sched;
 
 /* The vCPU the calling host thread runs, NULL on other threads (boot, timers, gdb). */
@@ -63,6 +68,7 @@ void kernel_vcpu_register(struct vcpu *v)
 {
 	KASSERT(v->id < sched.vcpu_count);
 	runq_init(&v->runq);
+	TAILQ_INIT(&v->woken);
 	sched.vcpus[v->id] = v;
 }
 
@@ -154,16 +160,16 @@ static bool about_to_pick(const struct vcpu *v)
 }
 
 /*
- * Wake-time placement: the vCPU a synchronous hand-off names, else the
- * waking vCPU if it is about to pick anyway (no other vCPU is woken for it),
- * else an idle allowed vCPU, else the last one, else the least loaded.
+ * Wake-time placement: the vCPU a synchronous hand-off names (prefer), else
+ * the waking vCPU if it is about to pick anyway (no other vCPU is woken for
+ * it), else an idle allowed vCPU, else the last one, else the least loaded.
  */
-static struct vcpu *place(const struct thread *t)
+static struct vcpu *place(const struct thread *t, struct vcpu *prefer)
 {
 	struct vcpu *best = NULL;
 
-	if (sched.prefer && allowed(t, sched.prefer) && !realtime_caller(sched.prefer))
-		return sched.prefer;
+	if (prefer && allowed(t, prefer) && !realtime_caller(prefer))
+		return prefer;
 
 	if (about_to_pick(this_vcpu) && allowed(t, this_vcpu))
 		return this_vcpu;
@@ -183,19 +189,53 @@ static struct vcpu *place(const struct thread *t)
 	return best;
 }
 
-void sched_handoff(struct vcpu *v)
-{
-	sched.prefer = v;
-}
-
-void sched_make_runnable(struct thread *t)
+/* Queues t where place() puts it. */
+static void make_runnable_now(struct thread *t, struct vcpu *prefer)
 {
 	bool head = t->keep_turn;
 
+	t->keep_turn = false;
+	enqueue(place(t, prefer), t, head);
+}
+
+/*
+ * During a system call (sched_call_begin) a woken thread waits on the
+ * calling vCPU's list of woken threads until the call ends; elsewhere it is
+ * placed at once.
+ */
+void sched_make_runnable(struct thread *t)
+{
+	struct vcpu *v = this_vcpu;
+
+	ASSERT_LOCKED();
 	if (debug_park_runnable(t))
 		return;
-	t->keep_turn = false;
-	enqueue(place(t), t, head);
+	if (v && v->in_call) {
+		t->state = THREAD_RUNNABLE;
+		t->level = RUNQ_LEVEL_WOKEN;
+		t->queued_on = v;
+		TAILQ_INSERT_TAIL(&v->woken, t, run_link);
+		return;
+	}
+	make_runnable_now(t, NULL);
+}
+
+void sched_call_begin(struct vcpu *v)
+{
+	KASSERT(!v->in_call);
+	v->in_call = true;
+}
+
+void sched_call_end(struct vcpu *v, struct thread *caller, bool reply)
+{
+	bool handoff = reply || caller->state != THREAD_RUNNING;
+	struct thread *t;
+
+	v->in_call = false;
+	while ((t = TAILQ_FIRST(&v->woken))) {
+		TAILQ_REMOVE(&v->woken, t, run_link);
+		make_runnable_now(t, handoff ? v : NULL);
+	}
 }
 
 static bool any_idle_vcpu(void)
@@ -223,13 +263,14 @@ void sched_start_spawned(struct thread *t)
 	struct vcpu *v = this_vcpu;
 	int64_t left;
 
-	/* One that would displace its spawner at once starts on an idle vCPU, as before. */
-	if (!v || !v->current || !allowed(t, v) || level_of(t) > level_of(v->current)) {
-		sched_make_runnable(t);
-		return;
-	}
+	ASSERT_LOCKED();
 	if (debug_park_runnable(t))
 		return;
+	/* One that would displace its spawner at once starts on an idle vCPU, as before. */
+	if (!v || !v->current || !allowed(t, v) || level_of(t) > level_of(v->current)) {
+		make_runnable_now(t, NULL);
+		return;
+	}
 	t->keep_turn = false;
 	enqueue(v, t, false);
 	if (v->spawn_check || !any_idle_vcpu())
@@ -252,7 +293,10 @@ void sched_start_spawned(struct thread *t)
 void sched_yield_thread(struct thread *t)
 {
 	t->gave_way = true;
-	enqueue(t->vcpu, t, false);
+	if (allowed(t, t->vcpu))
+		enqueue(t->vcpu, t, false);
+	else
+		make_runnable_now(t, NULL); /* its affinity changed while it ran here */
 }
 
 /* A thread displaced by a better one keeps its turn, where its affinity allows. */
@@ -263,14 +307,17 @@ static void requeue_preempted(struct vcpu *v, struct thread *t)
 		enqueue(v, t, true);
 	} else {
 		t->keep_turn = true;
-		sched_make_runnable(t);
+		make_runnable_now(t, NULL);
 	}
 }
 
 void sched_remove(struct thread *t)
 {
 	KASSERT(t->state == THREAD_RUNNABLE);
-	runq_remove(&t->queued_on->runq, t, t->level);
+	if (t->level == RUNQ_LEVEL_WOKEN)
+		TAILQ_REMOVE(&t->queued_on->woken, t, run_link);
+	else
+		runq_remove(&t->queued_on->runq, t, t->level);
 }
 
 /* The first thread at level of q that may run on v, or NULL. */
@@ -404,7 +451,6 @@ static struct thread *handle_exit(struct vcpu *v, struct thread *t, const struct
 	switch (exit->reason) {
 	case EXIT_SYSCALL:
 		syscall_dispatch(t, exit);
-		sched.prefer = NULL;
 		break;
 	case EXIT_PREEMPT:
 		return sched_slice_end(v, t);
@@ -417,6 +463,83 @@ static struct thread *handle_exit(struct vcpu *v, struct thread *t, const struct
 	return t;
 }
 
+/* Does v have work that strict isolation keeps it from running now? */
+static bool strict_held_off(struct vcpu *v)
+{
+	struct thread *t;
+
+	if (kconfig.isolation != ARCHK_ISOLATION_STRICT)
+		return false;
+	t = best_candidate(v, true);
+	return t && !vm_may_run(v, t->proc);
+}
+
+/* Is some vCPU holding h running a real-time thread (which no slice end rotates)? */
+static bool held_by_realtime(const struct process *h)
+{
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		const struct vcpu *u = sched.vcpus[i];
+
+		if (u->holding == h && u->current &&
+		    u->current->sched_class == ARCHK_SCHED_REALTIME)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Strict isolation holds one process in the whole system: as far as
+ * processes go it behaves like one CPU, and a holder's slice end rotates to
+ * a waiting thread of another process as it would there (sched_slice_end).
+ * A real-time thread has no slice, so it would keep every other vCPU from
+ * running anything; once vCPUs have been held off by such a hold for
+ * STRICT_HOLD_SLICES timeslices, v asks the holders to give it up (at their
+ * next exit; one in a guest is interrupted) and has the next hold kept for
+ * itself. Returns how long v idles before it looks again.
+ */
+static int64_t strict_claim(struct vcpu *v)
+{
+	int64_t waited, limit = STRICT_HOLD_SLICES * kconfig.slice_ns;
+	struct process *h = vm_strict_contend(&waited);
+
+	if (!h || !held_by_realtime(h))
+		return kconfig.slice_ns;
+	if (waited < limit)
+		return limit - waited;
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		struct vcpu *u = sched.vcpus[i];
+
+		if (u != v && u->holding == h) {
+			u->strict_yield = true;
+			if (u->in_guest)
+				hook_interrupt(u);
+		}
+	}
+	vm_strict_reserve(v, kconfig.slice_ns);
+	return kconfig.slice_ns;
+}
+
+/* The shorter of two idle timeouts, 0 meaning none. */
+static int64_t shorter_wait(int64_t a, int64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/*
+ * Idles v in the host until a kick, host I/O or timeout_ns. The lock is
+ * dropped meanwhile; nothing is held across (v lives as long as archk) and
+ * the caller looks at the state afresh afterwards.
+ */
+static void idle(struct vcpu *v, int64_t timeout_ns)
+{
+	vm_release(v);
+	v->idle = true;
+	hook_unlock();
+	hook_idle(v, timeout_ns);
+	hook_lock();
+	v->idle = false;
+}
+
 /*
  * Picks the next thread for v, idling in the host while there is none.
  * Returns NULL when archk shuts down. Called and returns with the lock held.
@@ -424,8 +547,13 @@ static struct thread *handle_exit(struct vcpu *v, struct thread *t, const struct
 static struct thread *next_thread(struct vcpu *v)
 {
 	struct thread *t;
+	int64_t wait;
 
 	while (!sched.shutting_down) {
+		if (v->strict_yield) { /* asked to give its hold up: not to take it again */
+			v->strict_yield = false;
+			vm_release(v);
+		}
 		t = sched_take(v);
 		if (t) {
 			/* More work queued: an idle peer may be able to take it. */
@@ -435,12 +563,10 @@ static struct thread *next_thread(struct vcpu *v)
 		}
 		if (ioq_poll_idle(v))
 			continue;
-		vm_release(v);
-		v->idle = true;
-		hook_unlock();
-		hook_idle(v, ioq_poll_interval());
-		hook_lock();
-		v->idle = false;
+		wait = ioq_poll_interval();
+		if (strict_held_off(v))
+			wait = shorter_wait(wait, strict_claim(v));
+		idle(v, wait);
 	}
 	return NULL;
 }
@@ -505,22 +631,21 @@ static struct thread *after_exit(struct vcpu *v, struct thread *t, struct thread
 {
 	v->current = NULL;
 	if (t->state == THREAD_DEAD) {
-		struct process *p = t->proc;
-
-		/* The last thread of an ended process: its partition is freed now. */
-		if (p->state == PROCESS_EXITED && p->thread_count == 1 && v->holding == p) {
-			process_unload_image(p);
-			vm_release_ended(v);
-		} else
-			vm_release(v);
+		/* The last thread of an ended process: its partition goes with this hold. */
 		thread_release(t);
+		vm_release(v);
 		return NULL;
 	}
 	if (next != t)
 		return next;
 	if (t->state != THREAD_RUNNING)
 		return NULL;
-
+	if (v->strict_yield) { /* strict_claim: another vCPU's turn */
+		v->strict_yield = false;
+		requeue_preempted(v, t);
+		vm_release(v);
+		return NULL;
+	}
 	if (v->resched) {
 		v->resched = false;
 		requeue_preempted(v, t);
@@ -540,6 +665,22 @@ static struct thread *finish_exit(struct vcpu *v, struct thread *t, const struct
 	return after_exit(v, t, next);
 }
 
+/*
+ * At shutdown, console output this vCPU submitted is still written out:
+ * its completions come back on this vCPU's ring.
+ */
+static void drain_output(struct vcpu *v)
+{
+	while (v->output_in_flight)
+		idle(v, 0);
+}
+
+/*
+ * The run loop. The lock is dropped only to enter the guest and to idle.
+ * Across the guest's run it keeps t: a running thread is released only by
+ * its own vCPU (after_exit), so t and its context stay valid; everything
+ * else is looked at afresh after the lock is taken again.
+ */
 void kernel_vcpu_run(struct vcpu *v)
 {
 	struct guest_exit exit;
@@ -567,6 +708,7 @@ void kernel_vcpu_run(struct vcpu *v)
 		v->in_guest = false;
 	}
 	vm_release(v);
+	drain_output(v);
 	hook_unlock();
 }
 
@@ -579,7 +721,7 @@ bool kernel_gate_call(struct vcpu *v, const struct guest_exit *exit)
 	next = finish_exit(v, t, exit);
 	/* A trap flag must take effect in the guest: the run loop enters it the full way. */
 	if (next == t && !sched.shutting_down && !t->ctx->full_restore &&
-	    !(t->ctx->rflags & TRAP_FLAG)) {
+	    !(t->ctx->rflags & RFLAGS_TRAP)) {
 		prepare_entry(v, t);
 		v->in_guest = true;
 		hook_unlock();
@@ -591,10 +733,24 @@ bool kernel_gate_call(struct vcpu *v, const struct guest_exit *exit)
 	return false;
 }
 
+/*
+ * Every vCPU stops at its next look at the scheduler: idle ones are kicked,
+ * those in a guest interrupted (a real-time thread has no slice timer that
+ * would bring its vCPU back).
+ */
 void kernel_shutdown(int status)
 {
+	ASSERT_LOCKED();
 	if (sched.shutting_down)
 		return;
 	sched.shutting_down = true;
+	for (unsigned i = 0; i < sched.vcpu_count; i++)
+		if (sched.vcpus[i]->in_guest)
+			hook_interrupt(sched.vcpus[i]);
 	hook_shutdown(status);
+}
+
+struct vcpu *sched_this_vcpu(void)
+{
+	return this_vcpu;
 }

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "store.h"
 #include "syscall.h"
 
 #define MAX_OPEN_NODES 4096
@@ -26,12 +26,6 @@ static struct {
 	struct arena nodes;
 	struct store_node *root;
 } store;
-
-/* Rights that make sense on store objects; the store is read-only. */
-#define FILE_RIGHTS                                                                                \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE |   \
-	 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP)
-#define DIR_RIGHTS (FILE_RIGHTS | ARCHK_RIGHT_ENUMERATE)
 
 static void node_destroy(struct object *obj)
 {
@@ -152,7 +146,7 @@ static long join_path(const struct store_node *dir, const char *rel, size_t rel_
 static long open_rights(uint32_t have, uint32_t requested, const struct archk_boot_file *file,
 			uint32_t *out)
 {
-	uint32_t allowed = have & (file ? FILE_RIGHTS : DIR_RIGHTS);
+	uint32_t allowed = have & (file ? ARCHK_RIGHTS_FILE : ARCHK_RIGHTS_DIR);
 
 	if (file && !(file->mode & ARCHK_MODE_EXEC))
 		allowed &= ~ARCHK_RIGHT_EXECUTE;

@@ -1,6 +1,6 @@
 /*
  * Handle system calls. The dispatcher has already resolved and checked the
- * handle argument (args->handle).
+ * handle argument (args->obj, args->rights).
  */
 #include <stdio.h>
 #include "arena.h"
@@ -15,19 +15,19 @@ long sys_handle_close(struct thread *t, struct syscall_args *args)
 long sys_handle_duplicate(struct thread *t, struct syscall_args *args)
 {
 	uint32_t rights;
-	long err = handle_rights_for_copy(args->handle->rights, (uint32_t)args->a[1], &rights);
+	long err = handle_rights_for_copy(args->rights, (uint32_t)args->a[1], &rights);
 
 	if (err < 0)
 		return err;
-	return handle_install(&t->proc->handles, args->handle->obj, rights);
+	return handle_install(&t->proc->handles, args->obj, rights);
 }
 
 long sys_handle_info(struct thread *t, struct syscall_args *args)
 {
 	struct archk_handle_info info = {
-	    .type = args->handle->type,
-	    .rights = args->handle->rights,
-	    .koid = args->handle->obj->koid,
+	    .type = args->obj->type,
+	    .rights = args->rights,
+	    .koid = args->obj->koid,
 	};
 
 	return copy_to_guest(t->proc, args->a[1], &info, sizeof(info));

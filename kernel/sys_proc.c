@@ -3,7 +3,7 @@
  * behind the "process" handle.
  */
 #include <string.h>
-#include "io.h"
+#include "store.h"
 #include "syscall.h"
 
 static struct object spawner;
@@ -123,10 +123,7 @@ static long spawn_for(struct process *parent, const struct spawn_request *req)
 
 	if ((err = exec_spawn(req, &child)) < 0)
 		return err;
-	value = handle_install(&parent->handles, &child->obj,
-			       ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT | ARCHK_RIGHT_DESTROY |
-				   ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER |
-				   ARCHK_RIGHT_GET_PROPERTY);
+	value = handle_install(&parent->handles, &child->obj, ARCHK_RIGHTS_PROCESS);
 	if (value < 0) {
 		/* Nobody could ever wait for a child without a handle: undo it. */
 		struct archk_exit_status killed = {.reason = ARCHK_EXIT_KILLED};
@@ -259,7 +256,7 @@ long sys_process_spawn(struct thread *t, struct syscall_args *args)
 /* process_wait(process, status): blocks until the process has ended. */
 long sys_process_wait(struct thread *t, struct syscall_args *args)
 {
-	struct process *child = process_from_object(args->handle->obj);
+	struct process *child = process_from_object(args->obj);
 	long err = vm_check(t->proc, args->a[1], sizeof(struct archk_exit_status), HOOK_PROT_WRITE);
 
 	if (err < 0)
@@ -268,17 +265,18 @@ long sys_process_wait(struct thread *t, struct syscall_args *args)
 		return copy_to_guest(t->proc, args->a[1], &child->status, sizeof(child->status));
 	if (child == t->proc)
 		return ARCHK_ERR_BAD_STATE; /* would wait for itself forever */
-	object_ref(&child->obj);
-	t->wait_object = child;
-	t->wait_arg = args->a[1];
 	thread_block(t, &child->waiters);
+	t->wait.kind = WAIT_PROCESS;
+	t->wait.process.child = child;
+	t->wait.process.status_out = args->a[1];
+	object_ref(&child->obj);
 	return 0;
 }
 
 /* process_kill(process): ends every thread of it; waiters see ARCHK_EXIT_KILLED. */
 long sys_process_kill(struct thread *t, struct syscall_args *args)
 {
-	struct process *p = process_from_object(args->handle->obj);
+	struct process *p = process_from_object(args->obj);
 	struct archk_exit_status killed = {.reason = ARCHK_EXIT_KILLED};
 
 	process_exit(p, &killed);

@@ -37,7 +37,7 @@ static void reschedule(struct thread *t)
 /* thread_set_priority(thread, class, priority, resource). */
 long sys_thread_set_priority(struct thread *t, struct syscall_args *args)
 {
-	struct thread *target = (struct thread *)args->handle->obj;
+	struct thread *target = (struct thread *)args->obj;
 	uint64_t class = args->a[1], priority = args->a[2];
 	struct handle_entry *res;
 	long err;
@@ -60,7 +60,7 @@ long sys_thread_set_priority(struct thread *t, struct syscall_args *args)
 /* thread_set_affinity(thread, mask): at least one existing vCPU. */
 long sys_thread_set_affinity(struct thread *t, struct syscall_args *args)
 {
-	struct thread *target = (struct thread *)args->handle->obj;
+	struct thread *target = (struct thread *)args->obj;
 	unsigned n = sched_vcpu_count();
 	uint64_t mask = args->a[1] & (n >= 64 ? UINT64_MAX : (1ULL << n) - 1);
 
@@ -73,7 +73,7 @@ long sys_thread_set_affinity(struct thread *t, struct syscall_args *args)
 
 long sys_thread_self(struct thread *t, struct syscall_args *args)
 {
-	return handle_install(&t->proc->handles, &t->obj, THREAD_HANDLE_RIGHTS);
+	return handle_install(&t->proc->handles, &t->obj, ARCHK_RIGHTS_THREAD);
 }
 
 long sys_vcpu_current(struct thread *t, struct syscall_args *args)

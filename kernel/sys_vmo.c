@@ -35,7 +35,7 @@ long sys_vmo_create(struct thread *t, struct syscall_args *args)
 
 	if (err < 0)
 		return err;
-	h = handle_install(&t->proc->handles, &v->obj, VMO_RIGHTS);
+	h = handle_install(&t->proc->handles, &v->obj, ARCHK_RIGHTS_VMO);
 	object_unref(&v->obj);
 	return h;
 }
@@ -54,13 +54,13 @@ static long vmo_transfer(struct process *p, struct vmo *v, uintptr_t buf, uint64
 
 long sys_vmo_read(struct thread *t, struct syscall_args *args)
 {
-	return vmo_transfer(t->proc, vmo_from_object(args->handle->obj), args->a[1], args->a[2],
+	return vmo_transfer(t->proc, vmo_from_object(args->obj), args->a[1], args->a[2],
 			    args->a[3], false);
 }
 
 long sys_vmo_write(struct thread *t, struct syscall_args *args)
 {
-	return vmo_transfer(t->proc, vmo_from_object(args->handle->obj), args->a[1], args->a[2],
+	return vmo_transfer(t->proc, vmo_from_object(args->obj), args->a[1], args->a[2],
 			    args->a[3], true);
 }
 
@@ -97,7 +97,7 @@ int vmo_io_init(void)
 long sys_vmo_get_size(struct thread *t, struct syscall_args *args)
 {
 	(void)t;
-	return (long)vmo_from_object(args->handle->obj)->size;
+	return (long)vmo_from_object(args->obj)->size;
 }
 
 /*
@@ -107,8 +107,8 @@ long sys_vmo_get_size(struct thread *t, struct syscall_args *args)
  */
 long sys_vmo_map(struct thread *t, struct syscall_args *args)
 {
-	struct vmo *v = vmo_from_object(args->handle->obj);
-	uint32_t rights = args->handle->rights;
+	struct vmo *v = vmo_from_object(args->obj);
+	uint32_t rights = args->rights;
 	uint64_t offset = args->a[1], len = args->a[2], prot = args->a[3];
 
 	if (!prot_valid(prot))

@@ -35,6 +35,7 @@ struct waiter *waiter_alloc(struct thread *t, waiter_finish_fn finish)
 void waiter_block(struct thread *t, struct thread_list *queue, int64_t deadline)
 {
 	thread_block(t, queue);
+	t->wait.kind = WAIT_WAITER;
 	if (deadline != ARCHK_DEADLINE_INFINITE)
 		thread_wake_at(t, deadline, ARCHK_ERR_TIMED_OUT);
 }
@@ -58,11 +59,10 @@ void waiter_free(struct thread *t)
 		observer_remove(&w->items[i]);
 	if (w->release)
 		w->release(w);
-	if (t->wait_object) {
-		object_unref(t->wait_object);
-		t->wait_object = NULL;
-	}
+	if (w->obj)
+		object_unref(w->obj);
 	t->waiter = NULL;
+	t->wait.kind = WAIT_NONE;
 	arena_free(&waiter_arena, w);
 }
 
@@ -131,7 +131,7 @@ static long finish_one(struct thread *t, struct waiter *w, long status)
 /* object_wait_one(h, signals, deadline, observed): waits for any of signals. */
 long sys_object_wait_one(struct thread *t, struct syscall_args *args)
 {
-	struct object *obj = args->handle->obj;
+	struct object *obj = args->obj;
 	uint32_t trigger = (uint32_t)args->a[1];
 	uintptr_t out = args->a[3];
 	long ready, err;

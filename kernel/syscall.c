@@ -19,6 +19,7 @@ struct syscall_desc {
 	 * o I/O operation, c clock, r rights. */
 	const char *args;
 	char result; /* a success result is 'h' a handle, 'x' an address (hex), else a number */
+	bool reply;  /* an answer after which the caller waits again (sched_call_end) */
 };
 
 static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
@@ -68,7 +69,7 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
 				 ARCHK_RIGHT_SIGNAL, "hxx"},
     [ARCHK_SYS_CHANNEL_CREATE] = {"channel_create", sys_channel_create, -1, 0, 0, "x"},
     [ARCHK_SYS_CHANNEL_WRITE] = {"channel_write", sys_channel_write, 0, ARCHK_OBJ_CHANNEL,
-				 ARCHK_RIGHT_WRITE, "hxdxd"},
+				 ARCHK_RIGHT_WRITE, "hxdxd", 0, true},
     [ARCHK_SYS_CHANNEL_READ] = {"channel_read", sys_channel_read, 0, ARCHK_OBJ_CHANNEL,
 				ARCHK_RIGHT_READ, "hxdxdx"},
     [ARCHK_SYS_CHANNEL_CALL] = {"channel_call", sys_channel_call, 0, ARCHK_OBJ_CHANNEL,
@@ -91,7 +92,7 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
     [ARCHK_SYS_TABLE_RECEIVE] = {"table_receive", sys_table_receive, 0, ARCHK_OBJ_TABLE,
 				 ARCHK_RIGHT_READ, "hxxdxd"},
     [ARCHK_SYS_TABLE_REPLY] = {"table_reply", sys_table_reply, 0, ARCHK_OBJ_TABLE,
-			       ARCHK_RIGHT_WRITE, "hddxdh"},
+			       ARCHK_RIGHT_WRITE, "hddxdh", 0, true},
 };
 
 static const char *const error_names[] = ARCHK_ERROR_NAMES;
@@ -128,37 +129,61 @@ static void load_args(const struct guest_context *ctx, struct syscall_args *args
 	args->a[3] = ctx->r10;
 	args->a[4] = ctx->r8;
 	args->a[5] = ctx->r9;
-	args->handle = NULL;
+	args->obj = NULL;
+	args->rights = 0;
 }
 
-/* Runs the declared checks, then the handler. */
+/*
+ * Runs the declared checks, then the handler. The call owns a reference to
+ * the handle's object for as long as it runs: a handler may close the
+ * handle (a ring CLOSE, a process ending itself) and go on using the object.
+ */
 static long dispatch(struct thread *t, const struct syscall_desc *d, struct syscall_args *args)
 {
+	struct handle_entry *e;
+	long result;
+
 	if (d->handle_arg >= 0) {
 		archk_handle_t h = (archk_handle_t)args->a[d->handle_arg];
 		long err = d->rights == RIGHTS_OF_IO_OP
-			       ? io_check(t->proc, h, args->a[0], &args->handle)
-			       : handle_check(t->proc, h, d->handle_type, d->rights, &args->handle);
+			       ? io_check(t->proc, h, args->a[0], &e)
+			       : handle_check(t->proc, h, d->handle_type, d->rights, &e);
 
 		if (err < 0)
 			return err;
+		args->obj = e->obj;
+		args->rights = e->rights;
+		object_ref(args->obj);
 	}
-	return d->fn(t, args);
+	result = d->fn(t, args);
+	if (args->obj)
+		object_unref(args->obj);
+	return result;
 }
 
+/*
+ * The one entry for every call, from the trap or the gate. Wake-ups the call
+ * makes are placed when it is over (sched_call_end); the result goes to the
+ * guest unless the call blocked or ended the thread.
+ */
 void syscall_dispatch(struct thread *t, const struct guest_exit *exit)
 {
+	const struct syscall_desc *d = NULL;
 	struct syscall_args args;
 	uint64_t nr = exit->syscall_nr;
-	long result;
+	long result = ARCHK_ERR_BAD_SYSCALL;
 
+	ASSERT_LOCKED();
+	KASSERT(t->state == THREAD_RUNNING && t->vcpu->current == t);
 	t->syscall_nr = exit->foreign_abi ? UINT64_MAX : nr;
 	t->call_via_gate = exit->via_gate;
 	load_args(t->ctx, &args);
-	if (exit->foreign_abi || nr >= ARCHK_SYS_COUNT || !syscall_table[nr].fn)
-		result = ARCHK_ERR_BAD_SYSCALL;
-	else
-		result = dispatch(t, &syscall_table[nr], &args);
+	if (!exit->foreign_abi && nr < ARCHK_SYS_COUNT && syscall_table[nr].fn)
+		d = &syscall_table[nr];
+	sched_call_begin(t->vcpu);
+	if (d)
+		result = dispatch(t, d, &args);
+	sched_call_end(t->vcpu, t, d && d->reply);
 	if (t->state == THREAD_RUNNING)
 		syscall_finish(t, result);
 }
@@ -245,7 +270,7 @@ void syscall_trace(struct thread *t, const char *result)
 static char result_kind(const struct thread *t)
 {
 	if (t->syscall_nr == ARCHK_SYS_DO_IO) {
-		uint64_t op = t->ctx->rdi & 0xffff;
+		long op = io_op_decode(t->ctx->rdi, NULL);
 
 		return op == ARCHK_IO_OPEN || op == ARCHK_IO_CREATE ? 'h' : 0;
 	}

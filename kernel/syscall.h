@@ -7,15 +7,25 @@
 #ifndef KERNEL_SYSCALL_H
 #define KERNEL_SYSCALL_H
 
-#include "proc.h"
+#include "exec.h"
+#include "futex.h"
+#include "scheduler.h"
+#include "vm.h"
 
+/*
+ * A call's arguments, and its checked handle argument if it has one: the
+ * object (referenced by the dispatcher until the call returns, so it stays
+ * valid even if the call closes the handle) and the handle's rights.
+ */
 struct syscall_args {
 	uint64_t a[6];
-	struct handle_entry *handle; /* the checked handle argument, if the call has one */
+	struct object *obj;
+	uint32_t rights;
 };
 
 typedef long (*syscall_fn)(struct thread *t, struct syscall_args *args);
 
+/* Serves the call t made (exit says which); the kernel lock is held. */
 void syscall_dispatch(struct thread *t, const struct guest_exit *exit);
 /* Stores a call's result in the guest's rax (and traces it). */
 void syscall_finish(struct thread *t, long result);
@@ -94,18 +104,26 @@ int port_init(void);
 
 /* futex.c */
 int futex_init(void);
+/* sys_proc.c: the process table behind the "process" handle */
+int spawner_init(void);
+struct object *spawner_object(void);
 /* sys_sched.c: the privilege object behind init's "resource" handle */
 int resource_init(void);
 struct object *resource_object(void);
 
-/* io.c: rights an I/O operation needs, or ARCHK_ERR_INVALID_ARGS for a bad op. */
-long io_op_rights(uint64_t op);
+/*
+ * io.c: do_io's op argument holds the operation in bits 0..15 and the
+ * number of handles passed with it in bits 16..23 (ARCHK_IO_WITH_HANDLES);
+ * the rest must be 0. Returns the operation, ARCHK_ERR_INVALID_ARGS if the
+ * word is bad; *handle_count gets the count (may be NULL).
+ */
+long io_op_decode(uint64_t word, uint32_t *handle_count);
 /*
  * The check of every I/O operation, from do_io or a ring: h must be a live
  * handle of p with the rights op needs. A bad handle is reported before a
  * bad operation.
  */
 long io_check(struct process *p, archk_handle_t h, uint64_t op, struct handle_entry **out);
-const char *io_op_name(uint64_t op);
+const char *io_op_name(uint64_t op_word);
 
 #endif

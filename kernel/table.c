@@ -20,19 +20,12 @@
  */
 #include <string.h>
 #include "arena.h"
-#include "io.h"
+#include "table.h"
 #include "syscall.h"
 #include "wait.h"
 
 #define MAX_TABLES 256
 #define MAX_SERVED 8192
-#define TABLE_RIGHTS                                                                               \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY)
-#define SERVED_RIGHTS                                                                              \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHT_DESTROY | ARCHK_RIGHT_GET_PROPERTY |                  \
-	 ARCHK_RIGHT_SET_PROPERTY | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MAP | ARCHK_RIGHT_MANAGE)
 
 struct served;
 
@@ -236,20 +229,17 @@ static void table_enqueue(struct table *tb, struct io_req *r)
 	object_signal_update(&tb->obj, 0, ARCHK_SIGNAL_READABLE);
 	/*
 	 * The receiver makes its call again and takes the request (or the next
-	 * one). A do_io client blocks for the answer: the server runs in its place.
+	 * one). A client that blocks for the answer has the server run in its
+	 * place (sched_call_end).
 	 */
-	if (t) {
-		if (r->thread)
-			sched_handoff(r->thread->vcpu);
+	if (t)
 		thread_wake_restart(t);
-		sched_handoff(NULL);
-	}
 }
 
 /* table_receive(table, req, data, len, handles, deadline) */
 long sys_table_receive(struct thread *t, struct syscall_args *args)
 {
-	struct table *tb = table_from_object(args->handle->obj);
+	struct table *tb = table_from_object(args->obj);
 	struct io_req *r = TAILQ_FIRST(&tb->queued);
 	int64_t deadline = (int64_t)args->a[5];
 	long err;
@@ -295,7 +285,7 @@ static struct io_req *find_received(struct table *tb, uint64_t id)
 /* table_reply(table, id, result, data, len, handle) */
 long sys_table_reply(struct thread *t, struct syscall_args *args)
 {
-	struct table *tb = table_from_object(args->handle->obj);
+	struct table *tb = table_from_object(args->obj);
 	uint64_t id = args->a[1];
 	long result = (long)args->a[2];
 	archk_handle_t handle = (archk_handle_t)args->a[5];
@@ -322,9 +312,7 @@ long sys_table_reply(struct thread *t, struct syscall_args *args)
 		r->out_handle = handle_take(&t->proc->handles, handle, &r->out_rights);
 	TAILQ_REMOVE(&tb->received, r, server_link);
 	tb->pending--;
-	sched_handoff(t->vcpu); /* a server usually waits for its next request now */
-	io_req_complete(r, result);
-	sched_handoff(NULL);
+	io_req_complete(r, result); /* a reply: the client runs in the server's place */
 	return 0;
 }
 
@@ -374,7 +362,7 @@ long sys_table_create(struct thread *t, struct syscall_args *args)
 	TAILQ_INIT(&tb->received);
 	TAILQ_INIT(&tb->receivers);
 	LIST_INIT(&tb->objects);
-	h = handle_install(&t->proc->handles, &tb->obj, TABLE_RIGHTS);
+	h = handle_install(&t->proc->handles, &tb->obj, ARCHK_RIGHTS_TABLE);
 	object_unref(&tb->obj);
 	return h;
 }
@@ -387,13 +375,13 @@ long sys_table_object_create(struct thread *t, struct syscall_args *args)
 	long h;
 
 	if (rights == ARCHK_RIGHTS_SAME)
-		rights = SERVED_RIGHTS;
-	if (rights & ~SERVED_RIGHTS)
+		rights = ARCHK_RIGHTS_SERVED;
+	if (rights & ~ARCHK_RIGHTS_SERVED)
 		return ARCHK_ERR_INVALID_ARGS;
 	if (!(s = arena_alloc(&served_arena)))
 		return ARCHK_ERR_NO_MEMORY;
 	object_init(&s->obj, ARCHK_OBJ_SERVED);
-	s->table = table_from_object(args->handle->obj);
+	s->table = table_from_object(args->obj);
 	s->cookie = args->a[1];
 	LIST_INSERT_HEAD(&s->table->objects, s, link);
 	h = handle_install(&t->proc->handles, &s->obj, rights);

@@ -54,9 +54,9 @@ long sys_thread_create(struct thread *t, struct syscall_args *args)
 	n->ctx->rsp = a.stack_top - 8;
 	n->ctx->rdi = a.arg;
 	n->ctx->fs_base = a.fs_base;
-	n->ctx->rflags = 0x202;
+	n->ctx->rflags = RFLAGS_INITIAL;
 	n->ctx->full_restore = 1;
-	value = handle_install(&t->proc->handles, &n->obj, THREAD_HANDLE_RIGHTS);
+	value = handle_install(&t->proc->handles, &n->obj, ARCHK_RIGHTS_THREAD);
 	if (value < 0) {
 		n->state = THREAD_DEAD;
 		thread_release(n);
@@ -66,7 +66,7 @@ long sys_thread_create(struct thread *t, struct syscall_args *args)
 
 long sys_thread_start(struct thread *t, struct syscall_args *args)
 {
-	struct thread *n = (struct thread *)args->handle->obj;
+	struct thread *n = (struct thread *)args->obj;
 
 	if (n->state != THREAD_NEW || n->proc != t->proc)
 		return ARCHK_ERR_BAD_STATE;
@@ -74,7 +74,8 @@ long sys_thread_start(struct thread *t, struct syscall_args *args)
 	return 0;
 }
 
-void thread_exit(struct thread *t, int32_t code)
+/* Ends thread t with code; the process ends with it if it was its last live thread. */
+static void thread_exit(struct thread *t, int32_t code)
 {
 	t->exit_code = code;
 	if (live_threads(t->proc) == 1) {
@@ -97,7 +98,7 @@ long sys_thread_exit(struct thread *t, struct syscall_args *args)
 /* thread_join(thread): blocks until it has exited; returns its exit code. */
 long sys_thread_join(struct thread *t, struct syscall_args *args)
 {
-	struct thread *target = (struct thread *)args->handle->obj;
+	struct thread *target = (struct thread *)args->obj;
 
 	if (target == t)
 		return ARCHK_ERR_BAD_STATE;

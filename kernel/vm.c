@@ -23,7 +23,7 @@
  * two processes is reachable in each only while that process is held.
  */
 #include <string.h>
-#include "io.h"
+#include "ioq.h"
 #include "vmo.h"
 
 /*
@@ -51,8 +51,12 @@ static struct {
 	uint32_t slot_count;
 	uint8_t *slot_state;	       /* enum slot_state */
 	uint32_t recycled;	       /* SLOT_RECYCLED slots, at most RECYCLED_SLOTS_MAX */
-	struct process *strict_holder; /* strict mode: the one held process */
 	uint32_t mappings;	       /* in all partitions, at most MAPPINGS_SYSTEM_MAX */
+	/* Strict mode: the one held process, since when others wait, and who gets it next. */
+	struct process *strict_holder;
+	int64_t strict_contended; /* when a vCPU first waited for this hold; 0: none yet */
+	struct vcpu *strict_next; /* a vCPU the next hold is kept for, until strict_next_until */
+	int64_t strict_next_until;
 } vm;
 
 int vm_init(const struct archk_bootinfo *boot)
@@ -158,10 +162,13 @@ static void partition_free(struct process *p, bool accessible)
 	}
 }
 
-void vm_partition_free(struct process *p)
+/* An ended process's partition goes when no vCPU holds it; see vm_release. */
+void vm_reclaim(struct process *p)
 {
-	KASSERT(p->vcpus_holding == 0);
-	partition_free(p, kconfig.isolation == ARCHK_ISOLATION_OFF);
+	ASSERT_LOCKED();
+	KASSERT(p->state == PROCESS_EXITED && p->thread_count == 0);
+	if (p->slot && p->vcpus_holding == 0)
+		partition_free(p, kconfig.isolation == ARCHK_ISOLATION_OFF);
 }
 
 /*
@@ -207,74 +214,96 @@ bool vm_is_open(const struct process *p)
 	return kconfig.isolation == ARCHK_ISOLATION_OFF || p->vcpus_holding > 0;
 }
 
-/* In strict mode a vCPU may switch to p only if nobody else holds another process. */
+/*
+ * In strict mode a vCPU may switch to p only if nobody else holds another
+ * process, and, while the next hold is kept for another vCPU, not at all.
+ */
 bool vm_may_run(const struct vcpu *v, const struct process *p)
 {
 	const struct process *h = vm.strict_holder;
 
-	if (kconfig.isolation != ARCHK_ISOLATION_STRICT || !h || h == p)
+	if (kconfig.isolation != ARCHK_ISOLATION_STRICT || h == p)
 		return true;
-	return h == v->holding && h->vcpus_holding == 1;
+	if (h)
+		return h == v->holding && h->vcpus_holding == 1;
+	return !vm.strict_next || vm.strict_next == v ||
+	       hook_clock(ARCHK_CLOCK_MONOTONIC) >= vm.strict_next_until;
 }
 
+/*
+ * v holds p: p's private memory is open (process and strict isolation) and
+ * stays open while any vCPU holds it. A hold references p, so an ended
+ * process's partition outlives every hold on it (vm_release frees it).
+ */
 void vm_hold(struct vcpu *v, struct process *p)
 {
+	ASSERT_LOCKED();
 	if (v->holding == p)
 		return;
 	vm_release(v);
 	v->holding = p;
-	if (kconfig.isolation == ARCHK_ISOLATION_OFF)
+	object_ref(&p->obj);
+	if (p->vcpus_holding++ > 0 || kconfig.isolation == ARCHK_ISOLATION_OFF)
 		return;
-	if (p->vcpus_holding++ == 0) {
-		vm_open(p);
-		if (kconfig.strict_buffers)
-			ioq_guard_owned(p);
-		if (kconfig.isolation == ARCHK_ISOLATION_STRICT) {
-			KASSERT(!vm.strict_holder);
-			vm.strict_holder = p;
-		}
-		/* Ring completions that finished while it was closed land now. */
-		io_deliver_deferred(p);
+	vm_open(p);
+	if (kconfig.strict_buffers)
+		ioq_guard_owned(p);
+	if (kconfig.isolation == ARCHK_ISOLATION_STRICT) {
+		KASSERT(!vm.strict_holder);
+		vm.strict_holder = p;
+		vm.strict_contended = 0;
+		if (vm.strict_next == v)
+			vm.strict_next = NULL;
 	}
+	/* Ring completions that finished while it was closed land now. */
+	io_deliver_deferred(p);
+}
+
+/* The last hold on p ended: close it, or free it if p has ended. */
+static void last_hold_ended(struct process *p)
+{
+	bool ended = p->state == PROCESS_EXITED && p->thread_count == 0;
+
+	if (kconfig.isolation == ARCHK_ISOLATION_STRICT && vm.strict_holder == p) {
+		vm.strict_holder = NULL;
+		if (vm.strict_next)
+			hook_kick(vm.strict_next);
+	}
+	if (ended && p->slot)
+		partition_free(p, true); /* still open: its hot pages can be recycled */
+	else if (p->region_count && kconfig.isolation != ARCHK_ISOLATION_OFF)
+		vm_close(p);
 }
 
 void vm_release(struct vcpu *v)
 {
 	struct process *p = v->holding;
 
+	ASSERT_LOCKED();
 	if (!p)
 		return;
 	v->holding = NULL;
-	if (kconfig.isolation == ARCHK_ISOLATION_OFF)
-		return;
-	if (--p->vcpus_holding == 0) {
-		if (p->region_count)
-			vm_close(p);
-		if (vm.strict_holder == p)
-			vm.strict_holder = NULL;
-	}
+	if (--p->vcpus_holding == 0)
+		last_hold_ended(p);
+	object_unref(&p->obj);
 }
 
-/*
- * Freeing the partition closes it as well (it becomes reserved, inaccessible
- * memory in one host call), so a vCPU that holds an ended process alone
- * frees it here rather than closing it first: one mprotect fewer per exit.
- * process_reclaim, which follows, finds the slot already free.
- */
-void vm_release_ended(struct vcpu *v)
+struct process *vm_strict_contend(int64_t *waited_ns)
 {
-	struct process *p = v->holding;
+	int64_t now = hook_clock(ARCHK_CLOCK_MONOTONIC);
 
-	if (!p || kconfig.isolation == ARCHK_ISOLATION_OFF || p->vcpus_holding != 1) {
-		vm_release(v);
-		return;
-	}
-	p->vcpus_holding = 0;
-	if (p->slot)
-		partition_free(p, true); /* still held: open */
-	v->holding = NULL;
-	if (vm.strict_holder == p)
-		vm.strict_holder = NULL;
+	if (!vm.strict_holder)
+		return NULL;
+	if (!vm.strict_contended)
+		vm.strict_contended = now;
+	*waited_ns = now - vm.strict_contended;
+	return vm.strict_holder;
+}
+
+void vm_strict_reserve(struct vcpu *v, int64_t for_ns)
+{
+	vm.strict_next = v;
+	vm.strict_next_until = hook_clock(ARCHK_CLOCK_MONOTONIC) + for_ns;
 }
 
 /* The protection of the one region or mapping holding all of [addr, addr+len), or -1. */

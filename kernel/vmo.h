@@ -22,11 +22,6 @@ struct vmo {
 #define VMO_MAX		512
 #define VMO_TOTAL_BYTES (4ul << 30)
 
-/* The rights of the handle vmo_create returns. */
-#define VMO_RIGHTS                                                                                 \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_MAP | ARCHK_RIGHT_GET_PROPERTY)
-
 static inline struct vmo *vmo_from_object(struct object *o)
 {
 	return (struct vmo *)o;

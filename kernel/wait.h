@@ -41,6 +41,8 @@ struct waiter {
 	struct thread *thread;
 	waiter_finish_fn finish;
 	void (*release)(struct waiter *w);   /* frees what the kind holds; NULL if nothing */
+	struct object *obj;		     /* port_wait, channel_call: the object (referenced) */
+	uint32_t txid;			     /* channel_call: the transaction id of the reply */
 	uintptr_t out;			     /* guest address of the results */
 	uint32_t count;			     /* observers in use */
 	struct message *reply;		     /* channel_call: the reply handed over */

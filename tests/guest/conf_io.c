@@ -21,10 +21,6 @@
 #define MS	    1000000LL
 #define PAGE	    4096UL
 #define STACK_BYTES (64 * 1024)
-/* No TRANSFER: the rings live in the creator's partition. */
-#define IOQ_RIGHTS                                                                                 \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT |         \
-	 ARCHK_RIGHT_GET_PROPERTY)
 
 static archk_handle_t in, out, root, proc;
 
@@ -435,7 +431,7 @@ static void test_ioq_create(void)
 		CHECK_EQ(archk_handle_info(h, &info), 0);
 		CHECK_EQ(info.type, ARCHK_OBJ_IOQ);
 		if (i == 0)
-			CHECK_EQ(info.rights, IOQ_RIGHTS);
+			CHECK_EQ(info.rights, ARCHK_RIGHTS_IOQ);
 		CHECK_TRUE(p.ring != 0 && p.ring % 8 == 0);
 		CHECK_TRUE(p.ring_size >= sizeof(*ring) + req * sizeof(struct archk_io_request) +
 					      cmp * sizeof(struct archk_io_completion));

@@ -123,11 +123,23 @@ static void test_realtime(void)
 	archk_handle_close((archk_handle_t)self);
 }
 
-/* Pinned threads run only where they are allowed, across blocking and yields. */
+static volatile int pinned; /* test_affinity: both threads have their affinity */
+
+/*
+ * Pinned threads run only where they are allowed, across blocking and
+ * yields. A thread starts before its spawner sets its affinity, so it counts
+ * only once a sleep (whose wake-up places it by its affinity) has followed
+ * the spawner's word that both are pinned.
+ */
 static int check_where(void *arg)
 {
 	long want = (long)(uintptr_t)arg, wrong = 0;
+	int seen;
 
+	do {
+		seen = pinned;
+		archk_sleep_until(now() + 100000);
+	} while (!seen);
 	for (int i = 0; i < 200; i++) {
 		wrong += archk_vcpu_current() != want;
 		if (i % 2)
@@ -148,6 +160,7 @@ static void test_affinity(void)
 		 ARCHK_ERR_INVALID_ARGS);
 	start(&t[0], check_where, (void *)0, VCPU0, ARCHK_SCHED_NORMAL, 15);
 	start(&t[1], check_where, (void *)1, VCPU1, ARCHK_SCHED_NORMAL, 15);
+	pinned = 1;
 	CHECK_EQ(archk_thread_wait(&t[0]), 0);
 	CHECK_EQ(archk_thread_wait(&t[1]), 0);
 	archk_handle_close((archk_handle_t)self);

@@ -19,6 +19,25 @@ static void test_process_self_and_bad_numbers(void)
 	CHECK_EQ(archk_yield(), 0);
 }
 
+/*
+ * The rights of new handles are ABI: each value is the one docs/abi.md
+ * section 5 gives, so a changed header fails here, not just in the kernel.
+ */
+static void test_default_rights(void)
+{
+	CHECK_EQ(ARCHK_RIGHTS_PROCESS, 0x1a43);
+	CHECK_EQ(ARCHK_RIGHTS_THREAD, 0x3803);
+	CHECK_EQ(ARCHK_RIGHTS_FILE, 0x77);
+	CHECK_EQ(ARCHK_RIGHTS_DIR, 0x177);
+	CHECK_EQ(ARCHK_RIGHTS_VMO, 0x6f);
+	CHECK_EQ(ARCHK_RIGHTS_EVENT, 0x1c03);
+	CHECK_EQ(ARCHK_RIGHTS_CHANNEL, 0x180e);
+	CHECK_EQ(ARCHK_RIGHTS_PORT, 0x180f);
+	CHECK_EQ(ARCHK_RIGHTS_IOQ, 0x84d);
+	CHECK_EQ(ARCHK_RIGHTS_TABLE, 0x284f);
+	CHECK_EQ(ARCHK_RIGHTS_SERVED, 0x2bef);
+}
+
 static void test_clock(void)
 {
 	int64_t a = archk_clock_get(ARCHK_CLOCK_MONOTONIC);
@@ -344,6 +363,7 @@ int main(int argc, char **argv)
 	CHECK_TRUE(out && in && root && spawner && archk_handle_named("err"));
 	CHECK_EQ(archk_handle_named("nonexistent"), ARCHK_HANDLE_INVALID);
 	test_process_self_and_bad_numbers();
+	test_default_rights();
 	test_clock();
 	test_handle_info_and_duplicate();
 	test_console_io();

@@ -22,13 +22,6 @@
 #define ARENA_BASE  0x100000000000UL /* docs/architecture.md: the guest arena */
 #define MS	    1000000LL
 #define STACK_BYTES (64 * 1024)
-#define TABLE_RIGHTS                                                                               \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY)
-#define SERVED_RIGHTS                                                                              \
-	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
-	 ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHT_DESTROY | ARCHK_RIGHT_GET_PROPERTY |                  \
-	 ARCHK_RIGHT_SET_PROPERTY | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MAP | ARCHK_RIGHT_MANAGE)
 #define STOP_COOKIE 0x5709
 
 static archk_handle_t out, proc;
@@ -173,7 +166,7 @@ static void test_create_rights(void)
 	int64_t start;
 
 	CHECK_EQ(type_of(t), ARCHK_OBJ_TABLE);
-	CHECK_EQ(rights_of(t), TABLE_RIGHTS);
+	CHECK_EQ(rights_of(t), ARCHK_RIGHTS_TABLE);
 	CHECK_EQ(archk_get_meta(t, &meta), 0);
 	CHECK_EQ(meta.type, ARCHK_OBJ_TABLE);
 	CHECK_EQ(meta.koid, koid_of(t));
@@ -182,7 +175,7 @@ static void test_create_rights(void)
 	o = archk_table_object_create(t, 5, ARCHK_RIGHTS_SAME);
 	CHECK_TRUE(o > 0);
 	CHECK_EQ(type_of(o), ARCHK_OBJ_SERVED);
-	CHECK_EQ(rights_of(o), SERVED_RIGHTS);
+	CHECK_EQ(rights_of(o), ARCHK_RIGHTS_SERVED);
 	o2 = archk_table_object_create(t, 6, ARCHK_RIGHT_READ | ARCHK_RIGHT_WAIT);
 	CHECK_TRUE(o2 > 0);
 	CHECK_EQ(rights_of(o2), ARCHK_RIGHT_READ | ARCHK_RIGHT_WAIT);

@@ -16,7 +16,6 @@
 #define ARENA_BASE    0x100000000000UL /* docs/architecture.md: the guest arena */
 #define PAGE	      4096UL
 #define RW	      (ARCHK_PROT_READ | ARCHK_PROT_WRITE)
-#define VMO_RIGHTS    0x6fu /* DUPLICATE|TRANSFER|READ|WRITE|MAP|GET_PROPERTY */
 #define RING_SLOTS    16
 #define RING_COUNT    1000
 #define VMO_SYS_MAX   512	  /* kernel/vmo.h: VMOs in the whole system */
@@ -78,7 +77,7 @@ static void test_create_and_size(void)
 
 	CHECK_EQ(archk_handle_info(h, &info), 0);
 	CHECK_EQ(info.type, ARCHK_OBJ_VMO);
-	CHECK_EQ(info.rights, VMO_RIGHTS);
+	CHECK_EQ(info.rights, ARCHK_RIGHTS_VMO);
 	CHECK_EQ(archk_vmo_get_size(h), 3 * PAGE);
 	CHECK_EQ(archk_pread(h, &info, 1, 0), 1); /* do_io READ works on VMOs too */
 	CHECK_EQ(archk_handle_close(h), 0);
@@ -158,7 +157,7 @@ static void test_handle_checks(void)
 	CHECK_EQ(archk_vmo_get_size((archk_handle_t)nomap), ARCHK_ERR_ACCESS_DENIED);
 	/* vmo_create gives no EXECUTE right, and duplicate cannot add it. */
 	CHECK_EQ(archk_vmo_map(h, 0, PAGE, ARCHK_PROT_EXEC), ARCHK_ERR_ACCESS_DENIED);
-	CHECK_EQ(archk_handle_duplicate(h, VMO_RIGHTS | ARCHK_RIGHT_EXECUTE),
+	CHECK_EQ(archk_handle_duplicate(h, ARCHK_RIGHTS_VMO | ARCHK_RIGHT_EXECUTE),
 		 ARCHK_ERR_ACCESS_DENIED);
 	CHECK_EQ(archk_handle_close((archk_handle_t)ro), 0);
 	CHECK_EQ(archk_handle_close((archk_handle_t)nomap), 0);

@@ -40,6 +40,12 @@ void hook_log_write(const char *line, size_t len)
 	fwrite(line, 1, len, stderr);
 }
 
+/* The test plays a vCPU that holds the kernel lock while it calls the kernel. */
+bool hook_lock_held(void)
+{
+	return true;
+}
+
 /* A panic ends the test with SIGABRT: a failure unless the test expects it. */
 void hook_panic(void)
 {

@@ -49,7 +49,9 @@ UNREACHED(void hook_idle(struct vcpu *v, int64_t timeout_ns))
 UNREACHED(void hook_poll(struct vcpu *v))
 UNREACHED(void hook_shutdown(int status))
 UNREACHED(void hook_init_fpu(struct guest_context *ctx))
-UNREACHED(void hook_timer_arm(struct vcpu *v, int64_t deadline, void *token))
+UNREACHED(void hook_timer_arm(int64_t deadline, struct io_token *token))
+UNREACHED(void hook_timer_update(int64_t deadline, struct io_token *token))
+UNREACHED(void hook_timer_cancel(struct io_token *token))
 UNREACHED(int64_t hook_clock(int clock))
 UNREACHED(void hook_debug_event(void))
 UNREACHED(int hook_load_elf(const uint8_t *f, size_t s, uintptr_t b, size_t m,
@@ -60,7 +62,7 @@ UNREACHED(void hook_image_loaded(const char *p, uintptr_t b, uint64_t k, const u
 UNREACHED(void hook_image_unloaded(const char *p, uintptr_t b, uint64_t k))
 UNREACHED(int hook_shared_map(int id, size_t offset, uintptr_t addr, size_t len, int prot))
 
-/* The kernel lock: the test is single-threaded. */
+/* The kernel lock: the test is single-threaded (hook_lock_held is in hook_fakes.c). */
 void hook_lock(void)
 {
 }

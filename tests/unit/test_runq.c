@@ -5,7 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
-#include "../../kernel/proc.h"
+#include "../../kernel/scheduler.h"
 
 static struct runq q;
 static struct thread threads[8];

@@ -6,7 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
-#include "../../kernel/proc.h"
+#include "../../kernel/scheduler.h"
 #include "sched_fakes.h"
 
 static struct vcpu v[2];

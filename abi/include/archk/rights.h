@@ -25,4 +25,43 @@
 /* Passed to handle_duplicate to keep exactly the rights the source has. */
 #define ARCHK_RIGHTS_SAME 0xffffffffu
 
+/*
+ * The rights of the handle a call creates for a new object, per object type
+ * (docs/abi.md section 5 gives each value and the call that hands it out).
+ */
+#define ARCHK_RIGHTS_PROCESS                                                                       \
+	(ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT | ARCHK_RIGHT_DESTROY | ARCHK_RIGHT_DUPLICATE |    \
+	 ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_GET_PROPERTY)
+#define ARCHK_RIGHTS_THREAD                                                                        \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE |    \
+	 ARCHK_RIGHT_INSPECT)
+#define ARCHK_RIGHTS_FILE                                                                          \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE |   \
+	 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP)
+#define ARCHK_RIGHTS_DIR (ARCHK_RIGHTS_FILE | ARCHK_RIGHT_ENUMERATE)
+#define ARCHK_RIGHTS_VMO                                                                           \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
+	 ARCHK_RIGHT_MAP | ARCHK_RIGHT_GET_PROPERTY)
+#define ARCHK_RIGHTS_EVENT                                                                         \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_SIGNAL |    \
+	 ARCHK_RIGHT_INSPECT)
+#define ARCHK_RIGHTS_CHANNEL                                                                       \
+	(ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |          \
+	 ARCHK_RIGHT_INSPECT)
+#define ARCHK_RIGHTS_PORT                                                                          \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
+	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_INSPECT)
+/* No TRANSFER: an I/O queue's rings live in its creator's partition. */
+#define ARCHK_RIGHTS_IOQ                                                                           \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT |         \
+	 ARCHK_RIGHT_GET_PROPERTY)
+#define ARCHK_RIGHTS_TABLE                                                                         \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
+	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY)
+/* The most a served object's handle may carry (table_object_create's RIGHTS_SAME). */
+#define ARCHK_RIGHTS_SERVED                                                                        \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
+	 ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHT_DESTROY | ARCHK_RIGHT_GET_PROPERTY |                  \
+	 ARCHK_RIGHT_SET_PROPERTY | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MAP | ARCHK_RIGHT_MANAGE)
+
 #endif

@@ -1,0 +1,94 @@
+/*
+ * The scheduler and the vCPU run loop (sched.c; this header is not called
+ * sched.h so that it never shadows the C library's): per-vCPU run queues,
+ * wake-time placement, timeslices, and kernel_vcpu_run, the loop every vCPU
+ * host thread runs.
+ */
+#ifndef KERNEL_SCHEDULER_H
+#define KERNEL_SCHEDULER_H
+
+#include "proc.h"
+
+/* The kernel side of a vCPU; the host embeds it in its own per-vCPU state. */
+struct vcpu {
+	unsigned id;
+	bool idle;
+	bool resched; /* a better thread was queued: switch at the next exit */
+
+	struct runq runq;
+	struct thread *last;	  /* the thread its slice timer is armed for */
+	bool slice_over;	  /* the slice timer fired: arm a new slice */
+	bool spawn_check;	  /* the timer is cut short for a child queued behind its spawner */
+	int64_t spawn_check_rest; /* what was left of the slice then (0: real-time) */
+	struct thread *current;
+	struct process *holding;   /* partition this vCPU keeps open (referenced, vm.c) */
+	bool in_guest;		   /* between entering a guest and taking the lock again */
+	bool in_call;		   /* serving a system call: wake-ups wait in woken */
+	bool strict_yield;	   /* strict isolation: give the hold up (strict_claim) */
+	struct thread_list woken;  /* threads woken by the call being served */
+	uint32_t output_in_flight; /* console writes submitted on this vCPU's ring */
+};
+
+/* Called by the host before kernel_main: the vCPU count, then each vCPU. */
+void sched_init(unsigned vcpu_count);
+void kernel_vcpu_register(struct vcpu *v);
+unsigned sched_vcpu_count(void);
+/* Default class, priority and affinity of a new thread. */
+void sched_init_thread(struct thread *t);
+void sched_make_runnable(struct thread *t);
+/*
+ * A system call starts on v: threads it wakes wait on v's woken list until
+ * sched_call_end places them, so that placement knows how the call ended.
+ */
+void sched_call_begin(struct vcpu *v);
+/*
+ * The call that caller made on v is over. If the caller blocked (it waits
+ * for an answer: do_io on a served object, channel_call, ioq_enter) or the
+ * call was a reply after which the caller goes back to wait (reply: table_reply,
+ * channel_write), the woken threads go to v when they may run there and the
+ * caller is not real-time, and v switches to them without waking an idle
+ * vCPU (a synchronous hand-off); should the caller go on instead, they wait
+ * for its slice to end. Otherwise they are placed as any wake-up.
+ */
+void sched_call_end(struct vcpu *v, struct thread *caller, bool reply);
+/* The vCPU the calling host thread runs; NULL on other host threads. */
+struct vcpu *sched_this_vcpu(void);
+/* Makes a new process's first thread runnable, on the spawning vCPU if it can. */
+void sched_start_spawned(struct thread *t);
+/* Wakes one idle vCPU, which may steal queued work or poll I/O queues. */
+void kick_idle_vcpu(void);
+void sched_yield_thread(struct thread *t);
+/* Removes and returns the best thread v may run now, or NULL. */
+struct thread *sched_take(struct vcpu *v);
+/*
+ * The slice timer ended t's slice on v (or v was asked to reschedule): ages
+ * the queues, charges t, and returns the thread v should run next (t itself
+ * if it continues, NULL if v must pick).
+ */
+struct thread *sched_slice_end(struct vcpu *v, struct thread *t);
+/* Arms v's slice timer for t if t starts a new slice or resumes one (see sched.c). */
+void sched_arm_slice(struct vcpu *v, struct thread *t);
+/* Forgets a released thread (vCPUs remember whose slice they timed). */
+void sched_forget(struct thread *t);
+/* t blocked before its slice ended: it earns a boost step. */
+void sched_reward(struct thread *t);
+void sched_remove(struct thread *t);
+/* The vCPU loop: pick, enter, handle the exit, repeat, until shutdown. */
+void kernel_vcpu_run(struct vcpu *v);
+/* Stops every vCPU; archk exits with status. */
+void kernel_shutdown(int status);
+/* Called by the host (without the lock) when host I/O for token completes. */
+void kernel_io_done(void *token, long result);
+/*
+ * Called by the host's call gate (host/gate.c), without the lock, for a
+ * system call that v's current thread made through the gate (its state is
+ * saved in its context as after a trap): serves it exactly as the run loop
+ * serves a trapped call. Returns true if the thread goes on at once (its entry
+ * is prepared and the lock dropped: the gate returns to it), false if the run
+ * loop must take over (the thread blocked, yielded, ended or must be entered
+ * the full way): then the lock is still held, as when the run loop handles
+ * an exit, and the gate leaves through the run loop with EXIT_SERVED.
+ */
+bool kernel_gate_call(struct vcpu *v, const struct guest_exit *exit);
+
+#endif

@@ -48,16 +48,13 @@ host_signal_entry:
 	mov	BLOCK_HOST_FS(%rcx), %rax
 	wrfsbase %rax
 	jmp	host_signal_from_guest
-1:	/* No FSGSBASE: arch_prctl, preserving the handler's arguments. */
+1:	/* No FSGSBASE: arch_prctl, preserving the handler's arguments. The
+	 * guest's base needs no ARCH_GET_FS: without FSGSBASE only archk sets
+	 * it, and the context keeps it (host_signal_from_guest). */
 	push	%rdi
 	push	%rsi
 	push	%rdx
 	push	%rcx
-	mov	$NR_ARCH_PRCTL, %eax
-	mov	$ARCH_GET_FS, %edi
-	lea	BLOCK_GUEST_FS(%rcx), %rsi
-	syscall
-	mov	(%rsp), %rcx
 	mov	$NR_ARCH_PRCTL, %eax
 	mov	$ARCH_SET_FS, %edi
 	mov	BLOCK_HOST_FS(%rcx), %rsi

@@ -10,11 +10,13 @@
  * SysV ABI makes a callee keep (MXCSR and the x87 control word go into the
  * FPU image), switches to the vCPU's stack, a clean rflags, MXCSR and x87
  * control word and archk's FS base, and calls host_gate_call (host/gate.c),
- * which serves the call with the kernel's dispatcher. If the caller goes on
- * at once, host_gate_call returns and the gate restores the caller's state
- * and jumps to its return address; otherwise it leaves through the run loop,
- * which later enters the thread at the same return address with only what
- * the ABI requires restored.
+ * which serves the call with the kernel's dispatcher. (The few calls that
+ * need neither the kernel lock nor archk's thread-local storage are served
+ * first, by host_gate_lockless, without switching the FS base.) If the
+ * caller goes on at once, host_gate_call returns and the gate restores the
+ * caller's state and jumps to its return address; otherwise it leaves
+ * through the run loop, which later enters the thread at the same return
+ * address with only what the ABI requires restored.
  *
  * Nothing the caller leaves in its registers, flags or stack reaches archk's
  * code: only the saved context is read, and the dispatcher checks every
@@ -66,11 +68,10 @@
 	and	$-16, %rsp
 .endm
 
-/* Clean flags and archk's FS base, MXCSR and x87 control word. */
+/* Clean flags and archk's MXCSR and x87 control word; archk's memory open. */
 .macro ARCHK_STATE
 	pushq	$RFLAGS_INITIAL
 	popfq
-	SET_FS	ENTRY_HOST_FS(%r12)
 	ldmxcsr	host_gate_mxcsr(%rip)
 	fldcw	host_gate_fcw(%rip)
 	ARCHK_MEMORY_OPEN
@@ -129,13 +130,21 @@ host_gate_found:
 	mov	%rax, CTX_FSBASE(%rbx)
 2:	movq	$0, ENTRY_CTX(%r12)	/* from here on a fault is archk's */
 	ARCHK_STATE
+	/* Calls that need neither the lock nor archk's FS base (the guest's is
+	 * still loaded): host_gate_lockless serves them, or declines. */
+	mov	%r12, %rdi
+	mov	%rbx, %rsi
+	call	host_gate_lockless
+	test	%al, %al
+	jnz	4f
+	SET_FS	ENTRY_HOST_FS(%r12)
 	mov	%r12, %rdi
 	mov	%rbx, %rsi
 	call	host_gate_call		/* returns only if the caller goes on at once */
+	SET_FS	CTX_FSBASE(%rbx)
 
 	/* Back to the caller with what the ABI makes a callee keep. */
-	ARCHK_MEMORY_CLOSE
-	SET_FS	CTX_FSBASE(%rbx)
+4:	ARCHK_MEMORY_CLOSE
 	ldmxcsr	CTX_FPU+FPU_MXCSR(%rbx)
 	fldcw	CTX_FPU(%rbx)
 	mov	%rbx, ENTRY_CTX(%r12)	/* a fault is the guest's again */
@@ -169,6 +178,7 @@ host_gate_preempted:
 	mov	%rdx, %r12
 	GATE_STACK
 	ARCHK_STATE
+	SET_FS	ENTRY_HOST_FS(%r12)
 	mov	%r12, %rdi
 	call	host_gate_preempt
 	ud2

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 #include "host.h"
+#include "../kernel/syscall.h"
 
 #ifndef ARCH_SET_GS
 #define ARCH_SET_GS 0x1001
@@ -81,6 +82,26 @@ void host_gate_call(struct entry_block *e, struct guest_context *ctx)
 		return;
 	hv->exit->reason = EXIT_SERVED;
 	host_resume_loop(&e->resume);
+}
+
+/*
+ * Called by gate.S before archk's FS base is loaded (the guest's still is):
+ * serves a lockless call (kernel/syscall.h) and returns true, or returns
+ * false and the call goes to host_gate_call. Uses no thread-local storage.
+ * Completions waiting on this vCPU's ring, a single step or a fault on
+ * purpose send the call the locked way, which deals with them.
+ */
+__attribute__((no_stack_protector)) bool host_gate_lockless(struct entry_block *e,
+							    struct guest_context *ctx)
+{
+	struct host_vcpu *hv = entry_vcpu(e);
+	long result;
+
+	if (e->gate_step || host_opts.gate_fault || io_uring_cq_ready(&hv->ring) ||
+	    !syscall_lockless(&hv->k, hv->k.current, (uint32_t)ctx->rax, &result))
+		return false;
+	ctx->rax = (uint64_t)result;
+	return true;
 }
 
 /*

@@ -192,7 +192,10 @@ void host_signal_from_guest(int sig, siginfo_t *info, ucontext_t *uc, struct sig
 		sandbox_host_fault(sig, info, uc);
 	ctx = hv->entry.ctx;
 	save_regs(ctx, uc->uc_mcontext.gregs);
-	ctx->fs_base = b->guest_fs;
+	/* Without FSGSBASE the guest cannot change its FS base but through archk,
+	 * so the context has it already (entry.S does not read it back). */
+	if (host_have_fsgsbase)
+		ctx->fs_base = b->guest_fs;
 	save_fpu(ctx, (const uint8_t *)uc->uc_mcontext.fpregs);
 	describe_exit(hv->exit, ctx, sig, info);
 	hv->entry.ctx = NULL;

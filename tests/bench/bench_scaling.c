@@ -1,12 +1,15 @@
 /*
- * syscall_scaling, guest side: `bench_scaling N` spawns N processes that make
- * null calls (process_self) during the same window of WINDOW_NS and report
- * how many they made; run with --cpus N it shows how far archk's system call
- * path scales with vCPUs. Prints "calls_per_s=N" (all processes together).
+ * syscall_scaling, guest side: `bench_scaling N [locked]` spawns N processes
+ * that make null calls during the same window of WINDOW_NS and report how
+ * many they made; run with --cpus N it shows how far archk's system call
+ * path scales with vCPUs. The call is process_self (lockless through the
+ * gate, kernel/syscall.h), or with "locked" handle_close of the invalid
+ * handle (the cheapest call that takes the kernel lock). Prints
+ * "calls_per_s=N" (all processes together).
  *
- * Each child (`bench_scaling child START END`) sleeps until START, calls
- * until the time page's clock passes END and writes its count (8 bytes) to
- * its "report" channel, whose other end the parent reads.
+ * Each child (`bench_scaling child START END [locked]`) sleeps until START,
+ * calls until the time page's clock passes END and writes its count (8
+ * bytes) to its "report" channel, whose other end the parent reads.
  */
 #include <archk/runtime.h>
 
@@ -22,7 +25,7 @@ static int fail(const char *what, long err)
 	return 1;
 }
 
-static int child(int64_t start, int64_t end)
+static int child(int64_t start, int64_t end, int locked)
 {
 	archk_handle_t report = archk_handle_named("report");
 	uint64_t calls = 0;
@@ -31,7 +34,10 @@ static int child(int64_t start, int64_t end)
 	archk_sleep_until(start);
 	while (archk_clock_read(ARCHK_CLOCK_MONOTONIC) < end) {
 		for (int i = 0; i < CHECK_EVERY; i++)
-			archk_process_self();
+			if (locked)
+				archk_handle_close(ARCHK_HANDLE_INVALID);
+			else
+				archk_process_self();
 		calls += CHECK_EVERY;
 	}
 	err = archk_channel_write(report, &calls, sizeof(calls), NULL, 0);
@@ -39,10 +45,10 @@ static int child(int64_t start, int64_t end)
 }
 
 /* Spawns one child for the window; its report end in *report. */
-static long spawn_child(int64_t start, int64_t end, archk_handle_t *report)
+static long spawn_child(int64_t start, int64_t end, const char *call, archk_handle_t *report)
 {
 	char start_text[24], end_text[24];
-	const char *argv[] = {"/bench/bench_scaling", "child", start_text, end_text, NULL};
+	const char *argv[] = {"/bench/bench_scaling", "child", start_text, end_text, call, NULL};
 	archk_handle_t ch[2];
 	long p, err;
 
@@ -68,7 +74,7 @@ static long read_report(archk_handle_t report, uint64_t *calls)
 	return archk_channel_read(report, calls, sizeof(*calls), NULL, 0, NULL);
 }
 
-static int parent(int n)
+static int parent(int n, const char *call)
 {
 	int64_t start = archk_clock_read(ARCHK_CLOCK_MONOTONIC) + SPAWN_NS;
 	archk_handle_t reports[CHILDREN_MAX];
@@ -78,7 +84,7 @@ static int parent(int n)
 	if (n < 1 || n > CHILDREN_MAX)
 		return fail("process count out of range", n);
 	for (int i = 0; i < n; i++)
-		if ((procs[i] = spawn_child(start, start + WINDOW_NS, &reports[i])) < 0)
+		if ((procs[i] = spawn_child(start, start + WINDOW_NS, call, &reports[i])) < 0)
 			return fail("spawn", procs[i]);
 	if (archk_clock_read(ARCHK_CLOCK_MONOTONIC) >= start)
 		return fail("the spawns took longer than the time given to them", SPAWN_NS);
@@ -98,10 +104,11 @@ static int parent(int n)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && strcmp(argv[1], "child") == 0)
-		return child(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10));
-	if (argc == 2)
-		return parent(atoi(argv[1]));
-	archk_dprintf(archk_handle_named("err"), "usage: bench_scaling N\n");
+	if (argc == 5 && strcmp(argv[1], "child") == 0)
+		return child(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10),
+			     strcmp(argv[4], "locked") == 0);
+	if (argc == 2 || argc == 3)
+		return parent(atoi(argv[1]), argc == 3 ? argv[2] : "lockless");
+	archk_dprintf(archk_handle_named("err"), "usage: bench_scaling N [locked]\n");
 	return 2;
 }

@@ -9,7 +9,9 @@
  * while archk copies to a misaligned buffer; what the ABI makes a callee keep
  * must come back, and archk must not notice. Then: a GS base the guest
  * changed, a bad stack or return address (only the caller faults), a kill
- * and a preemption while the victim spends its time inside the gate.
+ * and a preemption while the victim spends its time inside the gate, and
+ * lockless calls racing with a thread that moves their caller (run with 2
+ * vCPUs).
  */
 #include "check.h"
 
@@ -248,10 +250,13 @@ static long busy_calls(volatile int *stop, int64_t limit)
 	return calls;
 }
 
-/* A process killed while it spends its time inside the gate ends at once. */
-static void test_kill_inside(void)
+/*
+ * A process killed while it spends its time inside the gate ends at once:
+ * in locked calls ("busy") and in lockless ones ("busy-lockless").
+ */
+static void test_kill_inside(const char *mode)
 {
-	const char *argv[] = {"/tests/conf_gate", "child", "busy", NULL};
+	const char *argv[] = {"/tests/conf_gate", "child", mode, NULL};
 	struct archk_exit_status st = {0};
 	long p = archk_spawn(argv[0], argv, NULL, 0);
 
@@ -304,8 +309,50 @@ static int child(const char *mode)
 				 "jmp *%0" ::"r"(archk_call_gate()),
 				 "a"(ARCHK_SYS_PROCESS_SELF)
 				 : "memory");
+	while (strcmp(mode, "busy-lockless") == 0)
+		archk_process_self();
 	busy_calls(&never, INT64_MAX);
 	return 1;
+}
+
+static volatile int pinned_to = -1, checked_on = -1;
+
+/*
+ * Makes lockless calls (process_self, vcpu_current) while the main thread
+ * moves it between vCPUs with locked ones (thread_set_affinity): every result
+ * must be right, and after the yield that applies a new affinity every
+ * vcpu_current must name the vCPU it was pinned to. Returns the wrong results.
+ */
+static int lockless_worker(void *arg)
+{
+	int wrong = 0;
+
+	for (int vcpu = 0; vcpu < 2; vcpu++) {
+		while (pinned_to != vcpu) {
+			wrong += archk_process_self() != archk_startup_info->koid;
+			wrong += (unsigned long)archk_vcpu_current() > 1;
+		}
+		archk_yield();
+		for (int i = 0; i < 1000; i++)
+			wrong += archk_vcpu_current() != vcpu;
+		checked_on = vcpu;
+	}
+	return wrong;
+}
+
+/* The lockless calls' rule (kernel/syscall.h), crossed by two threads on 2 vCPUs. */
+static void test_lockless_across_threads(void)
+{
+	struct archk_thread t;
+
+	CHECK_EQ(archk_thread_spawn(&t, lockless_worker, NULL, 65536, "lockless"), 0);
+	for (int vcpu = 0; vcpu < 2; vcpu++) {
+		CHECK_EQ(archk_thread_set_affinity(t.handle, 1UL << vcpu), 0);
+		pinned_to = vcpu;
+		while (checked_on != vcpu)
+			archk_sleep_until(now() + 1000000);
+	}
+	CHECK_EQ(archk_thread_wait(&t), 0);
 }
 
 int main(int argc, char **argv)
@@ -323,6 +370,8 @@ int main(int argc, char **argv)
 	test_gs_changed();
 	if (gate)
 		test_bad_stack_and_return();
-	test_kill_inside();
+	test_kill_inside("busy");
+	test_kill_inside("busy-lockless");
+	test_lockless_across_threads();
 	return check_done("conf_gate");
 }

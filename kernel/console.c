@@ -47,6 +47,7 @@ struct console_read {
 	struct io_token token;
 	struct io_req *req; /* NULL once cancelled: the bytes become leftover */
 	struct console *console;
+	struct vcpu *vcpu; /* whose ring the host read is on */
 	uint8_t buf[CONSOLE_READ_MAX];
 };
 
@@ -68,8 +69,7 @@ static void output_submit(struct console *c, bool when_writable)
 {
 	struct console_output *out = &c->out;
 
-	out->vcpu = sched_this_vcpu();
-	KASSERT(out->vcpu); /* the completion must come back to a vCPU */
+	out->vcpu = sched_host_io_begin();
 	out->vcpu->output_in_flight++;
 	hook_console_write(c->fd, out->buf + out->done, out->len - out->done, when_writable,
 			   &out->token);
@@ -97,6 +97,7 @@ static void output_done(struct io_token *token, long result)
 	struct io_req *r;
 
 	out->vcpu->output_in_flight--;
+	sched_host_io_end(out->vcpu);
 	if (result == ARCHK_ERR_SHOULD_WAIT || (result > 0 && out->done + result < out->len)) {
 		out->done += result > 0 ? (uint32_t)result : 0;
 		output_submit(c, result == ARCHK_ERR_SHOULD_WAIT);
@@ -173,6 +174,7 @@ static void console_read_done(struct io_token *token, long result)
 	struct io_req *r = cr->req;
 	size_t given = 0;
 
+	sched_host_io_end(cr->vcpu);
 	if (c->orphan == cr)
 		c->orphan = NULL;
 	if (r) {
@@ -222,6 +224,7 @@ static long console_read(struct io_req *r)
 			return ARCHK_ERR_NO_MEMORY;
 		cr->token.complete = console_read_done;
 		cr->console = c;
+		cr->vcpu = sched_host_io_begin();
 		hook_console_read(c->fd, cr->buf, len, &cr->token);
 	}
 	cr->req = r;

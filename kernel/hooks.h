@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct archk_boot_device;
 struct guest_context;
 struct vcpu;
 
@@ -153,6 +154,14 @@ void hook_console_write(int fd, const void *buf, size_t len, bool when_writable,
 int64_t hook_clock(int clock);
 /* Fills buf with random bytes (handle scrambling secrets, AT_RANDOM). */
 void hook_random(void *buf, size_t len);
+
+/* ---- devices ---- */
+/*
+ * Creates the model of a device the boot info lists (its host side) and its
+ * kernel object (device_create, device.h). 0, or an ARCHK_ERR_* code after
+ * one line saying why.
+ */
+int hook_device_open(const struct archk_boot_device *bd);
 
 /* ---- programs ---- */
 struct load_region {

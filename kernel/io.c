@@ -221,6 +221,24 @@ void io_req_release(struct io_req *r)
 	r->proc = NULL;
 }
 
+size_t io_dirent_put(uint8_t *buf, size_t room, uint64_t next, const char *name, size_t name_len,
+		     uint8_t kind, uint64_t size)
+{
+	struct archk_dirent *d = (struct archk_dirent *)buf;
+	size_t reclen = ALIGN_UP(sizeof(*d) + name_len + 1, 8);
+
+	if (name_len == 0 || name_len > ARCHK_NAME_BYTES_MAX || reclen > room)
+		return 0;
+	memset(buf, 0, reclen);
+	d->next = next;
+	d->size = size;
+	d->reclen = (uint16_t)reclen;
+	d->kind = kind;
+	d->name_len = (uint8_t)name_len;
+	memcpy(d->name, name, name_len);
+	return reclen;
+}
+
 /* GET_META for any object: its type and koid; types with more to say register their own. */
 static long generic_get_meta(struct io_req *r)
 {

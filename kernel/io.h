@@ -93,6 +93,12 @@ long io_req_give_from_guest(struct io_req *r, const struct process *src_proc, ui
 			    size_t len);
 /* Stages len bytes copied from the guest address src of p. */
 long io_req_stage_from_guest(struct io_req *r, const struct process *p, uintptr_t src, size_t len);
+/*
+ * Writes one directory record (struct archk_dirent) for a listing READ at
+ * buf: its bytes, or 0 if it does not fit in room (or the name is bad).
+ */
+size_t io_dirent_put(uint8_t *buf, size_t room, uint64_t next, const char *name, size_t name_len,
+		     uint8_t kind, uint64_t size);
 /* A ring request from the request arena, or NULL. */
 struct io_req *io_req_alloc(void);
 void io_req_free(struct io_req *r);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "debug.h"
+#include "device.h"
 #include "console.h"
 #include "ioq.h"
 #include "store.h"
@@ -25,6 +26,7 @@ static int start_init(const struct archk_bootinfo *boot)
 		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
 	    {"process", spawner_object(), ARCHK_RIGHT_MANAGE},
 	    {"resource", resource_object(), ARCHK_RIGHT_MANAGE},
+	    {"devices", device_bus(), ARCHK_RIGHTS_BUS},
 	};
 	struct spawn_request req = {
 	    .argc = boot->init_argc,
@@ -88,7 +90,8 @@ int kernel_main(const struct archk_bootinfo *boot)
 		return err;
 	}
 	hook_lock();
-	err = start_init(boot);
+	if ((err = device_init(boot)) == 0)
+		err = start_init(boot);
 	hook_unlock();
 	return err;
 }

@@ -18,6 +18,7 @@ struct mapping {
 	size_t len;	    /* a multiple of the page size */
 	int prot;	    /* HOOK_PROT_* */
 	struct object *obj; /* the VMO it shows (referenced), NULL for anonymous memory */
+	size_t offset;	    /* where in the VMO it starts */
 };
 
 struct map_area {

@@ -45,6 +45,8 @@
 #define MIN_SLICE_DIVISOR 5
 /* CPU time a spawner may keep its vCPU before an idle one is kicked for its child. */
 #define SPAWN_KICK_NS 50000
+/* Guest CPU time a vCPU with host I/O in flight may run before it reaps its ring. */
+#define IO_REAP_NS 200000
 /* Strict isolation: slices a hold may last while another process waits (strict_claim). */
 #define STRICT_HOLD_SLICES 2
 
@@ -246,6 +248,29 @@ static bool any_idle_vcpu(void)
 	return false;
 }
 
+/* Cuts v's slice timer short: len now, then what is left of rest (0: none). */
+static void arm_tick(struct vcpu *v, int64_t rest, int64_t len)
+{
+	v->tick = true;
+	v->tick_rest = rest;
+	v->tick_len = len;
+	hook_slice_arm(v, len);
+}
+
+/*
+ * Arms v's timer for ns of slice (0: none, a real-time thread), in ticks of
+ * IO_REAP_NS while host I/O of v's is in flight.
+ */
+static void arm_timer(struct vcpu *v, int64_t ns)
+{
+	if (v->host_io && (ns == 0 || ns > IO_REAP_NS)) {
+		arm_tick(v, ns, IO_REAP_NS);
+	} else {
+		v->tick = false;
+		hook_slice_arm(v, ns);
+	}
+}
+
 /*
  * A new process's first thread is queued on the spawning vCPU rather than
  * on an idle one. A spawner that waits for it (the common case: a shell, a
@@ -276,13 +301,16 @@ void sched_start_spawned(struct thread *t)
 	if (v->spawn_check || !any_idle_vcpu())
 		return;
 	/* A real-time spawner has no slice timer (0 left): it gets one for this. */
-	if (v->current->sched_class == ARCHK_SCHED_REALTIME)
+	if (v->tick)
+		left = v->tick_rest ? v->tick_rest - v->tick_len + hook_slice_left(v) : 0;
+	else if (v->current->sched_class == ARCHK_SCHED_REALTIME)
 		left = 0;
-	else if ((left = hook_slice_left(v)) <= SPAWN_KICK_NS)
+	else
+		left = hook_slice_left(v);
+	if (left && left <= SPAWN_KICK_NS)
 		return; /* its slice ends sooner anyway */
 	v->spawn_check = true;
-	v->spawn_check_rest = left;
-	hook_slice_arm(v, SPAWN_KICK_NS);
+	arm_tick(v, left, SPAWN_KICK_NS);
 }
 
 /*
@@ -362,11 +390,41 @@ static struct thread *best_candidate(struct vcpu *v, bool prefer_others)
 	return best;
 }
 
-/* Takes the best thread for v; strict isolation may forbid it, then v idles. */
+/*
+ * The best thread of process only (or, with only NULL, of any process but
+ * not) that v may run, in any queue: strict isolation's claims look past
+ * the best candidate for the process they claim the hold for.
+ */
+static struct thread *best_of(struct vcpu *v, const struct process *only,
+			      const struct process *not)
+{
+	struct thread *best = NULL, *t;
+
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		const struct runq *q = &sched.vcpus[i]->runq;
+
+		for (int l = runq_top_level(q); l > (best ? best->level : -1); l--)
+			TAILQ_FOREACH(t, &q->levels[l], run_link)
+				if (allowed(t, v) && (only ? t->proc == only : t->proc != not)) {
+					best = t;
+					break;
+				}
+	}
+	return best;
+}
+
+/*
+ * Takes the best thread for v; strict isolation may forbid it, then v idles.
+ * A hold kept for v (strict_claim) is taken for the process it was claimed for.
+ */
 struct thread *sched_take(struct vcpu *v)
 {
+	struct process *claimed = vm_strict_kept_for(v);
 	/* Equal levels rotate across queues too, so no queue is left behind. */
-	struct thread *t = best_candidate(v, true);
+	struct thread *t = claimed ? best_of(v, claimed, NULL) : NULL;
+
+	if (!t)
+		t = best_candidate(v, true);
 
 	if (!t || !vm_may_run(v, t->proc))
 		return NULL;
@@ -420,13 +478,15 @@ struct thread *sched_slice_end(struct vcpu *v, struct thread *t)
 		requeue_preempted(v, t);
 		return NULL;
 	}
-	if (v->spawn_check) {
+	if (v->tick) {
 		/* Not a slice end: the spawner kept its vCPU, so an idle one takes the child. */
-		v->spawn_check = false;
-		for (unsigned n = v->runq.count; n > 0 && any_idle_vcpu(); n--)
-			kick_idle_vcpu();
-		/* The rest of the slice; for a real-time thread (0) no timer again. */
-		hook_slice_arm(v, v->spawn_check_rest ? v->spawn_check_rest - SPAWN_KICK_NS : 0);
+		if (v->spawn_check) {
+			v->spawn_check = false;
+			for (unsigned n = v->runq.count; n > 0 && any_idle_vcpu(); n--)
+				kick_idle_vcpu();
+		}
+		/* (Host I/O was reaped on the way here.) The rest of the slice, if any. */
+		arm_timer(v, v->tick_rest ? v->tick_rest - v->tick_len : 0);
 		return t;
 	}
 	age_queued();
@@ -501,11 +561,14 @@ static int64_t strict_claim(struct vcpu *v)
 {
 	int64_t waited, limit = STRICT_HOLD_SLICES * kconfig.slice_ns;
 	struct process *h = vm_strict_contend(&waited);
+	struct thread *want;
 
 	if (!h || !held_by_realtime(h))
 		return kconfig.slice_ns;
 	if (waited < limit)
 		return limit - waited;
+	if (!(want = best_of(v, NULL, h)))
+		return kconfig.slice_ns;
 	for (unsigned i = 0; i < sched.vcpu_count; i++) {
 		struct vcpu *u = sched.vcpus[i];
 
@@ -515,7 +578,8 @@ static int64_t strict_claim(struct vcpu *v)
 				hook_interrupt(u);
 		}
 	}
-	vm_strict_reserve(v, kconfig.slice_ns);
+	/* For the process v waits for: the real-time thread would be the best candidate again. */
+	vm_strict_keep(v, want->proc, kconfig.slice_ns);
 	return kconfig.slice_ns;
 }
 
@@ -583,12 +647,16 @@ void sched_arm_slice(struct vcpu *v, struct thread *t)
 	struct thread *prev = v->last;
 	int64_t min = kconfig.slice_ns / MIN_SLICE_DIVISOR, ns;
 
-	if (prev == t && !v->slice_over)
+	if (prev == t && !v->slice_over) {
+		/* Host I/O began during the call: the running slice goes on in ticks. */
+		if (v->host_io && !v->tick)
+			arm_timer(v, t->sched_class == ARCHK_SCHED_REALTIME ? 0 : hook_slice_left(v));
 		return;
+	}
 	if (prev && prev != t && prev->displaced) {
 		prev->slice_left = hook_slice_left(v);
-		if (v->spawn_check && v->spawn_check_rest)
-			prev->slice_left += v->spawn_check_rest - SPAWN_KICK_NS;
+		if (v->tick && v->tick_rest)
+			prev->slice_left += v->tick_rest - v->tick_len;
 		prev->displaced = false;
 	}
 	v->spawn_check = false;
@@ -596,7 +664,22 @@ void sched_arm_slice(struct vcpu *v, struct thread *t)
 	t->slice_left = 0;
 	v->slice_over = false;
 	v->last = t;
-	hook_slice_arm(v, t->sched_class == ARCHK_SCHED_REALTIME ? 0 : ns);
+	arm_timer(v, t->sched_class == ARCHK_SCHED_REALTIME ? 0 : ns);
+}
+
+struct vcpu *sched_host_io_begin(void)
+{
+	struct vcpu *v = this_vcpu;
+
+	KASSERT(v); /* the completion must come back to a vCPU that reaps it */
+	v->host_io++;
+	return v;
+}
+
+void sched_host_io_end(struct vcpu *v)
+{
+	KASSERT(v->host_io > 0);
+	v->host_io--;
 }
 
 /* A released thread must not be remembered as any vCPU's slice owner. */

@@ -18,15 +18,23 @@ struct vcpu {
 	struct runq runq;
 	struct thread *last;	  /* the thread its slice timer is armed for */
 	bool slice_over;	  /* the slice timer fired: arm a new slice */
-	bool spawn_check;	  /* the timer is cut short for a child queued behind its spawner */
-	int64_t spawn_check_rest; /* what was left of the slice then (0: real-time) */
+	/*
+	 * The slice timer may be cut short (a tick): for a child queued behind
+	 * its spawner (spawn_check), or to reap host I/O this vCPU submitted
+	 * (host_io). tick_rest is what was left of the slice then (0: none, a
+	 * real-time thread), tick_len the tick armed.
+	 */
+	bool tick;
+	bool spawn_check;
+	int64_t tick_rest, tick_len;
+	uint32_t host_io; /* requests in flight on this vCPU's io_uring (reaped by it) */
 	struct thread *current;
-	struct process *holding;   /* partition this vCPU keeps open (referenced, vm.c) */
-	bool in_guest;		   /* between entering a guest and taking the lock again */
-	bool in_call;		   /* serving a system call: wake-ups wait in woken */
-	bool strict_yield;	   /* strict isolation: give the hold up (strict_claim) */
-	struct thread_list woken;  /* threads woken by the call being served */
-	uint32_t output_in_flight; /* console writes submitted on this vCPU's ring */
+	struct process *holding; /* partition this vCPU keeps open (referenced, vm.c) */
+	bool in_guest;		 /* between entering a guest and taking the lock again */
+	bool in_call;		 /* serving a system call: wake-ups wait in woken */
+	bool strict_yield;	 /* strict isolation: give the hold up (strict_claim) */
+	struct thread_list woken;	 /* threads woken by the call being served */
+	uint32_t output_in_flight; /* console writes among them (shutdown lets them finish) */
 };
 
 /* Called by the host before kernel_main: the vCPU count, then each vCPU. */
@@ -53,6 +61,14 @@ void sched_call_begin(struct vcpu *v);
 void sched_call_end(struct vcpu *v, struct thread *caller, bool reply);
 /* The vCPU the calling host thread runs; NULL on other host threads. */
 struct vcpu *sched_this_vcpu(void);
+/*
+ * Host I/O submitted on the calling vCPU's ring starts or ends (the end is
+ * reaped on the same vCPU). While some is in flight the vCPU leaves a guest
+ * at least every IO_REAP_NS of its CPU time to reap it, so a completion is
+ * not left waiting behind a busy guest, not even a real-time one.
+ */
+struct vcpu *sched_host_io_begin(void);
+void sched_host_io_end(struct vcpu *v);
 /* Makes a new process's first thread runnable, on the spawning vCPU if it can. */
 void sched_start_spawned(struct thread *t);
 /* Wakes one idle vCPU, which may steal queued work or poll I/O queues. */

@@ -114,6 +114,11 @@ long sys_table_create(struct thread *t, struct syscall_args *args);
 long sys_table_object_create(struct thread *t, struct syscall_args *args);
 long sys_table_receive(struct thread *t, struct syscall_args *args);
 long sys_table_reply(struct thread *t, struct syscall_args *args);
+long sys_device_info(struct thread *t, struct syscall_args *args);
+long sys_device_start(struct thread *t, struct syscall_args *args);
+long sys_device_queue(struct thread *t, struct syscall_args *args);
+long sys_device_notify(struct thread *t, struct syscall_args *args);
+long sys_device_ack(struct thread *t, struct syscall_args *args);
 
 /* sys_handle.c: handles to two new objects, written to the guest's out[2]. */
 long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights,

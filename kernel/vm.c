@@ -55,8 +55,9 @@ static struct {
 	/* Strict mode: the one held process, since when others wait, and who gets it next. */
 	struct process *strict_holder;
 	int64_t strict_contended; /* when a vCPU first waited for this hold; 0: none yet */
-	struct vcpu *strict_next; /* a vCPU the next hold is kept for, until strict_next_until */
-	int64_t strict_next_until;
+	struct vcpu *strict_next;	  /* the next hold is kept for this vCPU... */
+	struct process *strict_next_proc; /* ...to run this process (referenced)... */
+	int64_t strict_next_until;	  /* ...until then */
 } vm;
 
 int vm_init(const struct archk_bootinfo *boot)
@@ -230,6 +231,15 @@ bool vm_may_run(const struct vcpu *v, const struct process *p)
 	       hook_clock(ARCHK_CLOCK_MONOTONIC) >= vm.strict_next_until;
 }
 
+/* Ends the keeping of the next hold. */
+static void strict_keep_end(void)
+{
+	if (vm.strict_next_proc)
+		object_unref(&vm.strict_next_proc->obj);
+	vm.strict_next = NULL;
+	vm.strict_next_proc = NULL;
+}
+
 /*
  * v holds p: p's private memory is open (process and strict isolation) and
  * stays open while any vCPU holds it. A hold references p, so an ended
@@ -253,7 +263,7 @@ void vm_hold(struct vcpu *v, struct process *p)
 		vm.strict_holder = p;
 		vm.strict_contended = 0;
 		if (vm.strict_next == v)
-			vm.strict_next = NULL;
+			strict_keep_end();
 	}
 	/* Ring completions that finished while it was closed land now. */
 	io_deliver_deferred(p);
@@ -300,10 +310,24 @@ struct process *vm_strict_contend(int64_t *waited_ns)
 	return vm.strict_holder;
 }
 
-void vm_strict_reserve(struct vcpu *v, int64_t for_ns)
+void vm_strict_keep(struct vcpu *v, struct process *p, int64_t for_ns)
 {
+	strict_keep_end();
 	vm.strict_next = v;
+	vm.strict_next_proc = p;
+	object_ref(&p->obj);
 	vm.strict_next_until = hook_clock(ARCHK_CLOCK_MONOTONIC) + for_ns;
+}
+
+struct process *vm_strict_kept_for(const struct vcpu *v)
+{
+	if (vm.strict_next != v || vm.strict_holder)
+		return NULL;
+	if (hook_clock(ARCHK_CLOCK_MONOTONIC) >= vm.strict_next_until) {
+		strict_keep_end();
+		return NULL;
+	}
+	return vm.strict_next_proc;
 }
 
 /* The protection of the one region or mapping holding all of [addr, addr+len), or -1. */
@@ -371,10 +395,27 @@ long vm_map(struct process *p, size_t len, int prot, struct vmo *vmo, size_t off
 	}
 	if (vmo) {
 		m->obj = &vmo->obj;
+		m->offset = offset;
 		object_ref(m->obj);
 	}
 	vm.mappings++;
 	return (long)m->start;
+}
+
+void *vm_dma(const struct process *p, uintptr_t addr, uint64_t len, int prot,
+	     struct object **vmo)
+{
+	const struct mapping *m;
+	int i;
+
+	if (addr + len < addr || len > SIZE_MAX || (i = map_area_find(&p->maps, addr, len)) < 0)
+		return NULL;
+	m = &p->maps.maps[i];
+	if (!m->obj || (m->prot & prot) != prot)
+		return NULL;
+	object_ref(m->obj);
+	*vmo = m->obj;
+	return vmo_from_object(m->obj)->view + m->offset + (addr - m->start);
 }
 
 /* Only whole mappings are removed: there is no splitting of a mapping. */

@@ -32,8 +32,13 @@ bool vm_may_run(const struct vcpu *v, const struct process *p);
  * long vCPUs have been waiting for this hold; NULL if nothing is held.
  */
 struct process *vm_strict_contend(int64_t *waited_ns);
-/* Strict mode: the next hold is kept for v for at most for_ns; v is kicked when it is free. */
-void vm_strict_reserve(struct vcpu *v, int64_t for_ns);
+/*
+ * Strict mode: the next hold is kept for v, to run p, for at most for_ns;
+ * v is kicked when the current hold ends.
+ */
+void vm_strict_keep(struct vcpu *v, struct process *p, int64_t for_ns);
+/* The process the next hold is kept for if it is kept for v (and nothing is held), else NULL. */
+struct process *vm_strict_kept_for(const struct vcpu *v);
 /* 0 if [addr, addr+len) lies in p's memory with the access, else BAD_ADDRESS. */
 int vm_check(const struct process *p, uintptr_t addr, size_t len, int prot);
 /* The protection of the region or mapping holding addr; 0 if none does. */
@@ -50,6 +55,14 @@ long vm_map(struct process *p, size_t len, int prot, struct vmo *vmo, size_t off
  * 0, NOT_FOUND (nothing of that kind starts there) or INVALID_ARGS (len).
  */
 long vm_unmap(struct process *p, uintptr_t addr, uint64_t len, bool vmo);
+/*
+ * Device memory access (DMA): the kernel's pointer to [addr, addr+len) of
+ * p's memory if all of it lies in one VMO mapping with the access prot, else
+ * NULL. *vmo gets a reference to the VMO, which keeps the memory valid
+ * whatever p does to its mappings meanwhile (the kernel's view is the VMO's).
+ */
+void *vm_dma(const struct process *p, uintptr_t addr, uint64_t len, int prot,
+	     struct object **vmo);
 int copy_from_guest(const struct process *p, void *dst, uintptr_t src, size_t len);
 int copy_to_guest(const struct process *p, uintptr_t dst, const void *src, size_t len);
 /* Copies a NUL-terminated guest string of at most max bytes plus NUL into dst

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "../host/host.h"
 #include "build_key.h"
+#include "devices.h"
 #include "image.h"
 #include "elf_loader.h"
 
@@ -38,6 +39,7 @@ static const char usage_text[] =
     "                       the guest until its completion (finds misuse)\n"
     "  --no-sandbox         do not restrict archk's own system calls\n"
     "  --no-gate            give guests no call gate: every system call traps\n"
+    "  --disk FILE[,ro]     attach FILE as a disk (disk0, disk1, ...; repeatable)\n"
     "  --gdb ADDR:PORT[,proc=NAME|first]\n"
     "                       serve the GDB remote protocol for one guest process,\n"
     "                       stopped before its first instruction (loopback only)\n"
@@ -118,6 +120,7 @@ enum {
 	OPT_HOST_FAULT,
 	OPT_GDB,
 	OPT_GDB_ANY,
+	OPT_DISK,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -138,6 +141,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
 	    {"gdb", required_argument, NULL, OPT_GDB},
 	    {"gdb-any-address", no_argument, NULL, OPT_GDB_ANY},
+	    {"disk", required_argument, NULL, OPT_DISK},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {0},
@@ -200,6 +204,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_GDB_ANY:
 			o->gdb_any_address = true;
 			break;
+		case OPT_DISK:
+			if (devices_add_disk(optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "archk: %s\n", err);
+				exit(EXIT_BOOT_FAILED);
+			}
+			break;
 		case OPT_HOST_FAULT:
 			o->host_fault = parse_choice("host fault kind", optarg, host_faults, 4);
 			break;
@@ -249,9 +259,7 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->partition_size = PARTITION_SIZE;
 	boot->files = boot_files(img);
 	boot->file_count = img->file_count;
-	boot->device_count = 1;
-	boot->devices[0] = (struct archk_boot_device){
-	    .kind = ARCHK_DEVICE_CONSOLE, .host_fd = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}};
+	devices_fill(boot);
 	boot->isolation = (uint32_t)o->isolation;
 	boot->trace = o->trace;
 	boot->strict_buffers = o->strict_buffers;

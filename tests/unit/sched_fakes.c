@@ -61,6 +61,7 @@ UNREACHED(void hook_image_loaded(const char *p, uintptr_t b, uint64_t k, const u
 				 size_t s))
 UNREACHED(void hook_image_unloaded(const char *p, uintptr_t b, uint64_t k))
 UNREACHED(int hook_shared_map(int id, size_t offset, uintptr_t addr, size_t len, int prot))
+UNREACHED(int hook_device_open(const struct archk_boot_device *bd))
 
 /* The kernel lock: the test is single-threaded (hook_lock_held is in hook_fakes.c). */
 void hook_lock(void)

@@ -28,16 +28,23 @@ enum archk_isolation {
 };
 
 enum archk_device_kind {
-	ARCHK_DEVICE_CONSOLE = 1,
+	ARCHK_DEVICE_CONSOLE = 1, /* the terminal: host_fd input, output, error */
+	ARCHK_DEVICE_ENTROPY = 2, /* host_fd[0]: a source of random bytes */
+	ARCHK_DEVICE_CLOCK = 3,	  /* the host's clocks */
+	ARCHK_DEVICE_BLOCK = 4,	  /* host_fd[0]: the disk's image file of size bytes */
 };
+
+#define ARCHK_BOOT_DEVICE_RO 1u /* flags: the device refuses writes */
 
 struct archk_boot_device {
-	uint32_t kind; /* enum archk_device_kind */
-	uint32_t reserved;
-	int64_t host_fd[3]; /* console: input, output, error */
+	uint32_t kind;	    /* enum archk_device_kind */
+	uint32_t flags;	    /* ARCHK_BOOT_DEVICE_* */
+	char name[16];	    /* its name on the bus, NUL-terminated */
+	int64_t host_fd[3]; /* opened by stage 1 (unused ones are -1) */
+	uint64_t size;	    /* block: bytes */
 };
 
-#define ARCHK_BOOT_DEVICES_MAX 8
+#define ARCHK_BOOT_DEVICES_MAX 16
 
 struct archk_bootinfo {
 	uint64_t magic;

@@ -25,6 +25,7 @@ enum archk_object_type {
 	ARCHK_OBJ_RESOURCE = 15, /* privilege to use the real-time class */
 	ARCHK_OBJ_DEVICE = 16,	 /* a simulated device: config, virtqueues, interrupt */
 	ARCHK_OBJ_PIPE = 17,	 /* one end of a byte pipe */
+	ARCHK_OBJ_BUS = 18,	 /* the list of devices: OPEN one by name */
 	ARCHK_OBJ_TYPE_COUNT
 };
 

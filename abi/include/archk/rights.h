@@ -58,6 +58,14 @@
 #define ARCHK_RIGHTS_TABLE                                                                         \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
 	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY)
+/* A device: config (READ, WRITE), queues (MAP), doorbell (SIGNAL), interrupt (WAIT). */
+#define ARCHK_RIGHTS_DEVICE                                                                        \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
+	 ARCHK_RIGHT_MAP | ARCHK_RIGHT_SIGNAL | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_GET_PROPERTY)
+/* The device list init receives: it lists and opens devices. */
+#define ARCHK_RIGHTS_BUS                                                                           \
+	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_ENUMERATE | \
+	 ARCHK_RIGHT_GET_PROPERTY)
 /* The most a served object's handle may carry (table_object_create's RIGHTS_SAME). */
 #define ARCHK_RIGHTS_SERVED                                                                        \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \

@@ -63,6 +63,11 @@ enum archk_syscall_number {
 	ARCHK_SYS_TABLE_RECEIVE = 49, /* (table h, struct archk_table_request *, data, len, handles,
 				       * deadline) -> 0 */
 	ARCHK_SYS_TABLE_REPLY = 50,   /* (table h, id, result, data, len, handle) -> 0 */
+	ARCHK_SYS_DEVICE_INFO = 52,   /* (device h, struct archk_device_info *) -> 0 */
+	ARCHK_SYS_DEVICE_START = 53,  /* (device h, features) -> the features accepted */
+	ARCHK_SYS_DEVICE_QUEUE = 54,  /* (device h, queue, const struct archk_virtq_setup *) -> 0 */
+	ARCHK_SYS_DEVICE_NOTIFY = 55, /* (device h, queue) -> 0 */
+	ARCHK_SYS_DEVICE_ACK = 56,    /* (device h) -> ARCHK_DEVICE_ISR_* bits, now cleared */
 	ARCHK_SYS_COUNT
 };
 

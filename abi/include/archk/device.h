@@ -1,0 +1,142 @@
+/*
+ * Simulated devices, as their drivers see them (docs/abi.md, "Devices").
+ *
+ * A device is a kernel object modelled on virtio 1.x: a small config space
+ * (do_io READ and WRITE at offsets), feature bits, split virtqueues that
+ * live in the driver's own memory, a doorbell (device_notify) and an
+ * interrupt (ARCHK_SIGNAL_INTERRUPT on the device object, read and cleared
+ * with device_ack). The layouts below are virtio's; docs/abi.md says where
+ * archk differs.
+ */
+#ifndef ARCHK_DEVICE_H
+#define ARCHK_DEVICE_H
+
+#include <archk/types.h>
+
+/* ---- split virtqueues (virtio 1.x, 2.7) ---- */
+
+struct archk_virtq_desc {
+	uint64_t addr; /* guest address, inside a VMO mapping of the driver */
+	uint32_t len;
+	uint16_t flags; /* ARCHK_VIRTQ_DESC_F_* */
+	uint16_t next;	/* with F_NEXT: the next descriptor of the chain */
+};
+
+#define ARCHK_VIRTQ_DESC_F_NEXT	    1 /* the chain goes on at next */
+#define ARCHK_VIRTQ_DESC_F_WRITE    2 /* the device writes this buffer (else it reads it) */
+#define ARCHK_VIRTQ_DESC_F_INDIRECT 4 /* not supported: the chain breaks the queue */
+
+/* The available ring: the driver offers chains (ring[] holds their heads). */
+struct archk_virtq_avail {
+	uint16_t flags; /* ARCHK_VIRTQ_AVAIL_F_NO_INTERRUPT */
+	uint16_t idx;	/* free-running: where the driver puts the next entry */
+	uint16_t ring[];
+};
+
+#define ARCHK_VIRTQ_AVAIL_F_NO_INTERRUPT 1 /* the driver polls: no interrupt for used entries */
+
+struct archk_virtq_used_elem {
+	uint32_t id;  /* the head of the chain the device is done with */
+	uint32_t len; /* bytes it wrote into the chain's device-writable buffers */
+};
+
+/* The used ring: the device returns chains. */
+struct archk_virtq_used {
+	uint16_t flags; /* 0: archk never asks the driver not to notify */
+	uint16_t idx;	/* free-running: where the device puts the next entry */
+	struct archk_virtq_used_elem ring[];
+};
+
+/* Bytes of each part of a queue of size entries (virtio 2.7: alignment 16, 2, 4). */
+#define ARCHK_VIRTQ_DESC_BYTES(size)  (16u * (size))
+#define ARCHK_VIRTQ_AVAIL_BYTES(size) (6u + 2u * (size))
+#define ARCHK_VIRTQ_USED_BYTES(size)  (6u + 8u * (size))
+
+/* ---- the device calls ---- */
+
+/* device_info output. */
+struct archk_device_info {
+	uint32_t device_id;	 /* ARCHK_DEVICE_ID_* (virtio's numbers where virtio has one) */
+	uint32_t queue_count;	 /* virtqueues 0 .. queue_count-1 */
+	uint32_t queue_size_max; /* entries a queue may have (a power of two) */
+	uint32_t config_size;	 /* bytes of config space (do_io READ/WRITE offsets) */
+	uint64_t features;	 /* the feature bits the device offers */
+	char name[16];		 /* the device's name in the bus listing, NUL-terminated */
+	uint64_t reserved[2];
+};
+
+/* device_queue input: where the driver put a queue's three parts. */
+struct archk_virtq_setup {
+	uint32_t size; /* entries: a power of two <= queue_size_max; 0 turns the queue off */
+	uint32_t reserved;
+	uint64_t desc;	/* guest addresses, each part inside one VMO mapping */
+	uint64_t avail; /* of the driver (readable) */
+	uint64_t used;	/* (writable) */
+};
+
+/* Bits device_ack returns (virtio's ISR status, plus archk's own). */
+#define ARCHK_DEVICE_ISR_QUEUE	1u /* a queue has used entries */
+#define ARCHK_DEVICE_ISR_CONFIG 2u /* the config space changed */
+#define ARCHK_DEVICE_ISR_BROKEN 4u /* a queue was broken by bad input: device_start again */
+
+/* Device ids: virtio's where virtio defines the device, archk's own above 0x4000. */
+#define ARCHK_DEVICE_ID_BLOCK	2
+#define ARCHK_DEVICE_ID_CONSOLE 3
+#define ARCHK_DEVICE_ID_ENTROPY 4
+#define ARCHK_DEVICE_ID_CLOCK	0x4001 /* archk: the wall clock */
+#define ARCHK_DEVICE_ID_SOCKET	0x4002 /* archk: sockets on the host (net) */
+#define ARCHK_DEVICE_ID_SHARE	0x4003 /* archk: a host directory */
+
+/* ---- virtio-blk (virtio 5.2) ---- */
+
+#define ARCHK_BLK_F_RO	   (1ull << 5)	/* the disk is read-only */
+#define ARCHK_BLK_F_FLUSH  (1ull << 9)	/* FLUSH is supported */
+#define ARCHK_BLK_SECTOR   512
+#define ARCHK_BLK_T_IN	   0
+#define ARCHK_BLK_T_OUT	   1
+#define ARCHK_BLK_T_FLUSH  4
+#define ARCHK_BLK_T_GET_ID 8
+#define ARCHK_BLK_S_OK	   0
+#define ARCHK_BLK_S_IOERR  1
+#define ARCHK_BLK_S_UNSUPP 2
+#define ARCHK_BLK_ID_BYTES 20
+
+/* The request header, the first device-readable buffer of every chain. */
+struct archk_blk_req {
+	uint32_t type; /* ARCHK_BLK_T_* */
+	uint32_t reserved;
+	uint64_t sector;
+};
+
+/* Config space: the capacity in 512-byte sectors at offset 0. */
+struct archk_blk_config {
+	uint64_t capacity;
+};
+
+/* ---- virtio-console (virtio 5.3), two ports without the control queues ---- */
+
+/* Queues: 0 port 0 receive (stdin), 1 port 0 transmit (stdout), 2 port 1 receive (never
+ * filled), 3 port 1 transmit (stderr). */
+#define ARCHK_CONSOLE_F_SIZE	  (1ull << 0) /* cols and rows are valid */
+#define ARCHK_CONSOLE_Q_IN	  0
+#define ARCHK_CONSOLE_Q_OUT	  1
+#define ARCHK_CONSOLE_Q_ERR	  3
+#define ARCHK_CONSOLE_QUEUES	  4
+
+struct archk_console_config {
+	uint16_t cols, rows;   /* the terminal's size, 0 when not a terminal */
+	uint32_t max_nr_ports; /* 2 */
+	uint32_t terminal;     /* archk: 1 when stdin is a terminal (raw mode, Ctrl-C as a byte) */
+};
+
+/* ---- entropy (virtio 5.4): one queue of device-writable buffers ---- */
+
+/* ---- archk's clock: one queue; each chain's first writable buffer gets this ---- */
+struct archk_clock_reading {
+	int64_t realtime_ns;  /* CLOCK_REALTIME: nanoseconds since 1970, UTC */
+	int64_t monotonic_ns; /* CLOCK_MONOTONIC when it was read */
+	int32_t utc_offset_s; /* the time zone's offset: archk's clock is UTC, so 0 */
+	uint32_t reserved;
+};
+
+#endif

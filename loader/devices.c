@@ -1,0 +1,83 @@
+/*
+ * The devices of the boot info (devices.h). Host files are opened here, in
+ * stage 1, because the sandbox forbids opening files once guests run; the
+ * device models in host/ receive the descriptors.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <archk/device.h>
+#include "devices.h"
+
+#define DISKS_MAX 8
+
+static struct archk_boot_device disks[DISKS_MAX];
+static unsigned disk_count;
+
+/* A device with name, kind and no host file yet. */
+static struct archk_boot_device device(uint32_t kind, const char *name)
+{
+	struct archk_boot_device d = {.kind = kind, .host_fd = {-1, -1, -1}};
+
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	return d;
+}
+
+int devices_add_disk(const char *spec, char *err, size_t errlen)
+{
+	char path[4096];
+	const char *comma = strrchr(spec, ',');
+	bool ro = comma && strcmp(comma, ",ro") == 0;
+	size_t len = ro ? (size_t)(comma - spec) : strlen(spec);
+	struct archk_boot_device *d;
+	struct stat st;
+	char name[16];
+	int fd;
+
+	if (disk_count == DISKS_MAX) {
+		snprintf(err, errlen, "--disk %s: at most %d disks", spec, DISKS_MAX);
+		return -1;
+	}
+	if (len == 0 || len >= sizeof(path)) {
+		snprintf(err, errlen, "--disk wants FILE[,ro], not '%s'", spec);
+		return -1;
+	}
+	memcpy(path, spec, len);
+	path[len] = '\0';
+	fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "--disk %s: %s", path,
+			 fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "disk%u", disk_count);
+	d = &disks[disk_count++];
+	*d = device(ARCHK_DEVICE_BLOCK, name);
+	d->host_fd[0] = fd;
+	d->size = (uint64_t)st.st_size / ARCHK_BLK_SECTOR * ARCHK_BLK_SECTOR;
+	d->flags = ro ? ARCHK_BOOT_DEVICE_RO : 0;
+	return 0;
+}
+
+void devices_fill(struct archk_bootinfo *boot)
+{
+	struct archk_boot_device *d = boot->devices;
+	int urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	d[0] = device(ARCHK_DEVICE_CONSOLE, "console");
+	d[0].host_fd[0] = STDIN_FILENO;
+	d[0].host_fd[1] = STDOUT_FILENO;
+	d[0].host_fd[2] = STDERR_FILENO;
+	d[1] = device(ARCHK_DEVICE_ENTROPY, "rng");
+	d[1].host_fd[0] = urandom;
+	d[2] = device(ARCHK_DEVICE_CLOCK, "clock");
+	boot->device_count = 3;
+	for (unsigned i = 0; i < disk_count; i++)
+		d[boot->device_count++] = disks[i];
+}

@@ -37,7 +37,9 @@ struct host_vcpu {
 	struct signal_block *block; /* bottom of this vCPU's alternate signal stack */
 	struct entry_block entry;   /* the context being run, where traps return to */
 	struct guest_exit *exit;
-	timer_t timer;
+	timer_t timer;		/* the slice timer */
+	int64_t slice_armed_ns; /* what it was last armed for (0: disarmed) */
+	int64_t slice_armed_at; /* and when (CLOCK_MONOTONIC) */
 	struct sigreturn_frame frame __attribute__((aligned(64)));
 };
 

@@ -31,9 +31,9 @@ struct host_options host_opts = {.huge_pages = true};
 static int restrict_ring(struct io_uring *ring)
 {
 	static const uint8_t ops[] = {
-	    IORING_OP_NOP,	    IORING_OP_READ,	IORING_OP_WRITE,
-	    IORING_OP_READV,	    IORING_OP_WRITEV,	IORING_OP_FSYNC,
-	    IORING_OP_MSG_RING,	    IORING_OP_TIMEOUT,	IORING_OP_TIMEOUT_REMOVE,
+	    IORING_OP_NOP,	    IORING_OP_READ,	 IORING_OP_WRITE,
+	    IORING_OP_READV,	    IORING_OP_WRITEV,	 IORING_OP_FSYNC,
+	    IORING_OP_MSG_RING,	    IORING_OP_TIMEOUT,	 IORING_OP_TIMEOUT_REMOVE,
 	    IORING_OP_ASYNC_CANCEL, IORING_OP_POLL_ADD, IORING_OP_READ_FIXED,
 	    IORING_OP_WRITE_FIXED};
 	struct io_uring_restriction res[sizeof(ops) + 1];

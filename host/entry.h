@@ -9,9 +9,10 @@
 #define ALTSTACK_SIZE (256 * 1024)
 
 /* struct signal_block */
-#define BLOCK_VCPU     0
-#define BLOCK_HOST_FS  8
-#define BLOCK_GUEST_FS 16
+#define BLOCK_VCPU	   0
+#define BLOCK_HOST_FS	   8
+#define BLOCK_GUEST_FS	   16
+#define BLOCK_HOST_FS_KEPT 24
 
 /* struct resume_point */
 #define RP_RBX 0
@@ -31,6 +32,7 @@
 #define ENTRY_STEP	  36
 #define ENTRY_RESUME	  40
 #define ENTRY_RESUME_RSP  (ENTRY_RESUME + RP_RSP)
+#define ENTRY_SIGNAL	  96
 #define ENTRY_MAGIC_VALUE 0x6574616720b8b87aUL
 
 /* offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]) on x86-64 */
@@ -50,6 +52,10 @@ struct signal_block {
 	struct host_vcpu *vcpu; /* NULL on threads that never run guests */
 	uint64_t host_fs;
 	uint64_t guest_fs;
+	/* The guest in the guest runs with archk's FS base still loaded (without
+	 * FSGSBASE, when its own is 0: see hook_enter_guest), so leaving it needs
+	 * no switch. */
+	uint64_t host_fs_kept;
 };
 
 struct resume_point {
@@ -70,20 +76,24 @@ struct entry_block {
 	volatile int32_t preempt_pending; /* the slice timer fired in archk's code */
 	int32_t gate_step;		  /* a single step entered the gate (host/gate.c) */
 	struct resume_point resume;	  /* where a trap or the gate's slow path returns to */
+	struct signal_block *signal;	  /* this thread's (host_fs_kept) */
 };
 
 void host_signal_entry(int sig, void *info, void *uc);
-void host_enter_fast(struct resume_point *rp, void *ctx);
-void host_enter_full(struct resume_point *rp, void *frame_uc, uint64_t fs_base);
+/* keep_fs: leave archk's FS base loaded (signal_block.host_fs_kept). */
+void host_enter_fast(struct resume_point *rp, void *ctx, int keep_fs);
+void host_enter_full(struct resume_point *rp, void *frame_uc, uint64_t fs_base, int keep_fs);
 __attribute__((noreturn)) void host_resume_loop(struct resume_point *rp);
 
 _Static_assert(__builtin_offsetof(struct signal_block, guest_fs) == BLOCK_GUEST_FS, "block");
+_Static_assert(__builtin_offsetof(struct signal_block, host_fs_kept) == BLOCK_HOST_FS_KEPT, "kept");
 _Static_assert(__builtin_offsetof(struct resume_point, rsp) == RP_RSP, "rp");
 _Static_assert(__builtin_offsetof(struct entry_block, ctx) == ENTRY_CTX, "entry ctx");
 _Static_assert(__builtin_offsetof(struct entry_block, host_fs) == ENTRY_HOST_FS, "entry fs");
 _Static_assert(__builtin_offsetof(struct entry_block, preempt_pending) == ENTRY_PREEMPT, "preempt");
 _Static_assert(__builtin_offsetof(struct entry_block, gate_step) == ENTRY_STEP, "step");
 _Static_assert(__builtin_offsetof(struct entry_block, resume) == ENTRY_RESUME, "resume");
+_Static_assert(__builtin_offsetof(struct entry_block, signal) == ENTRY_SIGNAL, "signal");
 #endif
 
 #endif

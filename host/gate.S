@@ -60,6 +60,16 @@
 92:
 .endm
 
+/* SET_FS, unless archk's FS base stayed loaded while the guest ran
+ * (signal_block.host_fs_kept, found through the entry block at %r12). */
+.macro SWITCH_FS src
+	mov	ENTRY_SIGNAL(%r12), %rax
+	cmpq	$0, BLOCK_HOST_FS_KEPT(%rax)
+	jne	93f
+	SET_FS	\src
+93:
+.endm
+
 /* Switches to the gate's stack, below the resume point of the entry block
  * at %r12. */
 .macro GATE_STACK
@@ -137,11 +147,11 @@ host_gate_found:
 	call	host_gate_lockless
 	test	%al, %al
 	jnz	4f
-	SET_FS	ENTRY_HOST_FS(%r12)
+	SWITCH_FS ENTRY_HOST_FS(%r12)
 	mov	%r12, %rdi
 	mov	%rbx, %rsi
 	call	host_gate_call		/* returns only if the caller goes on at once */
-	SET_FS	CTX_FSBASE(%rbx)
+	SWITCH_FS CTX_FSBASE(%rbx)
 
 	/* Back to the caller with what the ABI makes a callee keep. */
 4:	ARCHK_MEMORY_CLOSE
@@ -178,7 +188,7 @@ host_gate_preempted:
 	mov	%rdx, %r12
 	GATE_STACK
 	ARCHK_STATE
-	SET_FS	ENTRY_HOST_FS(%r12)
+	SWITCH_FS ENTRY_HOST_FS(%r12)
 	mov	%r12, %rdi
 	call	host_gate_preempt
 	ud2

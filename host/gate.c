@@ -41,6 +41,7 @@ void gate_thread_init(struct host_vcpu *hv)
 	e->self = e;
 	e->magic = ENTRY_MAGIC_VALUE;
 	e->host_fs = hv->block->host_fs;
+	e->signal = hv->block;
 	set_gs_base(e);
 }
 

@@ -291,12 +291,20 @@ void hook_enter_guest(struct vcpu *v, struct guest_context *ctx, struct guest_ex
 	}
 	hv->exit = exit;
 	hv->entry.ctx = ctx;
+	/*
+	 * Without FSGSBASE every switch of the FS base is a host call, two per
+	 * trap or gate call. A thread whose FS base is 0 uses no thread-local
+	 * storage (archk's ABI gives it none), so it runs with archk's left
+	 * loaded, and leaving it needs no switch (docs/architecture.md).
+	 */
+	hv->block->host_fs_kept = !host_have_fsgsbase && ctx->fs_base == 0;
 	/* A set trap flag must take effect in the guest, not in the entry path. */
 	if (ctx->full_restore || (ctx->rflags & RFLAGS_TRAP)) {
 		build_sigreturn_frame(hv, ctx);
-		host_enter_full(&hv->entry.resume, &hv->frame.uc, ctx->fs_base);
+		host_enter_full(&hv->entry.resume, &hv->frame.uc, ctx->fs_base,
+				(int)hv->block->host_fs_kept);
 	} else {
-		host_enter_fast(&hv->entry.resume, ctx);
+		host_enter_fast(&hv->entry.resume, ctx, (int)hv->block->host_fs_kept);
 	}
 }
 

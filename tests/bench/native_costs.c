@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ROUNDS	 5
-#define MIB	 (1UL << 20)
-#define SLOT	 (64 * MIB)
+#define ROUNDS 5
+#define MIB    (1UL << 20)
+#define SLOT   (64 * MIB)
 /* A small guest's partition (docs/architecture.md): private part from .data
  * (after 2 MiB of code) up; data+heap up to the mapping window and guard, and
  * the stack at the top. */

@@ -80,6 +80,19 @@ long wait_exit(long process)
 	return st.reason == ARCHK_EXIT_NORMAL ? (long)st.code : 1000 + (long)st.reason;
 }
 
+struct archk_exit_status run_to_exit(const char *const *argv)
+{
+	struct archk_exit_status st = {0};
+	long p = archk_spawn(argv[0], argv, NULL, 0);
+
+	CHECK_TRUE(p > 0);
+	if (p > 0) {
+		CHECK_EQ(archk_process_wait((archk_handle_t)p, &st), 0);
+		archk_handle_close((archk_handle_t)p);
+	}
+	return st;
+}
+
 #define MAX_ARENAS 64
 static struct archk_arena_stat arenas_at_start[MAX_ARENAS];
 static long arena_count;

@@ -210,16 +210,9 @@ static void test_gs_changed(void)
 /* A child for the fault tests; returns its exit status. */
 static struct archk_exit_status run_child(const char *mode)
 {
-	const char *argv[] = {"/tests/conf_gate", "child", mode, NULL};
-	struct archk_exit_status st = {0};
-	long p = archk_spawn(argv[0], argv, NULL, 0);
+	const char *const argv[] = {"/tests/conf_gate", "child", mode, NULL};
 
-	CHECK_TRUE(p > 0);
-	if (p > 0) {
-		CHECK_EQ(archk_process_wait((archk_handle_t)p, &st), 0);
-		archk_handle_close((archk_handle_t)p);
-	}
-	return st;
+	return run_to_exit(argv);
 }
 
 /* The gate reads the caller's return address: a bad stack is the caller's fault. */

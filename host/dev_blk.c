@@ -94,7 +94,8 @@ static void blk_done(struct io_token *token, long result)
 {
 	struct blk_request *r = (struct blk_request *)token;
 	struct blk_disk *disk = r->disk;
-	bool ok = result >= 0 && (r->type == ARCHK_BLK_T_FLUSH || (uint64_t)result == r->data_bytes);
+	bool ok =
+	    result >= 0 && (r->type == ARCHK_BLK_T_FLUSH || (uint64_t)result == r->data_bytes);
 
 	device_io_done(&r->io);
 	finish(disk, r, ok ? ARCHK_BLK_S_OK : status_of(result),
@@ -140,7 +141,8 @@ static void start(struct blk_disk *disk, struct blk_request *r)
 		n = device_writable_iov(c, 0, 1, r->iov);
 		break;
 	case ARCHK_BLK_T_OUT:
-		r->data_bytes = disk->read_only ? 0 : data_range(disk, &h, c->out_bytes - sizeof(h));
+		r->data_bytes =
+		    disk->read_only ? 0 : data_range(disk, &h, c->out_bytes - sizeof(h));
 		n = device_readable_iov(c, sizeof(h), r->iov);
 		r->write_seq = disk->next_write_seq++;
 		break;
@@ -152,7 +154,8 @@ static void start(struct blk_disk *disk, struct blk_request *r)
 			submit_flush(r);
 		return;
 	case ARCHK_BLK_T_GET_ID:
-		finish(disk, r, ARCHK_BLK_S_OK, virtq_chain_write(c, 0, disk->id, sizeof(disk->id)));
+		finish(disk, r, ARCHK_BLK_S_OK,
+		       virtq_chain_write(c, 0, disk->id, sizeof(disk->id)));
 		return;
 	default:
 		finish(disk, r, ARCHK_BLK_S_UNSUPP, 0);
@@ -164,9 +167,11 @@ static void start(struct blk_disk *disk, struct blk_request *r)
 	}
 	sqe = device_io_sqe(&r->io);
 	if (h.type == ARCHK_BLK_T_IN)
-		io_uring_prep_readv(sqe, disk->fd, r->iov, (unsigned)n, h.sector * ARCHK_BLK_SECTOR);
+		io_uring_prep_readv(sqe, disk->fd, r->iov, (unsigned)n,
+				    h.sector * ARCHK_BLK_SECTOR);
 	else
-		io_uring_prep_writev(sqe, disk->fd, r->iov, (unsigned)n, h.sector * ARCHK_BLK_SECTOR);
+		io_uring_prep_writev(sqe, disk->fd, r->iov, (unsigned)n,
+				     h.sector * ARCHK_BLK_SECTOR);
 	io_uring_submit(kick_ring);
 }
 
@@ -231,6 +236,7 @@ int blk_device_open(const struct archk_boot_device *bd)
 		disk->requests[i].io.token.complete = blk_done;
 		disk->requests[i].disk = disk;
 	}
-	disk->dev = device_create(bd->name, &disk->model, disk, &disk->config, sizeof(disk->config));
+	disk->dev =
+	    device_create(bd->name, &disk->model, disk, &disk->config, sizeof(disk->config));
 	return disk->dev ? 0 : ARCHK_ERR_NO_MEMORY;
 }

@@ -76,7 +76,8 @@ static const struct device_model rng_model = {
 int rng_device_open(const struct archk_boot_device *bd)
 {
 	if (bd->host_fd[0] < 0) {
-		klog(LOG_WARN, "device %s: no /dev/urandom on the host: no entropy device", bd->name);
+		klog(LOG_WARN, "device %s: no /dev/urandom on the host: no entropy device",
+		     bd->name);
 		return 0;
 	}
 	rng.fd = (int)bd->host_fd[0];

@@ -320,8 +320,10 @@ static long bus_read(struct io_req *r)
 
 static long bus_get_meta(struct io_req *r)
 {
-	struct archk_meta meta = {
-	    .type = ARCHK_OBJ_BUS, .size = devs.count, .koid = r->obj->koid, .kind = ARCHK_KIND_DIR};
+	struct archk_meta meta = {.type = ARCHK_OBJ_BUS,
+				  .size = devs.count,
+				  .koid = r->obj->koid,
+				  .kind = ARCHK_KIND_DIR};
 
 	return copy_to_guest(r->proc, r->buf, &meta, sizeof(meta));
 }

@@ -90,7 +90,8 @@ static int walk_chain(struct virtq *q, uint16_t head, struct virtq_chain *c)
 		s = &c->seg[c->count];
 		s->len = d.len;
 		s->write = write;
-		if (d.len && !(s->ptr = q->dma(q->dma_ctx, d.addr, d.len, write, &c->refs[c->count])))
+		if (d.len &&
+		    !(s->ptr = q->dma(q->dma_ctx, d.addr, d.len, write, &c->refs[c->count])))
 			return break_queue(q, c);
 		c->count++;
 		if (write) {

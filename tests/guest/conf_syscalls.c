@@ -36,6 +36,8 @@ static void test_default_rights(void)
 	CHECK_EQ(ARCHK_RIGHTS_IOQ, 0x84d);
 	CHECK_EQ(ARCHK_RIGHTS_TABLE, 0x284f);
 	CHECK_EQ(ARCHK_RIGHTS_SERVED, 0x2bef);
+	CHECK_EQ(ARCHK_RIGHTS_DEVICE, 0xc6f);
+	CHECK_EQ(ARCHK_RIGHTS_BUS, 0x147);
 }
 
 static void test_clock(void)

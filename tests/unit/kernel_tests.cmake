@@ -19,3 +19,11 @@ target_include_directories(test_runq PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJ
 archk_unit_test(test_sched SOURCES test_sched.c sched_fakes.c hook_fakes.c
                 LIBS archk_kernel PkgConfig::SODIUM)
 target_include_directories(test_sched PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/abi/include)
+
+# Split virtqueues on both sides: the device's (kernel/virtq.c) against the
+# driver library's (drivers/lib/virtio.c, compiled for the host with its
+# system calls faked in the test).
+archk_unit_test(test_virtq SOURCES test_virtq.c ${PROJECT_SOURCE_DIR}/drivers/lib/virtio.c
+                hook_fakes.c LIBS archk_kernel)
+target_include_directories(test_virtq PRIVATE ${PROJECT_SOURCE_DIR}/kernel
+                           ${PROJECT_SOURCE_DIR}/drivers ${PROJECT_SOURCE_DIR}/abi/include)

@@ -89,8 +89,8 @@ struct archk_virtq_setup {
 
 /* ---- virtio-blk (virtio 5.2) ---- */
 
-#define ARCHK_BLK_F_RO	   (1ull << 5)	/* the disk is read-only */
-#define ARCHK_BLK_F_FLUSH  (1ull << 9)	/* FLUSH is supported */
+#define ARCHK_BLK_F_RO	   (1ull << 5) /* the disk is read-only */
+#define ARCHK_BLK_F_FLUSH  (1ull << 9) /* FLUSH is supported */
 #define ARCHK_BLK_SECTOR   512
 #define ARCHK_BLK_T_IN	   0
 #define ARCHK_BLK_T_OUT	   1
@@ -117,11 +117,11 @@ struct archk_blk_config {
 
 /* Queues: 0 port 0 receive (stdin), 1 port 0 transmit (stdout), 2 port 1 receive (never
  * filled), 3 port 1 transmit (stderr). */
-#define ARCHK_CONSOLE_F_SIZE	  (1ull << 0) /* cols and rows are valid */
-#define ARCHK_CONSOLE_Q_IN	  0
-#define ARCHK_CONSOLE_Q_OUT	  1
-#define ARCHK_CONSOLE_Q_ERR	  3
-#define ARCHK_CONSOLE_QUEUES	  4
+#define ARCHK_CONSOLE_F_SIZE (1ull << 0) /* cols and rows are valid */
+#define ARCHK_CONSOLE_Q_IN   0
+#define ARCHK_CONSOLE_Q_OUT  1
+#define ARCHK_CONSOLE_Q_ERR  3
+#define ARCHK_CONSOLE_QUEUES 4
 
 struct archk_console_config {
 	uint16_t cols, rows;   /* the terminal's size, 0 when not a terminal */

@@ -86,6 +86,20 @@ __attribute__((noreturn)) void sandbox_host_fault(int sig, siginfo_t *info, ucon
 /* Loads what the fault reporter needs before the sandbox forbids loading. */
 void sandbox_prepare(void);
 
+/* ---- terminal.c ---- */
+/*
+ * If stdin is a terminal: puts it in raw mode with ISIG off, arranges for
+ * its settings to come back on every exit path, and blocks the signals that
+ * end archk in the calling thread (so in every thread created after it) for
+ * a thread of its own. Call it before any other thread starts. True if the
+ * terminal is raw now.
+ */
+bool terminal_setup(void);
+/* Gives the terminal its settings back (idempotent; safe in a signal handler). */
+void terminal_restore(void);
+/* The signals only terminal.c's thread takes: a guest entered by sigreturn gets this mask. */
+extern sigset_t host_blocked_signals;
+
 /* ---- gdbserver.c ---- */
 /* Listens on "ADDR:PORT[,proc=NAME|first]"; *proc gets the process to debug. */
 int gdbserver_setup(const char *spec, bool any_address, const char **proc);

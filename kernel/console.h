@@ -9,5 +9,11 @@
 int console_init(const struct archk_bootinfo *boot);
 /* The console objects behind in (0), out (1) and err (2). */
 struct object *console_object(int which);
+/*
+ * A vCPU enters its run loop: a terminal is read from then on (its first
+ * host read needs a vCPU's ring), so that Ctrl-C and Ctrl-a x work before
+ * any program reads.
+ */
+void console_vcpu_started(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "device.h"
 #include "console.h"
 #include "ioq.h"
+#include "pipe.h"
 #include "store.h"
 #include "table.h"
 #include "syscall.h"
@@ -18,7 +19,8 @@ static int start_init(const struct archk_bootinfo *boot)
 {
 	const char *path = boot->init_argv[0];
 	struct spawn_handle handles[] = {
-	    {"in", console_object(0), ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY},
+	    {"in", console_object(0),
+	     ARCHK_RIGHT_READ | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_ENUMERATE},
 	    {"out", console_object(1), ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY},
 	    {"err", console_object(2), ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY},
 	    {"root", store_root(),
@@ -31,6 +33,8 @@ static int start_init(const struct archk_bootinfo *boot)
 	struct spawn_request req = {
 	    .argc = boot->init_argc,
 	    .argv = boot->init_argv,
+	    .envc = boot->init_envc,
+	    .envp = boot->init_envp,
 	    .handle_count = ARRAY_SIZE(handles),
 	    .handles = handles,
 	};
@@ -85,7 +89,8 @@ int kernel_main(const struct archk_bootinfo *boot)
 	    (err = spawner_init()) < 0 || (err = futex_init()) < 0 || (err = vmo_init()) < 0 ||
 	    (err = vmo_io_init()) < 0 || (err = resource_init()) < 0 || (err = waiter_init()) < 0 ||
 	    (err = event_init()) < 0 || (err = channel_init()) < 0 || (err = port_init()) < 0 ||
-	    (err = io_init()) < 0 || (err = ioq_init()) < 0 || (err = table_init()) < 0) {
+	    (err = io_init()) < 0 || (err = ioq_init()) < 0 || (err = table_init()) < 0 ||
+	    (err = pipe_init()) < 0) {
 		klog(LOG_ERROR, "kernel initialisation failed: %d", err);
 		return err;
 	}

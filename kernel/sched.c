@@ -35,6 +35,7 @@
  * A vCPU with nothing to run idles in the host (io_uring), where host I/O
  * completions and kicks from other vCPUs wake it.
  */
+#include "console.h"
 #include "debug.h"
 #include "fault.h"
 #include "ioq.h"
@@ -396,7 +397,7 @@ static struct thread *best_candidate(struct vcpu *v, bool prefer_others)
  * the best candidate for the process they claim the hold for.
  */
 static struct thread *best_of(struct vcpu *v, const struct process *only,
-			      const struct process *not)
+			      const struct process * not )
 {
 	struct thread *best = NULL, *t;
 
@@ -405,7 +406,7 @@ static struct thread *best_of(struct vcpu *v, const struct process *only,
 
 		for (int l = runq_top_level(q); l > (best ? best->level : -1); l--)
 			TAILQ_FOREACH(t, &q->levels[l], run_link)
-				if (allowed(t, v) && (only ? t->proc == only : t->proc != not)) {
+				if (allowed(t, v) && (only ? t->proc == only : t->proc != not )) {
 					best = t;
 					break;
 				}
@@ -650,7 +651,8 @@ void sched_arm_slice(struct vcpu *v, struct thread *t)
 	if (prev == t && !v->slice_over) {
 		/* Host I/O began during the call: the running slice goes on in ticks. */
 		if (v->host_io && !v->tick)
-			arm_timer(v, t->sched_class == ARCHK_SCHED_REALTIME ? 0 : hook_slice_left(v));
+			arm_timer(v,
+				  t->sched_class == ARCHK_SCHED_REALTIME ? 0 : hook_slice_left(v));
 		return;
 	}
 	if (prev && prev != t && prev->displaced) {
@@ -771,6 +773,7 @@ void kernel_vcpu_run(struct vcpu *v)
 
 	this_vcpu = v;
 	hook_lock();
+	console_vcpu_started();
 	for (;;) {
 		if (t)
 			t = finish_exit(v, t, &exit);

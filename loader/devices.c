@@ -99,6 +99,9 @@ void devices_fill(struct archk_bootinfo *boot)
 	d[0].host_fd[0] = STDIN_FILENO;
 	d[0].host_fd[1] = STDOUT_FILENO;
 	d[0].host_fd[2] = STDERR_FILENO;
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd) == 1)
+			d[0].flags |= ARCHK_BOOT_DEVICE_TERMINAL << fd;
 	d[1] = device(ARCHK_DEVICE_ENTROPY, "rng");
 	d[1].host_fd[0] = urandom;
 	d[2] = device(ARCHK_DEVICE_CLOCK, "clock");

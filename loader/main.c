@@ -39,6 +39,8 @@ static const char usage_text[] =
     "                       the guest until its completion (finds misuse)\n"
     "  --no-sandbox         do not restrict archk's own system calls\n"
     "  --no-gate            give guests no call gate: every system call traps\n"
+    "  --env NAME=VALUE     put NAME in init's environment (repeatable)\n"
+    "  --env-file FILE      put the NAME=VALUE lines of FILE in init's environment\n"
     "  --disk FILE[,ro][,direct]\n"
     "                       attach FILE as a disk (disk0, disk1, ...; repeatable);\n"
     "                       direct: bypass the host's page cache (O_DIRECT)\n"
@@ -54,12 +56,21 @@ static const char usage_text[] =
     "  --version            show the version\n"
     "\n"
     "Exit status: the program's exit code; 128+N if it died of signal N;\n"
-    "1 if archk could not boot; 2 for usage errors; 70 for internal errors.\n";
+    "1 if archk could not boot; 2 for usage errors; 70 for internal errors;\n"
+    "130 after Ctrl-a x on a terminal.\n";
+
+/* init's environment: NAME=VALUE strings, a later one replacing an earlier NAME. */
+struct environment {
+	uint32_t count;
+	size_t bytes; /* of the strings with their NULs */
+	const char *entries[ARCHK_SPAWN_ENVC_MAX];
+};
 
 struct options {
 	const char *image;
 	int argc; /* of the batch program, 0 for init */
 	char **argv;
+	struct environment env;
 	struct image_trust trust;
 	unsigned vcpus;
 	int isolation;
@@ -108,6 +119,62 @@ static int parse_choice(const char *option, const char *text, const char *const 
 	usage_error(what, text);
 }
 
+/* Adds NAME=VALUE to env; false (with why set) if it is not NAME=VALUE or does not fit. */
+static bool env_add(struct environment *env, const char *entry, const char **why)
+{
+	const char *eq = strchr(entry, '=');
+	size_t name_len = eq ? (size_t)(eq - entry) : 0;
+
+	*why = "not NAME=VALUE";
+	if (name_len == 0)
+		return false;
+	for (uint32_t i = 0; i < env->count; i++) {
+		if (strncmp(env->entries[i], entry, name_len + 1) == 0) {
+			env->bytes -= strlen(env->entries[i]) + 1;
+			env->entries[i] = env->entries[--env->count];
+			break;
+		}
+	}
+	*why = "the environment is full (1024 entries, 65536 bytes with the arguments)";
+	if (env->count == ARCHK_SPAWN_ENVC_MAX ||
+	    env->bytes + strlen(entry) + 1 > ARCHK_SPAWN_ARGS_MAX)
+		return false;
+	env->bytes += strlen(entry) + 1;
+	env->entries[env->count++] = entry;
+	return true;
+}
+
+/*
+ * --env-file: every line NAME=VALUE, taken as it is (no quotes); empty lines
+ * and lines starting with # are skipped. An unreadable file exits 1, a bad
+ * line 2.
+ */
+static void env_read_file(struct environment *env, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	const char *why;
+
+	if (!f) {
+		fprintf(stderr, "archk: cannot read %s: %s\n", path, strerror(errno));
+		exit(EXIT_BOOT_FAILED);
+	}
+	for (unsigned n = 1; (len = getline(&line, &cap, f)) >= 0; n++) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (!env_add(env, strdup(line), &why)) {
+			fprintf(stderr, "archk: %s:%u: %s\n", path, n, why);
+			exit(EXIT_USAGE);
+		}
+	}
+	free(line);
+	fclose(f);
+}
+
 enum {
 	OPT_CPUS = 256,
 	OPT_ISOLATION,
@@ -119,6 +186,8 @@ enum {
 	OPT_STRICT_BUFFERS,
 	OPT_NO_SANDBOX,
 	OPT_NO_GATE,
+	OPT_ENV,
+	OPT_ENV_FILE,
 	OPT_HOST_FAULT,
 	OPT_GDB,
 	OPT_GDB_ANY,
@@ -140,6 +209,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"strict-buffers", no_argument, NULL, OPT_STRICT_BUFFERS},
 	    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	    {"no-gate", no_argument, NULL, OPT_NO_GATE},
+	    {"env", required_argument, NULL, OPT_ENV},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
 	    {"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
 	    {"gdb", required_argument, NULL, OPT_GDB},
 	    {"gdb-any-address", no_argument, NULL, OPT_GDB_ANY},
@@ -152,6 +223,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	static const char *const levels[] = {"error", "warn", "info", "debug"};
 	static const char *const host_faults[] = {"none", "segv", "syscall", "gate"};
 	char err[256];
+	const char *why;
 	int c;
 
 	int end = 1; /* options and the image come before "--", the program after */
@@ -199,6 +271,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_GATE:
 			o->gate = false;
+			break;
+		case OPT_ENV:
+			if (!env_add(&o->env, optarg, &why)) {
+				snprintf(err, sizeof(err), "--env '%%s': %s", why);
+				usage_error(err, optarg);
+			}
+			break;
+		case OPT_ENV_FILE:
+			env_read_file(&o->env, optarg);
 			break;
 		case OPT_GDB:
 			o->gdb = optarg;
@@ -270,6 +351,8 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->batch = o->argc > 0;
 	boot->init_argc = o->argc > 0 ? (uint32_t)o->argc : 1;
 	boot->init_argv = o->argc > 0 ? (const char *const *)o->argv : init_argv;
+	boot->init_envc = o->env.count;
+	boot->init_envp = o->env.entries;
 	boot->debug_process = o->debug_process;
 	boot->gate = o->gate ? gate_address() : 0;
 }
@@ -354,6 +437,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (o.gdb && !o.debug_process)
 		o.debug_process = "first";
+	terminal_setup(); /* before any thread; undone on every way out */
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
 		return EXIT_BOOT_FAILED;

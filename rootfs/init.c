@@ -1,10 +1,15 @@
 /*
- * init: the first process. It prints a banner, runs the commands of
- * /etc/init.conf one after another and exits with 0 if all succeeded.
+ * init: the first process. It prints a banner (with the key that ends archk
+ * when the console is a terminal), runs the commands of /etc/init.conf one
+ * after another and exits with the status of the last command it ran, or
+ * with a summary of all of them if the configuration asks for that
+ * ("exit-status summary"); archk exits with init's status.
  */
 #include <archk/runtime.h>
 
 #define MAX_ARGS 32
+
+enum exit_rule { EXIT_LAST, EXIT_SUMMARY };
 
 /* Reads a whole store file into a NUL-terminated heap buffer. */
 static char *read_file(const char *path)
@@ -44,6 +49,14 @@ static int split(char *line, const char **words, int max)
 	return n;
 }
 
+/* The status a shell would give: the code, 128 + the signal of a fault, 137 if killed. */
+static int status_of(const struct archk_exit_status *st)
+{
+	if (st->reason == ARCHK_EXIT_NORMAL)
+		return st->code & 0xff;
+	return st->reason == ARCHK_EXIT_FAULT ? 128 + (int)st->signal : 128 + 9;
+}
+
 static void describe(const char *prog, const struct archk_exit_status *st)
 {
 	if (st->reason == ARCHK_EXIT_NORMAL)
@@ -54,7 +67,7 @@ static void describe(const char *prog, const struct archk_exit_status *st)
 		printf("init: %s was killed\n", prog);
 }
 
-/* Runs one "run PROGRAM ARGS" line; 0 if it exited with status 0. */
+/* Runs one "run PROGRAM ARGS" line; its status (127: not found, 126: not started). */
 static int run(const char **argv)
 {
 	struct archk_exit_status st;
@@ -62,28 +75,37 @@ static int run(const char **argv)
 
 	if (p < 0) {
 		printf("init: cannot run %s: %s\n", argv[0], archk_strerror(p));
-		return -1;
+		return p == ARCHK_ERR_NOT_FOUND ? 127 : 126;
 	}
 	long err = archk_process_wait((archk_handle_t)p, &st);
 	archk_handle_close((archk_handle_t)p);
 	if (err < 0) {
 		printf("init: waiting for %s failed: %s\n", argv[0], archk_strerror(err));
-		return -1;
+		return 126;
 	}
-	if (st.reason != ARCHK_EXIT_NORMAL || st.code != 0) {
+	if (status_of(&st) != 0)
 		describe(argv[0], &st);
-		return -1;
-	}
-	return 0;
+	return status_of(&st);
 }
 
-int main(int argc, char **argv)
+/* Is the console a terminal? Then the keys that end archk are worth a line. */
+static int on_terminal(void)
+{
+	struct archk_meta meta;
+
+	return archk_get_meta(archk_handle_named("in"), &meta) == 0 &&
+	       (meta.flags & ARCHK_META_TERMINAL);
+}
+
+int main(void)
 {
 	const char *words[MAX_ARGS];
 	char *conf = read_file("etc/init.conf");
-	int failures = 0, commands = 0;
+	int failures = 0, commands = 0, last = 0;
+	enum exit_rule rule = EXIT_LAST;
 
-	printf("archk: init started (process %lu)\n", (unsigned long)archk_process_self());
+	printf("archk: init started (process %lu)%s\n", (unsigned long)archk_process_self(),
+	       on_terminal() ? "; type Ctrl-a x to end archk" : "");
 	if (!conf) {
 		printf("init: cannot read /etc/init.conf\n");
 		return 1;
@@ -94,15 +116,28 @@ int main(int argc, char **argv)
 			*next++ = '\0';
 		if (line[0] == '#' || split(line, words, MAX_ARGS) == 0)
 			continue;
+		if (strcmp(words[0], "exit-status") == 0) {
+			if (words[1] && !words[2] && strcmp(words[1], "last") == 0)
+				rule = EXIT_LAST;
+			else if (words[1] && !words[2] && strcmp(words[1], "summary") == 0)
+				rule = EXIT_SUMMARY;
+			else {
+				printf("init: /etc/init.conf: exit-status wants 'last' or "
+				       "'summary'\n");
+				failures++;
+			}
+			continue;
+		}
 		if (strcmp(words[0], "run") != 0 || !words[1]) {
 			printf("init: /etc/init.conf: unknown command '%s'\n", words[0]);
 			failures++;
 			continue;
 		}
 		commands++;
-		failures += run(words + 1) < 0;
+		last = run(words + 1);
+		failures += last != 0;
 	}
 	printf("init: %d command%s run, %d failed\n", commands, commands == 1 ? "" : "s", failures);
 	free(conf);
-	return failures ? 1 : 0;
+	return rule == EXIT_SUMMARY ? failures != 0 : last;
 }

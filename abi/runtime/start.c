@@ -81,25 +81,51 @@ static void blob_add(struct archk_spawn_blob *blob, archk_handle_t *values, cons
 	values[++blob->handle_count] = h;
 }
 
-/* Packs argv after the header; the blob's total length or TOO_LONG. */
-static long blob_pack_argv(struct archk_spawn_blob *blob, size_t room, const char *const *argv)
+/*
+ * Appends the NULL-terminated strings list (at most max of them) after the
+ * *used bytes of strings already in the blob; their count, or TOO_LONG.
+ */
+static long blob_pack(struct archk_spawn_blob *blob, size_t *used, const char *const *list,
+		      uint32_t max)
 {
 	char *strings = (char *)(blob + 1);
-	size_t used = 0;
+	uint32_t n;
 
-	for (blob->argc = 0; argv[blob->argc]; blob->argc++) {
-		size_t len = strlen(argv[blob->argc]) + 1;
+	for (n = 0; list && list[n]; n++) {
+		size_t len = strlen(list[n]) + 1;
 
-		if (used + len > room || blob->argc == ARCHK_SPAWN_ARGC_MAX)
+		if (*used + len > ARCHK_SPAWN_ARGS_MAX || n == max)
 			return ARCHK_ERR_TOO_LONG;
-		memcpy(strings + used, argv[blob->argc], len);
-		used += len;
+		memcpy(strings + *used, list[n], len);
+		*used += len;
 	}
+	return n;
+}
+
+/* Packs argv, then envp, after the header; the blob's total length or TOO_LONG. */
+static long blob_pack_strings(struct archk_spawn_blob *blob, const char *const *argv,
+			      const char *const *envp)
+{
+	size_t used = 0;
+	long argc = blob_pack(blob, &used, argv, ARCHK_SPAWN_ARGC_MAX);
+	long envc = argc < 0 ? argc : blob_pack(blob, &used, envp, ARCHK_SPAWN_ENVC_MAX);
+
+	if (envc < 0)
+		return envc;
+	blob->argc = (uint32_t)argc;
+	blob->envc = (uint32_t)envc;
 	return (long)(sizeof(*blob) + used);
 }
 
 long archk_spawn(const char *path, const char *const *argv,
 		 const struct archk_spawn_handle *handles, uint32_t handle_count)
+{
+	return archk_spawn_env(path, argv, (const char *const *)archk_environ, handles,
+			       handle_count);
+}
+
+long archk_spawn_env(const char *path, const char *const *argv, const char *const *envp,
+		     const struct archk_spawn_handle *handles, uint32_t handle_count)
 {
 	archk_handle_t values[ARCHK_IO_HANDLES_MAX];
 	struct archk_spawn_blob *blob;
@@ -123,7 +149,7 @@ long archk_spawn(const char *path, const char *const *argv,
 			continue;
 		blob_add(blob, values, inherited[i], h, ARCHK_RIGHTS_SAME);
 	}
-	len = blob_pack_argv(blob, ARCHK_SPAWN_ARGS_MAX, argv);
+	len = blob_pack_strings(blob, argv, envp);
 	exe = len < 0 ? len
 		      : archk_open(archk_handle_named("root"), path,
 				   ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_READ | ARCHK_RIGHT_TRANSFER);

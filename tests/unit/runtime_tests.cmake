@@ -8,6 +8,8 @@ add_library(archk_rt_host STATIC
   ${RT_SOURCE_DIR}/fmt.c
     ${RT_SOURCE_DIR}/malloc.c
   ${RT_SOURCE_DIR}/lock.c
+  ${RT_SOURCE_DIR}/env.c
+  ${RT_SOURCE_DIR}/path.c
   ${CMAKE_CURRENT_LIST_DIR}/rt_host_futex.c)
 target_compile_options(archk_rt_host PRIVATE
   -ffreestanding -fno-builtin -include ${CMAKE_CURRENT_LIST_DIR}/rt_rename.h
@@ -17,3 +19,4 @@ target_include_directories(archk_rt_host PUBLIC ${CMAKE_CURRENT_LIST_DIR}/../../
 archk_unit_test(test_runtime_string SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime_string.c LIBS archk_rt_host)
 archk_unit_test(test_runtime_fmt SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime_fmt.c LIBS archk_rt_host)
 archk_unit_test(test_runtime_malloc SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime_malloc.c LIBS archk_rt_host)
+archk_unit_test(test_runtime_env SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime_env.c LIBS archk_rt_host)

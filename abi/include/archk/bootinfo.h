@@ -35,6 +35,8 @@ enum archk_device_kind {
 };
 
 #define ARCHK_BOOT_DEVICE_RO 1u /* flags: the device refuses writes */
+/* flags of the console: host_fd[n] is a terminal (ARCHK_BOOT_DEVICE_TERMINAL << n). */
+#define ARCHK_BOOT_DEVICE_TERMINAL 2u
 
 struct archk_boot_device {
 	uint32_t kind;	    /* enum archk_device_kind */
@@ -72,6 +74,9 @@ struct archk_bootinfo {
 	uint32_t init_argc;
 	uint32_t batch; /* 1: init_argv came from the command line */
 	const char *const *init_argv;
+	/* init's environment: init_envc strings "NAME=VALUE" (--env, --env-file). */
+	uint32_t init_envc;
+	const char *const *init_envp;
 
 	/* Process to debug (--gdb): a name, "first", or NULL for none. */
 	const char *debug_process;

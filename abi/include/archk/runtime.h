@@ -72,6 +72,8 @@ long archk_channel_call(archk_handle_t h, const struct archk_channel_call_args *
 long archk_object_wait_one(archk_handle_t h, uint32_t signals, int64_t deadline,
 			   uint32_t *observed);
 long archk_object_wait_many(struct archk_wait_item *items, uint32_t count, int64_t deadline);
+/* A pipe: out[0] its read end, out[1] its write end (docs/abi.md, "Pipes"). */
+long archk_pipe_create(archk_handle_t out[2]);
 long archk_port_create(void);
 long archk_port_wait_async(archk_handle_t port, archk_handle_t h, uint64_t key, uint32_t signals);
 long archk_port_wait(archk_handle_t port, int64_t deadline, struct archk_port_packet *packet);
@@ -130,13 +132,37 @@ archk_handle_t archk_handle_named(const char *name);
 
 /*
  * Spawns the store program at path (opened through the "root" handle) with
- * argv and the given named handles (in, out, err, root and process are
- * passed on automatically unless handles names them), through CREATE on the
- * "process" handle, so a served process table sees it. Returns a process
- * handle or an error code.
+ * argv, the caller's environment and the given named handles (in, out, err,
+ * root and process are passed on automatically unless handles names them),
+ * through CREATE on the "process" handle, so a served process table sees
+ * it. Returns a process handle or an error code.
  */
 long archk_spawn(const char *path, const char *const *argv,
 		 const struct archk_spawn_handle *handles, uint32_t handle_count);
+/* archk_spawn with the environment envp (NULL-terminated "NAME=VALUE"; NULL: empty). */
+long archk_spawn_env(const char *path, const char *const *argv, const char *const *envp,
+		     const struct archk_spawn_handle *handles, uint32_t handle_count);
+
+/* ---- paths (path.c; archk_open_path in syscall.c) ---- */
+/*
+ * base (absolute) joined with path (absolute, or relative to base), with
+ * ".", ".." and repeated slashes resolved: an absolute path (malloc'd), or
+ * NULL when out of memory. ".." at the root stays at the root.
+ */
+char *archk_path_resolve(const char *base, const char *path);
+/* Opens path through "root": relative paths against $PWD (as the shell's cd sets it). */
+long archk_open_path(const char *path, uint32_t rights);
+
+/* ---- the environment (env.c): archk_environ is "NAME=VALUE" strings, NULL-terminated ---- */
+/* The value of name, or NULL. */
+const char *archk_getenv(const char *name);
+/*
+ * Sets name to value (replacing it only if overwrite); 0, INVALID_ARGS for a
+ * name that is empty or holds '=', or NO_MEMORY. Changes archk_environ.
+ */
+long archk_setenv(const char *name, const char *value, int overwrite);
+/* Removes name; 0, INVALID_ARGS for a name that is empty or holds '=', or NO_MEMORY. */
+long archk_unsetenv(const char *name);
 /* Name of an error code, e.g. "HND_INVALID"; "OK" for 0; "UNKNOWN" otherwise. */
 const char *archk_strerror(long err);
 

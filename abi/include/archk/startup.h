@@ -9,7 +9,7 @@
  * archk adds ARCHK_AT_STARTUP: a pointer to struct archk_startup, and
  * ARCHK_AT_GATE: the address of the call gate, a function in archk's code
  * that makes a system call without trapping (docs/abi.md, "The call gate";
- * absent when archk runs with --no-gate).
+ * an AT_IGNORE entry in its place when archk runs with --no-gate).
  */
 #ifndef ARCHK_STARTUP_H
 #define ARCHK_STARTUP_H

@@ -86,6 +86,10 @@ __attribute__((noreturn)) void sandbox_host_fault(int sig, siginfo_t *info, ucon
 /* Loads what the fault reporter needs before the sandbox forbids loading. */
 void sandbox_prepare(void);
 
+/* ---- dev_console.c ---- */
+/* The host window changed size: the console device's config follows (takes the kernel lock). */
+void console_device_resized(void);
+
 /* ---- terminal.c ---- */
 /*
  * If stdin is a terminal: puts it in raw mode with ISIG off, arranges for

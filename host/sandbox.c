@@ -31,6 +31,8 @@ static const int allowed[] = {
     SCMP_SYS(rt_sigreturn),
     SCMP_SYS(rt_sigprocmask),
     SCMP_SYS(rt_sigaction),
+    /* The terminal's thread takes its signals with sigwaitinfo (host/terminal.c). */
+    SCMP_SYS(rt_sigtimedwait),
     SCMP_SYS(sigaltstack),
     SCMP_SYS(exit),
     SCMP_SYS(exit_group),
@@ -102,6 +104,9 @@ int sandbox_install(bool with_gdb)
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, TCSETS));
+	if (!err) /* the console device's size (host/dev_console.c) */
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ));
 	/* Never kill: a foreign-ABI syscall (int 0x80, x32) from a guest must reach
 	 * the trap handler, which refuses it, instead of silently killing a vCPU. */
 	if (!err)

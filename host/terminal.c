@@ -17,7 +17,8 @@
  * Raw mode keeps output processing (a guest's "\n" still starts a new line)
  * and CR-to-NL on input (Enter is "\n"); there is no echo, no line editing
  * and no flow control: programs that read the console see each key as typed.
- * A window resize sends SIGWINCH, which archk ignores (its default).
+ * A window resize sends SIGWINCH, which the same thread takes: the console
+ * device's config gets the new size (host/dev_console.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -38,25 +39,28 @@ void terminal_restore(void)
 	}
 }
 
-/* Gives the terminal back, then lets the signal end archk by its default action. */
-static void fatal_signal(int sig)
-{
-	int saved_errno = errno;
-
-	terminal_restore();
-	signal(sig, SIG_DFL);
-	raise(sig); /* delivered when this handler returns and unblocks it */
-	errno = saved_errno;
-}
-
-/* The one thread that takes the fatal signals: it only ever sleeps. */
+/*
+ * The one thread that takes the signals blocked everywhere else: a window
+ * resize goes to the console device; any other gives the terminal back and
+ * then ends archk by the signal's default action.
+ */
 static void *signal_main(void *unused)
 {
-	struct timespec hour = {.tv_sec = 3600};
+	sigset_t set = host_blocked_signals;
 
-	pthread_sigmask(SIG_UNBLOCK, &host_blocked_signals, NULL);
-	for (;;)
-		clock_nanosleep(CLOCK_MONOTONIC, 0, &hour, NULL);
+	sigaddset(&set, SIGWINCH);
+	for (;;) {
+		int sig = sigwaitinfo(&set, NULL);
+
+		if (sig == SIGWINCH) {
+			console_device_resized();
+		} else if (sig > 0) {
+			terminal_restore();
+			signal(sig, SIG_DFL);
+			pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+			raise(sig);
+		}
+	}
 	return unused;
 }
 
@@ -73,17 +77,15 @@ static void make_raw(struct termios *t)
 
 bool terminal_setup(void)
 {
-	struct sigaction sa = {.sa_handler = fatal_signal};
 	struct termios t;
 	pthread_t thread;
 
 	sigemptyset(&host_blocked_signals);
 	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved) < 0)
 		return false;
-	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
 		sigaddset(&host_blocked_signals, fatal_signals[i]);
-		sigaction(fatal_signals[i], &sa, NULL);
-	}
+	sigaddset(&host_blocked_signals, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &host_blocked_signals, NULL);
 	if (pthread_create(&thread, NULL, signal_main, NULL) != 0) {
 		pthread_sigmask(SIG_UNBLOCK, &host_blocked_signals, NULL);

@@ -70,7 +70,9 @@ struct interrupt {
 
 static struct console consoles[3];
 static struct interrupt interrupts[MAX_INTERRUPTS];
-static uint32_t waiting_reads; /* READs waiting on any console */
+static uint32_t waiting_reads;			    /* READs waiting on any console */
+static const struct console_input_sink *input_sink; /* the console device, while driven */
+static bool input_ended;			    /* stdin's last read gave 0 or an error */
 
 struct object *console_object(int which)
 {
@@ -331,12 +333,49 @@ static void console_read_done(struct io_token *token, long result)
 		keep_input(c, keys, keyboard_filter(&c->escape, c->read_buf, (size_t)result, keys));
 	else if (result > 0)
 		keep_input(c, c->read_buf, (size_t)result);
+	if (c == &consoles[0])
+		input_ended = result <= 0;
 	while ((r = TAILQ_FIRST(&c->readers)) && (c->input_len || result <= 0)) {
 		remove_reader(c, r);
 		io_req_complete(r, c->input_len ? take_input(c, r) : result);
 	}
 	if (result > 0 && (c->terminal || !TAILQ_EMPTY(&c->readers)))
 		start_read(c);
+	if (input_sink && c == &consoles[0])
+		input_sink->ready(input_sink->ctx);
+}
+
+void console_input_redirect(const struct console_input_sink *sink)
+{
+	struct console *c = &consoles[0];
+	struct io_req *r;
+
+	ASSERT_LOCKED();
+	input_sink = sink;
+	while (sink && (r = TAILQ_FIRST(&c->readers))) { /* the terminal is the device's now */
+		remove_reader(c, r);
+		io_req_complete(r, ARCHK_ERR_BAD_STATE);
+	}
+}
+
+size_t console_input_take(void *buf, size_t len, bool *ended)
+{
+	struct console *c = &consoles[0];
+	size_t n = len < c->input_len ? len : c->input_len;
+
+	ASSERT_LOCKED();
+	memcpy(buf, c->input, n);
+	c->input_len -= (uint32_t)n;
+	memmove(c->input, c->input + n, c->input_len);
+	*ended = !c->input_len && input_ended;
+	if (!n && !input_ended && c->fd >= 0)
+		start_read(c);
+	return n;
+}
+
+bool console_is_terminal(int which)
+{
+	return consoles[which].terminal;
 }
 
 /* CANCEL, or the end of the client: the host read goes on, its bytes stay queued. */
@@ -355,6 +394,8 @@ static long console_read(struct io_req *r)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (c->fd < 0)
 		return ARCHK_ERR_NOT_SUPPORTED;
+	if (input_sink && c == &consoles[0])
+		return ARCHK_ERR_BAD_STATE; /* the console device has the terminal */
 	if (len == 0)
 		return 0;
 	if (c->input_len) /* then no READ waits: input goes to waiting READs first */

@@ -41,19 +41,8 @@ archk_handle_t drv_object(struct drv_server *s, uint64_t cookie, uint32_t rights
 void drv_publish(struct drv_server *s, const char *const *names, const archk_handle_t *handles,
 		 uint32_t count)
 {
-	char msg[256];
-	size_t used = 0;
-	long err;
+	long err = archk_serve_reply_named(archk_handle_named("reply"), 0, names, handles, count);
 
-	for (uint32_t i = 0; i < count; i++) {
-		size_t n = strlen(names[i]) + 1;
-
-		if (used + n > sizeof(msg))
-			drv_fail(s, "too many names to publish", ARCHK_ERR_TOO_LONG);
-		memcpy(msg + used, names[i], n);
-		used += n;
-	}
-	err = archk_channel_write(archk_handle_named("reply"), msg, (uint32_t)used, handles, count);
 	if (err < 0)
 		drv_fail(s, "cannot publish its objects", err);
 }

@@ -124,6 +124,45 @@ long archk_table_receive(archk_handle_t table, struct archk_table_request *req, 
 long archk_table_reply(archk_handle_t table, uint64_t id, long result, const void *data, size_t len,
 		       archk_handle_t handle);
 
+/* ---- starting a server and taking its objects (serve.c); docs/abi.md 13.10 ---- */
+/* One object a server answered with, and the name it gave it ("" if none). */
+struct archk_served {
+	char name[ARCHK_NAME_MAX + 1];
+	archk_handle_t handle;
+};
+/*
+ * Spawns argv[0] with the named handles given plus a "reply" channel, waits
+ * for its answer there and fills served with up to max of the objects in
+ * it: their count, or the negative status the server sent, or PEER_CLOSED
+ * if it ended without answering. *process receives the server's process
+ * handle (closed if process is NULL).
+ */
+long archk_spawn_server_named(const char *const *argv, const struct archk_spawn_handle *handles,
+			      uint32_t count, archk_handle_t *process, struct archk_served *served,
+			      uint32_t max);
+/* The same for a server of one object: its handle, or the error. */
+long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle *handles,
+			uint32_t count, archk_handle_t *process);
+/*
+ * The server's answer on reply, which it then closes: status and, if it is
+ * 0, count objects, with names (names may be NULL for one object).
+ */
+long archk_serve_reply_named(archk_handle_t reply, long status, const char *const *names,
+			     const archk_handle_t *objects, uint32_t count);
+/* The same for one object. */
+long archk_serve_reply(archk_handle_t reply, long status, archk_handle_t object);
+/*
+ * A new table with one object (cookie, rights), answered on reply (the
+ * object, or the error, and reply closed): the table, or the error.
+ */
+long archk_serve_start(archk_handle_t reply, uint64_t cookie, uint32_t rights);
+/*
+ * Receives requests on table until answer returns non-zero (then 0) or
+ * receiving fails (its error); closes the handles requests carry.
+ */
+long archk_serve(archk_handle_t table, void *data, size_t len,
+		 int (*answer)(const struct archk_table_request *req, void *data));
+
 /* ---- startup (crt0.S, start.c) ---- */
 extern const struct archk_startup *archk_startup_info;
 extern char **archk_environ;

@@ -34,6 +34,9 @@ long io(int op, archk_handle_t h, const void *buf, uint64_t len, uint64_t offset
  * 1000 + the exit reason if it did not exit normally, or an error.
  */
 long wait_exit(long process);
+/* Spawns argv[0] with argv, waits for it and returns how it ended (the spawn
+ * and the wait are checked). */
+struct archk_exit_status run_to_exit(const char *const *argv);
 
 /* Starts a ramdisk of size bytes (e.g. "4M"), read-only with ro: its disk handle. */
 archk_handle_t start_ramdisk(const char *size, int ro, archk_handle_t *process);

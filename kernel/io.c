@@ -48,6 +48,12 @@ void io_register(uint32_t type, int op, io_handler fn)
 	io_handlers[type][op] = fn;
 }
 
+uint32_t io_op_rights(int op)
+{
+	KASSERT(op >= 0 && op < ARCHK_IO_OP_COUNT);
+	return io_ops[op].rights;
+}
+
 long io_op_decode(uint64_t word, uint32_t *handle_count)
 {
 	uint64_t op = word & 0xffff;
@@ -121,7 +127,8 @@ static long read_passed_handles(struct process *p, uintptr_t addr, uint32_t coun
 	if ((err = copy_from_guest(p, values, addr, count * sizeof(values[0]))) < 0)
 		return err;
 	for (uint32_t i = 0; i < count; i++)
-		if ((err = handle_check(p, values[i], ARCHK_OBJ_NONE, ARCHK_RIGHT_TRANSFER, &out[i])) < 0)
+		if ((err = handle_check(p, values[i], ARCHK_OBJ_NONE, ARCHK_RIGHT_TRANSFER,
+					&out[i])) < 0)
 			return err;
 	return 0;
 }
@@ -285,7 +292,11 @@ long io_deliver(struct io_req *r)
 			result = ARCHK_ERR_BAD_ADDRESS;
 	}
 	if (result >= 0 && r->out_handle) {
-		result = handle_install(&r->proc->handles, r->out_handle, r->out_rights);
+		uint32_t rights = r->out_rights;
+
+		if (r->out_rights_clamp)
+			rights &= r->out_rights_clamp;
+		result = handle_install(&r->proc->handles, r->out_handle, rights);
 	}
 	stage_free(r);
 	return result;

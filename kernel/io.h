@@ -53,6 +53,7 @@ struct io_req {
 	uint8_t *data;		   /* inline_data or a large buffer */
 	struct object *out_handle; /* moved to the client's table on delivery */
 	uint32_t out_rights;
+	uint32_t out_rights_clamp; /* nonzero: out_rights are cut to these (a mount's, mount.c) */
 	/* While pending: detaches the request from whatever would complete it. */
 	void (*cancel)(struct io_req *r);
 	void *pending_on;		 /* the handler's record (a console read, a table) */
@@ -63,6 +64,8 @@ struct io_req {
 };
 
 void io_register(uint32_t type, int op, io_handler fn);
+/* The rights a handle needs for op (an enum archk_io_op). */
+uint32_t io_op_rights(int op);
 /* Boot-time set-up of the request arenas and the generic handlers. */
 int io_init(void);
 

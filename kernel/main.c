@@ -64,7 +64,8 @@ static int start_init(const struct archk_bootinfo *boot)
 	    {"err", console_object(2), ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY},
 	    {"root", store_root(),
 	     ARCHK_RIGHT_READ | ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_ENUMERATE |
-		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP},
+		 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_MAP | ARCHK_RIGHT_WRITE |
+		 ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_DESTROY | ARCHK_RIGHT_SET_PROPERTY},
 	    {"process", spawner_object(),
 	     ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_READ | ARCHK_RIGHT_ENUMERATE | ARCHK_RIGHTS_PROCESS},
 	    {"resource", resource_object(), ARCHK_RIGHT_MANAGE},

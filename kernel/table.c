@@ -116,33 +116,58 @@ static void served_cancel(struct io_req *r)
 	tb->orphans[tb->orphan_count++] = r->server_id;
 }
 
-/* Every op but CLOSE, CANCEL and NOP on a served object: queued for the server. */
-static long served_forward(struct io_req *r)
+/* The table serving r's object, if it can take r: else CANCELLED (its server is gone) or
+ * SHOULD_WAIT. */
+static long served_table(struct io_req *r, struct table **out)
 {
 	struct table *tb = served_from_object(r->obj)->table;
-	size_t len = r->len < ARCHK_TABLE_DATA_MAX ? r->len : ARCHK_TABLE_DATA_MAX;
-	long err;
 
 	if (!tb)
 		return ARCHK_ERR_CANCELLED;
 	if (tb->pending >= ARCHK_TABLE_PENDING_MAX)
 		return ARCHK_ERR_SHOULD_WAIT;
+	*out = tb;
+	return 0;
+}
+
+/* Queues r, its in-data staged, for tb's server; the answer completes it. */
+static long served_queue(struct io_req *r, struct table *tb)
+{
+	r->cancel = served_cancel;
+	r->pending_on = tb;
+	tb->pending++;
+	table_enqueue(tb, r);
+	return IO_PENDING;
+}
+
+/* Every op but CLOSE, CANCEL and NOP on a served object: queued for the server. */
+static long served_forward(struct io_req *r)
+{
+	size_t len = r->len < ARCHK_TABLE_DATA_MAX ? r->len : ARCHK_TABLE_DATA_MAX;
+	struct table *tb;
+	long err;
+
+	if ((err = served_table(r, &tb)) < 0)
+		return err;
 	if (r->op == ARCHK_IO_GET_META)
 		r->len = len = sizeof(struct archk_meta);
 	if (has_in_data(r->op))
 		err = io_req_stage_from_guest(r, r->proc, r->buf, len);
 	else if (has_out_data(r->op))
 		err = vm_check(r->proc, r->buf, len, HOOK_PROT_WRITE);
-	else
-		err = 0;
 	if (err < 0)
 		return err;
 	r->len = has_in_data(r->op) ? r->len : len;
-	r->cancel = served_cancel;
-	r->pending_on = tb;
-	tb->pending++;
-	table_enqueue(tb, r);
-	return IO_PENDING;
+	return served_queue(r, tb);
+}
+
+long served_forward_staged(struct io_req *r)
+{
+	struct table *tb;
+	long err = served_table(r, &tb);
+
+	KASSERT(r->obj->type == ARCHK_OBJ_SERVED && has_in_data(r->op));
+	return err < 0 ? err : served_queue(r, tb);
 }
 
 /*

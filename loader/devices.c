@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,13 +16,14 @@
 #include <archk/device.h>
 #include "devices.h"
 
-#define DISKS_MAX	 8
-#define SHARES_MAX	 8
-#define FIXED_DEVICES	 3 /* the console, entropy and the clock */
-#define SHARE_PREFIX	 "share:"
-#define SHARE_NAME_BYTES (sizeof(((struct archk_boot_device *)0)->name) - sizeof(SHARE_PREFIX))
+#define DISKS_MAX	   8
+#define SHARES_MAX	   8
+#define FIXED_DEVICES	   4 /* the console, entropy, the clock and room for the home */
+#define HOME_DEFAULT_BYTES (256ull << 20)
+#define SHARE_PREFIX	   "share:"
+#define SHARE_NAME_BYTES   (sizeof(((struct archk_boot_device *)0)->name) - sizeof(SHARE_PREFIX))
 
-static struct archk_boot_device disks[DISKS_MAX], shares[SHARES_MAX];
+static struct archk_boot_device disks[DISKS_MAX], shares[SHARES_MAX], home;
 static unsigned disk_count, share_count;
 
 /* A device with name, kind and no host file yet. */
@@ -30,6 +33,14 @@ static struct archk_boot_device device(uint32_t kind, const char *name)
 
 	snprintf(d.name, sizeof(d.name), "%s", name);
 	return d;
+}
+
+/* A disk file's size in whole sectors. */
+static uint64_t size_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 ? (uint64_t)st.st_size / ARCHK_BLK_SECTOR * ARCHK_BLK_SECTOR : 0;
 }
 
 /*
@@ -91,8 +102,92 @@ int devices_add_disk(const char *spec, char *err, size_t errlen)
 	d = &disks[disk_count++];
 	*d = device(ARCHK_DEVICE_BLOCK, name);
 	d->host_fd[0] = fd;
-	d->size = (uint64_t)st.st_size / ARCHK_BLK_SECTOR * ARCHK_BLK_SECTOR;
+	d->size = size_of(fd);
 	d->flags = ro ? ARCHK_BOOT_DEVICE_RO : 0;
+	return 0;
+}
+
+/* "N", "NK", "NM" or "NG" in bytes; 0 if it is not one. */
+static uint64_t parse_size(const char *text)
+{
+	char *end;
+	unsigned long long n = strtoull(text, &end, 10);
+	int shift = 0;
+
+	if (end == text || text[0] == '-')
+		return 0;
+	if (*end && !end[1])
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : -1;
+	else if (*end)
+		shift = -1;
+	if (shift < 0 || n > (UINT64_MAX >> shift))
+		return 0;
+	return (uint64_t)n << shift;
+}
+
+/*
+ * Opens the home file path, creating it sparse with size bytes if it is
+ * missing (given_size: the command line named a size, which an existing
+ * file must then have). The descriptor, or -1 with err set.
+ */
+static int open_home(const char *path, uint64_t size, bool given_size, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		if (ftruncate(fd, (off_t)size) == 0)
+			return fd;
+		snprintf(err, errlen, "--home %s: cannot make it %llu bytes: %s", path,
+			 (unsigned long long)size, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	if (errno == EEXIST)
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		snprintf(err, errlen, "--home %s: %s", path,
+			 fd < 0 ? strerror(errno) : "not a regular file");
+	else if (given_size && (uint64_t)st.st_size != size)
+		snprintf(err, errlen,
+			 "--home %s: the file has %llu bytes, not %llu (size= makes a new home)",
+			 path, (unsigned long long)st.st_size, (unsigned long long)size);
+	else
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int devices_set_home(const char *spec, char *err, size_t errlen)
+{
+	static const uint64_t min = 1 << 20, max = 1ull << 40;
+	char path[4096];
+	size_t len = strcspn(spec, ",");
+	const char *opt = spec + len;
+	uint64_t size = HOME_DEFAULT_BYTES;
+	int fd;
+
+	if (home.kind) {
+		snprintf(err, errlen, "--home %s: one home only", spec);
+		return -1;
+	}
+	if (len == 0 || len >= sizeof(path) || (*opt && strncmp(opt, ",size=", 6) != 0)) {
+		snprintf(err, errlen, "--home wants FILE[,size=N[K|M|G]], not '%s'", spec);
+		return -1;
+	}
+	if (*opt && ((size = parse_size(opt + 6)) < min || size > max || size % ARCHK_BLK_SECTOR)) {
+		snprintf(err, errlen, "--home %s: size= wants 1M to 1024G in whole sectors", spec);
+		return -1;
+	}
+	memcpy(path, spec, len);
+	path[len] = '\0';
+	if ((fd = open_home(path, size, *opt != '\0', err, errlen)) < 0)
+		return -1;
+	home = device(ARCHK_DEVICE_BLOCK, "home-disk");
+	home.host_fd[0] = fd;
+	home.size = size_of(fd);
 	return 0;
 }
 
@@ -213,4 +308,6 @@ void devices_fill(struct archk_bootinfo *boot)
 		d[boot->device_count++] = disks[i];
 	for (unsigned i = 0; i < share_count; i++)
 		d[boot->device_count++] = shares[i];
+	if (home.kind)
+		d[boot->device_count++] = home;
 }

@@ -19,6 +19,13 @@ int devices_add_disk(const char *spec, char *err, size_t errlen);
  * "share:NAME". 0, or -1 with one line in err saying why.
  */
 int devices_add_share(const char *spec, char *err, size_t errlen);
+/*
+ * --home FILE[,size=N[K|M|G]]: opens FILE as the block device "home-disk",
+ * creating it sparse (size= bytes, 256 MiB by default) if it is missing;
+ * an existing file keeps its size (and must have size= if one is given).
+ * 0, or -1 with one line in err saying why.
+ */
+int devices_set_home(const char *spec, char *err, size_t errlen);
 /* How many shares the command line attached. */
 unsigned devices_share_count(void);
 /* Lists every device in boot. */

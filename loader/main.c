@@ -45,6 +45,9 @@ static const char usage_text[] =
     "  --disk FILE[,ro][,direct]\n"
     "                       attach FILE as a disk (disk0, disk1, ...; repeatable);\n"
     "                       direct: bypass the host's page cache (O_DIRECT)\n"
+    "  --home FILE[,size=N[K|M|G]]\n"
+    "                       the home: FILE as a disk for homefs, at /home (made\n"
+    "                       sparse, 256M by default, if missing)\n"
     "  --share DIR[:NAME][,ro]\n"
     "                       share the host directory DIR as share:NAME (NAME: the\n"
     "                       last part of DIR by default; repeatable)\n"
@@ -199,6 +202,7 @@ enum {
 	OPT_GDB_ANY,
 	OPT_DISK,
 	OPT_SHARE,
+	OPT_HOME,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -263,6 +267,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"gdb-any-address", no_argument, NULL, OPT_GDB_ANY},
 	    {"disk", required_argument, NULL, OPT_DISK},
 	    {"share", required_argument, NULL, OPT_SHARE},
+	    {"home", required_argument, NULL, OPT_HOME},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {0},
@@ -341,8 +346,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DISK:
 		case OPT_SHARE:
-			if ((c == OPT_DISK ? devices_add_disk
-					   : devices_add_share)(optarg, err, sizeof(err)) < 0) {
+		case OPT_HOME:
+			if ((c == OPT_DISK    ? devices_add_disk
+			     : c == OPT_SHARE ? devices_add_share
+					      : devices_set_home)(optarg, err, sizeof(err)) < 0) {
 				fprintf(stderr, "archk: %s\n", err);
 				exit(EXIT_BOOT_FAILED);
 			}

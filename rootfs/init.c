@@ -19,6 +19,7 @@
 
 #define MAX_ARGS    32
 #define MAX_DEVICES 32
+#define MAX_SERVED  ARCHK_SPAWN_HANDLES_MAX
 
 enum exit_rule { EXIT_LAST, EXIT_SUMMARY };
 
@@ -26,6 +27,14 @@ static struct {
 	int failures, commands, last;
 	enum exit_rule rule;
 	bool batch;
+	/* The root with SET_PROPERTY, the right to mount, which what init runs does not get. */
+	archk_handle_t mount_root;
+	/* The names drivers and servers answered with (what "mount" patterns match). */
+	char served[MAX_SERVED][ARCHK_NAME_MAX + 1];
+	int served_count;
+	/* What init mounted: synced (committed) before init ends. */
+	archk_handle_t mounted[MAX_SERVED];
+	int mounted_count;
 } init;
 
 /* Reads a whole store file into a NUL-terminated heap buffer. */
@@ -149,8 +158,13 @@ static bool start_server(const char **argv, const struct archk_spawn_handle *han
 		printf("init: %s did not start: %s\n", argv[0], archk_strerror(n));
 		return false;
 	}
-	for (long i = 0; i < n; i++)
-		archk_handle_set(served[i].name[0] ? served[i].name : fallback, served[i].handle);
+	for (long i = 0; i < n; i++) {
+		const char *name = served[i].name[0] ? served[i].name : fallback;
+
+		archk_handle_set(name, served[i].handle);
+		if (init.served_count < MAX_SERVED)
+			strlcpy(init.served[init.served_count++], name, ARCHK_NAME_MAX + 1);
+	}
 	return true;
 }
 
@@ -246,6 +260,73 @@ static void start_named_server(const char *name, const char **argv)
 		init.failures += !start_server(argv, handles, count, name);
 }
 
+/* Mounts init's handle name at path (absolute) in the namespace every root handle sees. */
+static void mount_one(const char *path, const char *name)
+{
+	archk_handle_t h = archk_handle_named(name);
+	long err;
+
+	while (*path == '/')
+		path++;
+	err = archk_do_io_handles(ARCHK_IO_SHARE, init.mount_root, (void *)path, strlen(path), 0,
+				  &h, 1);
+	if (err < 0) {
+		printf("init: cannot mount %s at /%s: %s\n", name, path, archk_strerror(err));
+		init.failures++;
+	} else if (init.mounted_count < MAX_SERVED) {
+		init.mounted[init.mounted_count++] = h;
+	}
+}
+
+/*
+ * "mount PATH NAME": init's handle NAME at PATH; nothing if init does not
+ * have it. With a pattern, "mount DIR/ PREFIX" and a * after each, it mounts
+ * each object a driver or server
+ * answered with under a name that starts with PREFIX, at DIR/ and the rest
+ * of its name (share/in at /share/in).
+ */
+static void mount(const char *path, const char *name)
+{
+	size_t path_len = strlen(path), name_len = strlen(name);
+	char at[ARCHK_PATH_MAX + 1];
+
+	if ((path[path_len - 1] == '*') != (name[name_len - 1] == '*')) {
+		printf("init: /etc/init.conf: mount %s %s: both end in * or neither does\n", path,
+		       name);
+		init.failures++;
+		return;
+	}
+	if (name[name_len - 1] != '*') {
+		if (archk_handle_named(name) != ARCHK_HANDLE_INVALID)
+			mount_one(path, name);
+		return;
+	}
+	for (int i = 0; i < init.served_count; i++) {
+		if (!matches(name, init.served[i]))
+			continue;
+		snprintf(at, sizeof(at), "%.*s%s", (int)path_len - 1, path,
+			 init.served[i] + name_len - 1);
+		mount_one(at, init.served[i]);
+	}
+}
+
+/*
+ * init keeps the right to mount to itself: the programs it runs get a root
+ * without SET_PROPERTY (and so cannot change everyone's namespace).
+ */
+static void keep_mount_right(void)
+{
+	struct archk_handle_info info;
+	long reduced;
+
+	init.mount_root = archk_handle_named("root");
+	if (archk_handle_info(init.mount_root, &info) < 0 ||
+	    (reduced = archk_handle_duplicate(init.mount_root,
+					      info.rights & ~ARCHK_RIGHT_SET_PROPERTY)) < 0)
+		return;
+	archk_handle_set("root", (archk_handle_t)reduced);
+}
+
 /* Is the console a terminal? Then the keys that end archk are worth a line. */
 static int on_terminal(void)
 {
@@ -273,6 +354,8 @@ static void command(const char **words)
 		start_drivers(words[1], words + 2);
 	} else if (strcmp(cmd, "server") == 0 && words[1] && words[2]) {
 		start_named_server(words[1], words + 2);
+	} else if (strcmp(cmd, "mount") == 0 && words[1] && words[2] && !words[3]) {
+		mount(words[1], words[2]);
 	} else if (strcmp(cmd, "run") == 0 && words[1]) {
 		if (init.batch)
 			return;
@@ -313,6 +396,17 @@ static int summarize(void)
 }
 
 /*
+ * Commits what was written to the mounted filesystems (SYNC on each one's
+ * root: the home's closed files, creates and renames), so that a clean end
+ * of archk keeps them; only a kill loses what was never synced.
+ */
+static void sync_mounts(void)
+{
+	for (int i = 0; i < init.mounted_count; i++)
+		archk_do_io(ARCHK_IO_SYNC, init.mounted[i], 0, 0, 0, 0);
+}
+
+/*
  * Waits until the console has written what every program wrote: the console
  * driver writes behind, and archk ends with init. (archk's own console, used
  * when no driver runs, is drained by archk itself and refuses SYNC.)
@@ -329,6 +423,7 @@ int main(int argc, char **argv)
 	char *conf = read_file("etc/init.conf");
 
 	init.batch = argc > 2 && strcmp(argv[1], "--") == 0;
+	keep_mount_right();
 	if (!init.batch)
 		printf("archk: init started (process %lu)%s\n", (unsigned long)archk_process_self(),
 		       on_terminal() ? "; type Ctrl-a x to end archk" : "");
@@ -345,6 +440,7 @@ int main(int argc, char **argv)
 	}
 	free(conf);
 	int status = init.batch ? run_batch((const char **)argv + 2) : summarize();
+	sync_mounts();
 	sync_console();
 	return status;
 }

@@ -140,9 +140,7 @@ static long open_write(const char *path, bool append)
 			h = pos;
 		}
 	}
-	if (h == ARCHK_ERR_ACCESS_DENIED || h == ARCHK_ERR_READ_ONLY)
-		sh_error("%s: cannot write: %s (the store is read-only)", path, archk_strerror(h));
-	else if (h < 0)
+	if (h < 0)
 		sh_error("%s: cannot write: %s", path, archk_strerror(h));
 	return h;
 }

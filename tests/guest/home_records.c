@@ -1,7 +1,8 @@
 /*
- * home_records [DISK]: the guest of the kill -9 test (tests/integration/
- * home_kill.sh). Starts /drivers/blk on the device DISK (default disk0) and
- * homefs -i on it, then writes numbered records until it is killed:
+ * home_records [DISK | /PATH]: the guest of the kill -9 test (tests/
+ * integration/home_kill.sh). Starts /drivers/blk on the device DISK (default
+ * disk0) and homefs -i on it, or uses the home init mounted at PATH (archk
+ * --home), then writes numbered records until it is killed:
  *
  *   records/N   N % 50 + 1 lines "record N", created, written, synced;
  *               then "synced N" on out
@@ -40,8 +41,8 @@ static long create(const char *path, uint64_t flags)
 			   (long)(flags | rights), 0);
 }
 
-/* The home on device: the block driver, then homefs on its disk. */
-static long start(const char *device)
+/* The block driver on device, then homefs on its disk. */
+static long start_driver(const char *device)
 {
 	const char *blk_argv[] = {"/drivers/blk", NULL};
 	const char *fs_argv[] = {"/bin/homefs", "-i", NULL};
@@ -59,6 +60,18 @@ static long start(const char *device)
 	h = (struct archk_spawn_handle){
 	    .name = "disk", .handle = (archk_handle_t)disk, .rights = ARCHK_RIGHTS_SAME};
 	return archk_spawn_server(fs_argv, &h, 1, NULL);
+}
+
+/*
+ * The home: a directory of the namespace when where is a path ("/home",
+ * which init mounts with --home), else the block driver on device where,
+ * then homefs on its disk.
+ */
+static long start(const char *where)
+{
+	return where[0] == '/'
+		   ? archk_open(archk_handle_named("root"), where + 1, ARCHK_RIGHTS_SAME)
+		   : start_driver(where);
 }
 
 /* Record n's contents into text: its length. */

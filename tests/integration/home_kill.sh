@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The kill -9 test of the home: archk runs /tests/home_records, which writes
-# and syncs numbered records through homefs on a --disk file, and is killed
+# and syncs numbered records in /home (homefs on the --home file, which init
+# starts and mounts), and is killed
 # with SIGKILL at a random moment (odd trials: counted from its start, so also
 # while it boots and mounts; even ones: once it writes records); then the home
 # file must pass archk-mkhome check, and every record (and the "latest" file) the guest said
@@ -32,7 +33,7 @@ has() {
 
 synced_total=0 last=
 for ((trial = 1; trial <= trials; trial++)); do
-	"$archk" --disk "$home" "$img" -- /tests/home_records disk0 >"$work/out" 2>"$work/err" &
+	"$archk" --home "$home" "$img" -- /tests/home_records /home >"$work/out" 2>"$work/err" &
 	pid=$!
 	if ((trial % 2 == 0)); then # wait for its first record (5 s at most)
 		for ((w = 0; w < 500; w++)); do

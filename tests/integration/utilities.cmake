@@ -138,7 +138,7 @@ util_test(uniq.two_files 2 --err "^uniq: at most one FILE$" -- ${T} /bin/uniq ${
 # tee: the input goes to out even when a FILE cannot be written (the store is read-only).
 util_test(tee.out 0 --stdin "one\ntwo\n" --out-is "one\ntwo\n" --err-lines 0
   -- ${T} /bin/tee)
-util_test(tee.read_only 1 --stdin "one\n" --out-is "one\n" --err "^tee: /x: ACCESS_DENIED$"
+util_test(tee.read_only 1 --stdin "one\n" --out-is "one\n" --err "^tee: /x: READ_ONLY$"
   -- ${T} /bin/tee /x)
 
 # env: prints, changes, runs; 127 for a program that is not there.

@@ -30,12 +30,12 @@ struct host_options host_opts = {.huge_pages = true};
 static int restrict_ring(struct io_uring *ring)
 {
 	static const uint8_t ops[] = {
-	    IORING_OP_NOP,	    IORING_OP_READ,	 IORING_OP_WRITE,
-	    IORING_OP_READV,	    IORING_OP_WRITEV,	 IORING_OP_FSYNC,
-	    IORING_OP_MSG_RING,	    IORING_OP_TIMEOUT,	 IORING_OP_TIMEOUT_REMOVE,
+	    IORING_OP_NOP,	    IORING_OP_READ,	IORING_OP_WRITE,
+	    IORING_OP_READV,	    IORING_OP_WRITEV,	IORING_OP_FSYNC,
+	    IORING_OP_MSG_RING,	    IORING_OP_TIMEOUT,	IORING_OP_TIMEOUT_REMOVE,
 	    IORING_OP_ASYNC_CANCEL, IORING_OP_POLL_ADD, IORING_OP_READ_FIXED,
 	    IORING_OP_WRITE_FIXED};
-	struct io_uring_restriction res[sizeof(ops) + 1];
+	struct io_uring_restriction res[sizeof(ops) + SOCKET_RING_OPS_MAX + 1];
 	int n = 0;
 
 	memset(res, 0, sizeof(res));
@@ -43,6 +43,8 @@ static int restrict_ring(struct io_uring *ring)
 		res[n].opcode = IORING_RESTRICTION_SQE_OP;
 		res[n++].sqe_op = ops[i];
 	}
+	if (host_opts.net) /* socket operations only for a run with --net */
+		n += socket_ring_restrictions(ring, res + n);
 	res[n].opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED;
 	res[n++].sqe_flags = IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK | IOSQE_ASYNC;
 	/* Through io_uring_register: Debian's liburing 2.3 does not export the helpers. */
@@ -162,8 +164,7 @@ bool hook_lock_held(void)
 	return lock_owner;
 }
 
-/* The kernel's name for a host error (hooks.h, hook_console_read). */
-static long host_error(int err)
+long host_error(int err)
 {
 	switch (err) {
 	case -EPIPE:
@@ -174,6 +175,36 @@ static long host_error(int err)
 		return ARCHK_ERR_NO_SPACE;
 	case -ECANCELED:
 		return ARCHK_ERR_CANCELLED;
+	/* Sockets (dev_socket.c); files never give these. */
+	case -ECONNREFUSED:
+		return ARCHK_ERR_CONN_REFUSED;
+	case -ECONNRESET:
+	case -ECONNABORTED:
+		return ARCHK_ERR_CONN_RESET;
+	case -EADDRINUSE:
+		return ARCHK_ERR_ADDR_IN_USE;
+	case -EADDRNOTAVAIL:
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -ENETDOWN:
+	case -EHOSTDOWN:
+		return ARCHK_ERR_UNREACHABLE;
+	case -ETIMEDOUT:
+		return ARCHK_ERR_TIMED_OUT;
+	case -ENOTCONN:
+		return ARCHK_ERR_BAD_STATE;
+	case -EMFILE:
+	case -ENFILE:
+	case -ENOBUFS:
+		return ARCHK_ERR_NO_MEMORY;
+	case -EACCES:
+	case -EPERM:
+		return ARCHK_ERR_ACCESS_DENIED;
+	case -EAFNOSUPPORT:
+	case -EPROTONOSUPPORT:
+		return ARCHK_ERR_NOT_SUPPORTED;
+	case -EMSGSIZE:
+		return ARCHK_ERR_TOO_LONG;
 	default:
 		return ARCHK_ERR_IO;
 	}

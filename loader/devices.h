@@ -1,11 +1,14 @@
 /*
  * The devices stage 1 hands to the kernel (loader/devices.c): the console,
- * entropy and the clock always, and the disks of the command line, their
- * host files opened before the sandbox closes.
+ * entropy and the clock always, the disks of the command line, their host
+ * files opened before the sandbox closes, and the socket device with --net
+ * (its policy goes to the host layer's options).
  */
 #ifndef LOADER_DEVICES_H
 #define LOADER_DEVICES_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <archk/bootinfo.h>
 
 /*
@@ -13,7 +16,13 @@
  * disk1, ... 0, or -1 with one line in err saying why.
  */
 int devices_add_disk(const char *spec, char *err, size_t errlen);
-/* Lists every device in boot. */
+/*
+ * --net-listen SPEC (listen true) or --net-connect SPEC: one more rule of the
+ * socket device's policy (archk/net.h patterns); either enables the device.
+ * 0, or -1 with one line in err saying why.
+ */
+int devices_net_rule(bool listen, const char *spec, char *err, size_t errlen);
+/* Lists every device in boot (the socket device with --net). */
 void devices_fill(struct archk_bootinfo *boot);
 
 #endif

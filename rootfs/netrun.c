@@ -1,0 +1,65 @@
+/*
+ * netrun [-d DEVICE] PROGRAM [ARG...]: runs PROGRAM with a network. Starts
+ * the net driver (/drivers/net) on the socket device DEVICE (default "net",
+ * which archk has with --net) through the start protocol, gives PROGRAM the
+ * driver's object as its "net" handle, and exits with PROGRAM's status once
+ * it ends (the driver is killed then). It needs the device bus, "devices",
+ * which init has: run it as init or as archk's batch program,
+ *
+ *   ./archk --net-listen '*:8080' rootfs.img -- /bin/netrun /bin/httpd
+ *
+ * Until init starts drivers from /etc/init.conf, this is how a program gets
+ * "net".
+ */
+#include <archk/runtime.h>
+#include "lib/launch.h"
+#include "lib/server.h"
+
+#define SEC 1000000000LL
+
+static archk_handle_t err_h;
+
+static __attribute__((noreturn)) void fail(const char *what, long err)
+{
+	archk_dprintf(err_h, "netrun: %s: %s\n", what, archk_strerror(err));
+	archk_process_exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const driver_argv[] = {"/drivers/net", "net", NULL};
+	const char *device = "net";
+	archk_handle_t bus = archk_handle_named("devices"), dev, net, driver;
+	int first = 1;
+	long r;
+
+	err_h = archk_handle_named("err");
+	if (argc > 2 && strcmp(argv[1], "-d") == 0) {
+		device = argv[2];
+		first = 3;
+	}
+	if (first >= argc) {
+		archk_dprintf(err_h, "usage: netrun [-d DEVICE] PROGRAM [ARG...]\n");
+		return 2;
+	}
+	if (bus == ARCHK_HANDLE_INVALID)
+		fail("no \"devices\" handle (run it as init or as the batch program)",
+		     ARCHK_ERR_NOT_FOUND);
+	r = archk_do_io(ARCHK_IO_OPEN, bus, (long)device, (long)strlen(device), ARCHK_RIGHTS_SAME,
+			0);
+	if (r < 0)
+		fail("no socket device (archk needs --net)", r);
+	dev = (archk_handle_t)r;
+	r = drv_start(driver_argv[0], driver_argv, dev, &net, 1, NULL, 0,
+		      archk_clock_read(ARCHK_CLOCK_MONOTONIC) + 10 * SEC, &driver);
+	archk_handle_close(dev);
+	if (r < 1)
+		fail("the net driver did not start", r < 0 ? r : ARCHK_ERR_NOT_FOUND);
+	struct archk_spawn_handle hs[] = {{"net", net, ARCHK_RIGHTS_SAME}};
+	r = archk_spawn(argv[first], (const char *const *)argv + first, hs, 1);
+	if (r < 0)
+		fail(argv[first], r);
+	int status = launch_wait((archk_handle_t)r);
+	archk_process_kill(driver);
+	return status;
+}

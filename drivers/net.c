@@ -50,7 +50,9 @@
 #define CONN_RIGHTS                                                                                \
 	(COMMON_RIGHTS | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_ENUMERATE |            \
 	 ARCHK_RIGHT_SET_PROPERTY | ARCHK_RIGHT_WAIT)
-#define UDP_RIGHTS  (COMMON_RIGHTS | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT)
+#define UDP_RIGHTS                                                                                 \
+	(COMMON_RIGHTS | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE | ARCHK_RIGHT_ENUMERATE |            \
+	 ARCHK_RIGHT_WAIT)
 #define ADDR_RIGHTS (COMMON_RIGHTS | ARCHK_RIGHT_READ)
 
 enum obj_kind { OBJ_FREE, OBJ_ROOT, OBJ_LISTENER, OBJ_CONN, OBJ_UDP, OBJ_ADDR };
@@ -72,11 +74,20 @@ static const unsigned class_max[CLASSES] = {384, 64, 48, 16};
 #define DEPTH	      512 /* the sum of class_max: the device's requests_max */
 #define SMALL_BUFFERS 384
 
+struct op;
+
 struct obj {
 	uint8_t kind; /* enum obj_kind */
 	uint8_t table;
+	uint32_t gen;		    /* bumped when it is closed: late answers find it gone */
 	uint32_t sock;		    /* the device's id of its socket */
 	struct archk_net_addr addr; /* connection: the peer; listener, UDP: local; address object */
+	/* A connection's READs: one at a time on the device, the others wait here in order. */
+	bool reading;
+	struct op *reads, *reads_tail;
+	/* Bytes (or the end) a cancelled READ received: the next READ gets them first. */
+	struct op *stash;
+	uint32_t stash_off;
 };
 
 /* A class's use of its share, and the operations beyond it, in order. */
@@ -95,6 +106,8 @@ struct op {
 	uint8_t class;	   /* enum op_class */
 	uint32_t rights;   /* END_OBJECT: the new handle's */
 	uint32_t len;	   /* bytes of buf the device uses */
+	uint32_t obj, gen; /* END_READ: the connection (and its generation) */
+	long result;	   /* a stashed READ's result: bytes in buf, or the end */
 	uint8_t *buf;	   /* data (DMA memory), from its start (RECVFROM: from byte 24) */
 	struct archk_socket_req req;
 };
@@ -117,8 +130,11 @@ static struct {
 
 /* ---- answers ---- */
 
-/* Answers request id of table t; a handle the client can no longer take is closed. */
-static void reply(unsigned t, uint64_t id, long result, const void *data, size_t len,
+/*
+ * Answers request id of table t; false if its client gave it up (it was
+ * cancelled), and then a handle meant for it is closed.
+ */
+static bool reply(unsigned t, uint64_t id, long result, const void *data, size_t len,
 		  archk_handle_t h)
 {
 	long err = archk_table_reply(net.tables[t], id, result, data, len, h);
@@ -126,9 +142,11 @@ static void reply(unsigned t, uint64_t id, long result, const void *data, size_t
 	if (err == ARCHK_ERR_PEER_CLOSED) {
 		if (h)
 			archk_handle_close(h); /* its CLOSE notice closes the socket */
-	} else if (err < 0) {
-		drv_fail(&net.server, "table_reply", err);
+		return false;
 	}
+	if (err < 0)
+		drv_fail(&net.server, "table_reply", err);
+	return true;
 }
 
 /* ---- objects ---- */
@@ -137,9 +155,14 @@ static void reply(unsigned t, uint64_t id, long result, const void *data, size_t
 static uint64_t obj_alloc(uint8_t kind)
 {
 	for (unsigned i = 1; i < OBJECTS_MAX; i++) {
-		if (net.objects[i].kind == OBJ_FREE) {
-			net.objects[i].kind = kind;
-			net.objects[i].table = (uint8_t)(net.next_table++ % TABLES);
+		struct obj *o = &net.objects[i];
+
+		if (o->kind == OBJ_FREE) {
+			o->kind = kind;
+			o->table = (uint8_t)(net.next_table++ % TABLES);
+			o->reading = false;
+			o->reads = o->reads_tail = NULL;
+			o->stash = NULL;
 			return i;
 		}
 	}
@@ -494,11 +517,19 @@ static void read_address(unsigned t, const struct archk_table_request *req, cons
 	reply(t, req->id, (long)n, text + req->offset, n < req->len ? n : req->len, 0);
 }
 
-/* The last handle of object o is gone: its socket closes, its cookie is free again. */
+/*
+ * The last handle of object o is gone (so no READ of it waits): its socket
+ * closes, its stash goes, its cookie is free again.
+ */
 static void object_closed(struct obj *o)
 {
 	if (o->kind == OBJ_LISTENER || o->kind == OBJ_CONN || o->kind == OBJ_UDP)
 		close_socket(o->sock);
+	if (o->stash)
+		op_free(o->stash);
+	o->stash = NULL;
+	o->reading = false;
+	o->gen++;
 	if (o->kind != OBJ_ROOT)
 		o->kind = OBJ_FREE;
 }
@@ -525,8 +556,47 @@ static void shutdown_conn(unsigned t, const struct archk_table_request *req, con
 	op_start(op);
 }
 
+/*
+ * Answers a connection's READ (op, holding the request) from its stash:
+ * the bytes a cancelled READ received, or the end it met.
+ */
+static void read_from_stash(struct obj *o, struct op *op)
+{
+	struct op *st = o->stash;
+	uint32_t n = (uint32_t)(st->result > 0 ? st->result : 0) - o->stash_off;
+
+	n = n < op->len ? n : op->len;
+	if (!reply(op->table, op->id, st->result > 0 ? (long)n : st->result, st->buf + o->stash_off,
+		   n, 0))
+		n = 0; /* cancelled too: the bytes stay */
+	o->stash_off += n;
+	if (st->result <= 0 || o->stash_off == (uint32_t)st->result) {
+		o->stash = NULL;
+		op_free(st);
+	}
+	op_free(op);
+}
+
+/* Starts the next READ of connection o: from its stash, or on the device (one at a time). */
+static void next_read(struct obj *o)
+{
+	while (!o->reading && o->reads) {
+		struct op *op = o->reads;
+
+		o->reads = op->next;
+		if (!o->reads)
+			o->reads_tail = NULL;
+		if (o->stash) {
+			read_from_stash(o, op);
+		} else {
+			o->reading = true;
+			op_start(op);
+		}
+	}
+}
+
 /* READ on a connection (RECV) or a UDP endpoint (RECVFROM: room for the sender first). */
-static void read_socket(unsigned t, const struct archk_table_request *req, const struct obj *o)
+static void read_socket(unsigned t, const struct archk_table_request *req, struct obj *o)
 {
 	bool udp = o->kind == OBJ_UDP;
 	struct op *op;
@@ -543,7 +613,44 @@ static void read_socket(unsigned t, const struct archk_table_request *req, const
 		       udp ? END_RECVFROM : END_READ);
 	op->req.id = o->sock;
 	op->len = (uint32_t)(req->len - (udp ? sizeof(struct archk_net_addr) : 0));
-	op_start(op);
+	if (udp) {
+		op_start(op);
+		return;
+	}
+	op->obj = (uint32_t)(o - net.objects);
+	op->gen = o->gen;
+	op->next = NULL;
+	if (o->reads_tail)
+		o->reads_tail->next = op;
+	else
+		o->reads = op;
+	o->reads_tail = op;
+	next_read(o);
+}
+
+/*
+ * A connection's RECV ended with r: the bytes go to the client, or, if it
+ * gave the READ up meanwhile, to the connection's stash for its next READ
+ * (a stream loses no byte to a cancelled READ). Returns true if the op now
+ * belongs to the stash.
+ */
+static bool read_done(struct op *op, long r)
+{
+	struct obj *o = &net.objects[op->obj];
+	bool live = o->kind == OBJ_CONN && o->gen == op->gen;
+	bool kept = false;
+
+	if (!reply(op->table, op->id, r, op->buf, r > 0 ? (size_t)r : 0, 0) && live) {
+		op->result = r;
+		o->stash = op;
+		o->stash_off = 0;
+		kept = true;
+	}
+	if (live) {
+		o->reading = false;
+		next_read(o);
+	}
+	return kept;
 }
 
 /*
@@ -626,7 +733,10 @@ static void op_done(struct op *o, const struct archk_socket_resp *resp)
 			object_made(o, resp);
 		break;
 	case END_READ:
-		reply(o->table, o->id, r, o->buf, r > 0 ? (size_t)r : 0, 0);
+		if (read_done(o, r)) {
+			op_ended(o->class); /* the op lives on as a stash, its buffer with it */
+			return;
+		}
 		break;
 	case END_RECVFROM:
 		if (r >= 0)

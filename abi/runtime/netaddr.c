@@ -185,14 +185,13 @@ static void put_ipv6(char *text, size_t *n, const uint8_t *addr)
 		unsigned g = (unsigned)addr[2 * i] << 8 | addr[2 * i + 1];
 		int started = 0;
 
-		if (i == best) {
+		if (i == best) { /* "::" stands for the run; the next group needs no ':' */
 			text[(*n)++] = ':';
-			if (i == 0)
-				text[(*n)++] = ':';
+			text[(*n)++] = ':';
 			i += best_len - 1;
 			continue;
 		}
-		if (i > 0)
+		if (i > 0 && i != best + best_len)
 			text[(*n)++] = ':';
 		for (int shift = 12; shift >= 0; shift -= 4) {
 			unsigned d = (g >> shift) & 15;

@@ -12,8 +12,6 @@
  *   device-reset  a child drives the device and ends with sockets open: the
  *                 reset closes them (P may listen again)
  *   driver        the net driver through do_io and I/O queues
- *   peer P2       (a child) connects to 127.0.0.1:P2, writes "ping", reads
- *                 what comes back until the end, exits with its length
  */
 #include "check.h"
 #include "lib/server.h"
@@ -522,6 +520,326 @@ static void reset_tests(archk_handle_t bus)
 	CHECK_EQ(r, 0);
 }
 
+/* ---- the net driver ---- */
+
+static archk_handle_t netobj;
+static archk_handle_t driver_process;
+
+/* Starts /drivers/net on the socket device; its "net" object. */
+static void start_net_driver(archk_handle_t bus)
+{
+	static const char *const argv[] = {"/drivers/net", NULL};
+	char names[32];
+	long h = archk_do_io(ARCHK_IO_OPEN, bus, (long)"net", 3, ARCHK_RIGHTS_SAME, 0);
+
+	CHECK_TRUE(h > 0);
+	CHECK_EQ(drv_start(argv[0], argv, (archk_handle_t)h, &netobj, 1, names, sizeof(names),
+			   now() + 10 * SEC, &driver_process),
+		 1);
+	CHECK_EQ(strcmp(names, "net"), 0);
+	archk_handle_close((archk_handle_t)h);
+}
+
+static long nopen(archk_handle_t dir, const char *path, uint32_t rights)
+{
+	return archk_do_io(ARCHK_IO_OPEN, dir, (long)path, (long)strlen(path), rights, 0);
+}
+
+/* OPEN of a formatted path (one %u: a port) that must succeed. */
+static archk_handle_t nopen_port(archk_handle_t dir, const char *fmt, unsigned port)
+{
+	char path[64];
+	long h;
+
+	snprintf(path, sizeof(path), fmt, port);
+	h = nopen(dir, path, ARCHK_RIGHTS_SAME);
+	CHECK_TRUE(h > 0);
+	return h > 0 ? (archk_handle_t)h : ARCHK_HANDLE_INVALID;
+}
+
+static long nopen_port_err(archk_handle_t dir, const char *fmt, unsigned port)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), fmt, port);
+	return nopen(dir, path, ARCHK_RIGHTS_SAME);
+}
+
+/* The text of an address object opened as name on h. */
+static void address_text(archk_handle_t h, const char *name, char *text, size_t len)
+{
+	long a = nopen(h, name, ARCHK_RIGHTS_SAME), n;
+	struct archk_meta meta;
+
+	CHECK_TRUE(a > 0);
+	n = io(ARCHK_IO_READ, (archk_handle_t)a, text, len - 1, 0);
+	CHECK_TRUE(n > 0);
+	text[n > 0 ? n : 0] = '\0';
+	CHECK_EQ(archk_get_meta((archk_handle_t)a, &meta), 0);
+	CHECK_EQ(meta.kind, ARCHK_KIND_FILE);
+	CHECK_EQ(meta.size, n);
+	CHECK_EQ(io(ARCHK_IO_READ, (archk_handle_t)a, text, 10, 100), 0);
+	CHECK_EQ(io(ARCHK_IO_WRITE, (archk_handle_t)a, "x", 1, 0), ARCHK_ERR_ACCESS_DENIED);
+	archk_handle_close((archk_handle_t)a);
+}
+
+/* Reads exactly len bytes of c into buf. */
+static long read_all(archk_handle_t c, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		long n = archk_read(c, (char *)buf + got, len - got);
+
+		if (n <= 0)
+			return n;
+		got += (size_t)n;
+	}
+	return (long)got;
+}
+
+static void test_driver_names(void)
+{
+	struct archk_meta meta;
+	char long_path[200];
+
+	CHECK_EQ(archk_get_meta(netobj, &meta), 0);
+	CHECK_EQ(meta.kind, ARCHK_KIND_OTHER);
+	CHECK_EQ(meta.type, ARCHK_OBJ_SERVED);
+	CHECK_EQ(nopen(netobj, "nope", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	CHECK_EQ(nopen(netobj, "tcp/listen", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	CHECK_EQ(nopen(netobj, "tcp/connect/127.0.0.1", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	CHECK_EQ(nopen(netobj, "a/b/tcp/listen/80", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	CHECK_EQ(nopen(netobj, "", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	memset(long_path, '1', sizeof(long_path) - 1);
+	long_path[sizeof(long_path) - 1] = '\0';
+	memcpy(long_path, "tcp/listen/", 11);
+	CHECK_EQ(nopen(netobj, long_path, ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	CHECK_EQ(nopen(netobj, "tcp/listen/0", ARCHK_RIGHTS_SAME), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(nopen(netobj, "tcp/listen/65536", ARCHK_RIGHTS_SAME), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(nopen(netobj, "tcp/listen/08", ARCHK_RIGHTS_SAME), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(nopen(netobj, "tcp/listen/x", ARCHK_RIGHTS_SAME), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(nopen(netobj, "1.2.3/tcp/listen/80", ARCHK_RIGHTS_SAME), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(nopen(netobj, "tcp/connect/1.2.3.4.5/80", ARCHK_RIGHTS_SAME),
+		 ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(nopen(netobj, "tcp/connect/::1::2/80", ARCHK_RIGHTS_SAME), ARCHK_ERR_INVALID_ARGS);
+	/* The host's policy, whatever the path's form. */
+	CHECK_EQ(nopen_port_err(netobj, "tcp/listen/%u", base_port), ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(nopen_port_err(netobj, "127.0.0.1/tcp/listen/%u", base_port + 8),
+		 ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(nopen_port_err(netobj, "udp/bind/%u", base_port), ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(nopen(netobj, "tcp/connect/10.9.8.7/80", ARCHK_RIGHTS_SAME),
+		 ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(nopen_port_err(netobj, "tcp/connect/127.0.0.1/%u", base_port + 7),
+		 ARCHK_ERR_CONN_REFUSED);
+	CHECK_EQ(nopen_port_err(netobj, "tcp/connect/[::1]/%u", base_port + 7),
+		 ARCHK_ERR_CONN_REFUSED);
+	/* Rights: a subset of the object's, or none of it. */
+	CHECK_EQ(nopen(netobj, "tcp/connect/127.0.0.1/1", ARCHK_RIGHT_EXECUTE),
+		 ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(io(ARCHK_IO_READ, netobj, long_path, 8, 0), ARCHK_ERR_ACCESS_DENIED);
+}
+
+static void test_driver_tcp(void)
+{
+	static char big[100000], back[100000];
+	char text[64], want[64];
+	struct archk_meta meta;
+	uint32_t how = ARCHK_NET_SHUT_WRITE;
+	archk_handle_t l = nopen_port(netobj, "127.0.0.1/tcp/listen/%u", base_port + 1);
+	archk_handle_t c = nopen_port(netobj, "tcp/connect/127.0.0.1/%u", base_port + 1);
+	archk_handle_t s = (archk_handle_t)nopen(l, "accept", ARCHK_RIGHTS_SAME);
+
+	CHECK_EQ(nopen_port_err(netobj, "127.0.0.1/tcp/listen/%u", base_port + 1),
+		 ARCHK_ERR_ADDR_IN_USE);
+	CHECK_EQ(type_of(s), ARCHK_OBJ_SERVED);
+	CHECK_EQ(rights_of(l), ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER |
+				   ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_ENUMERATE |
+				   ARCHK_RIGHT_WAIT);
+	CHECK_EQ(rights_of(s), ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ |
+				   ARCHK_RIGHT_WRITE | ARCHK_RIGHT_GET_PROPERTY |
+				   ARCHK_RIGHT_SET_PROPERTY | ARCHK_RIGHT_ENUMERATE |
+				   ARCHK_RIGHT_WAIT);
+	CHECK_EQ(archk_get_meta(s, &meta), 0);
+	CHECK_EQ(meta.kind, ARCHK_KIND_STREAM);
+	CHECK_EQ(archk_get_meta(l, &meta), 0);
+	CHECK_EQ(meta.kind, ARCHK_KIND_OTHER);
+	/* Addresses: the listener's own, the connection's peer on either side. */
+	snprintf(want, sizeof(want), "127.0.0.1:%u\n", base_port + 1);
+	address_text(l, "local", text, sizeof(text));
+	CHECK_EQ(strcmp(text, want), 0);
+	address_text(c, "peer", text, sizeof(text));
+	CHECK_EQ(strcmp(text, want), 0);
+	address_text(s, "peer", text, sizeof(text));
+	CHECK_EQ(strncmp(text, "127.0.0.1:", 10), 0);
+	CHECK_EQ(nopen(s, "local", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	CHECK_EQ(nopen(l, "nope", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	CHECK_EQ(nopen(l, "accept", ARCHK_RIGHT_EXECUTE), ARCHK_ERR_ACCESS_DENIED);
+	/* Bytes both ways; a WRITE is clipped to 64 KiB and sent whole. */
+	CHECK_EQ(archk_write(c, "hello", 5), 5);
+	CHECK_EQ(read_all(s, text, 5), 5);
+	CHECK_EQ(memcmp(text, "hello", 5), 0);
+	CHECK_EQ(archk_read(s, text, 0), 0);
+	for (unsigned i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	CHECK_EQ(archk_write(s, big, sizeof(big)), ARCHK_TABLE_DATA_MAX);
+	CHECK_EQ(read_all(c, back, ARCHK_TABLE_DATA_MAX), ARCHK_TABLE_DATA_MAX);
+	CHECK_EQ(memcmp(back, big, ARCHK_TABLE_DATA_MAX), 0);
+	/* Shutdown through SET_META. */
+	CHECK_EQ(io(ARCHK_IO_SET_META, c, &how, 2, 0), ARCHK_ERR_INVALID_ARGS);
+	how = 0;
+	CHECK_EQ(io(ARCHK_IO_SET_META, c, &how, sizeof(how), 0), ARCHK_ERR_INVALID_ARGS);
+	how = 4;
+	CHECK_EQ(io(ARCHK_IO_SET_META, c, &how, sizeof(how), 0), ARCHK_ERR_INVALID_ARGS);
+	how = ARCHK_NET_SHUT_WRITE;
+	CHECK_EQ(io(ARCHK_IO_SET_META, c, &how, sizeof(how), 0), 0);
+	CHECK_EQ(archk_read(s, text, sizeof(text)), 0);
+	CHECK_EQ(archk_write(s, "still", 5), 5);
+	CHECK_EQ(read_all(c, text, 5), 5);
+	CHECK_EQ(archk_write(c, "x", 1), ARCHK_ERR_PEER_CLOSED);
+	/* What connections do not do. */
+	CHECK_EQ(io(ARCHK_IO_SEEK, s, NULL, ARCHK_SEEK_SET, 0), ARCHK_ERR_NOT_SUPPORTED);
+	CHECK_EQ(io(ARCHK_IO_SYNC, s, NULL, 0, 0), ARCHK_ERR_NOT_SUPPORTED);
+	CHECK_EQ(io(ARCHK_IO_DESTROY, s, "x", 1, 0), ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(io(ARCHK_IO_SET_META, l, &how, sizeof(how), 0), ARCHK_ERR_ACCESS_DENIED);
+	/* The last handle closes the socket: the peer reads the end. */
+	archk_handle_close(c);
+	CHECK_EQ(archk_read(s, text, sizeof(text)), 0);
+	archk_handle_close(s);
+	archk_handle_close(l);
+	/* ... and the listener's port is free again. */
+	l = nopen_port(netobj, "127.0.0.1/tcp/listen/%u", base_port + 1);
+	archk_handle_close(l);
+}
+
+/* Through an I/O queue: READs waiting on many connections, a CANCEL, back-pressure. */
+static void test_driver_ring(void)
+{
+	enum { CONNS = 40 };
+	static char bufs[CONNS][32];
+	archk_handle_t l = nopen_port(netobj, "127.0.0.1/tcp/listen/%u", base_port + 2);
+	archk_handle_t c[CONNS], s[CONNS];
+	struct archk_ioq ring;
+	struct archk_io_completion cmp;
+	unsigned seen = 0;
+
+	CHECK_EQ(archk_ioq_init(&ring, 64, 0), 0);
+	for (unsigned i = 0; i < CONNS; i++) {
+		c[i] = nopen_port(netobj, "tcp/connect/127.0.0.1/%u", base_port + 2);
+		s[i] = (archk_handle_t)nopen(l, "accept", ARCHK_RIGHTS_SAME);
+		*archk_ioq_request(&ring) = (struct archk_io_request){.op = ARCHK_IO_READ,
+								      .handle = s[i],
+								      .buf = (uintptr_t)bufs[i],
+								      .len = sizeof(bufs[i]),
+								      .user_data = i};
+	}
+	archk_ioq_publish(&ring);
+	CHECK_EQ(archk_ioq_enter(&ring, 0, 0), CONNS);
+	CHECK_TRUE(archk_ioq_peek(&ring) == NULL); /* every READ waits */
+	/* Cancel the first: CANCELLED, and its connection still works. */
+	*archk_ioq_request(&ring) =
+	    (struct archk_io_request){.op = ARCHK_IO_CANCEL, .offset = 0, .user_data = 1000};
+	CHECK_EQ(archk_ioq_enter(&ring, 2, now() + 5 * SEC), 1);
+	for (int k = 0; k < 2; k++) {
+		CHECK_EQ(archk_ioq_wait(&ring, &cmp), 0);
+		CHECK_EQ(cmp.result, cmp.user_data == 0 ? ARCHK_ERR_CANCELLED : 0);
+	}
+	for (unsigned i = 0; i < CONNS; i++) {
+		char msg[16];
+
+		snprintf(msg, sizeof(msg), "conn %u", i);
+		CHECK_EQ(archk_write(c[i], msg, strlen(msg)), (long)strlen(msg));
+	}
+	for (unsigned i = 1; i < CONNS; i++) {
+		char msg[16];
+
+		CHECK_EQ(archk_ioq_wait(&ring, &cmp), 0);
+		snprintf(msg, sizeof(msg), "conn %lu", (unsigned long)cmp.user_data);
+		CHECK_EQ(cmp.result, (long)strlen(msg));
+		CHECK_EQ(memcmp(bufs[cmp.user_data], msg, strlen(msg)), 0);
+		seen++;
+	}
+	CHECK_EQ(seen, CONNS - 1);
+	CHECK_EQ(read_all(s[0], bufs[0], 6), 6); /* the cancelled READ took nothing */
+	CHECK_EQ(memcmp(bufs[0], "conn 0", 6), 0);
+	for (unsigned i = 0; i < CONNS; i++) {
+		archk_handle_close(c[i]);
+		CHECK_EQ(archk_read(s[i], bufs[i], 8), 0);
+		archk_handle_close(s[i]);
+	}
+	archk_handle_close(ring.handle);
+	archk_handle_close(l);
+}
+
+static void test_driver_udp(void)
+{
+	struct {
+		struct archk_net_addr addr;
+		char payload[64];
+	} out = {.addr = loopback(base_port + 5)}, in;
+	archk_handle_t a = nopen_port(netobj, "127.0.0.1/udp/bind/%u", base_port + 4);
+	archk_handle_t b = nopen_port(netobj, "127.0.0.1/udp/bind/%u", base_port + 5);
+	char text[64], want[64];
+
+	snprintf(want, sizeof(want), "127.0.0.1:%u\n", base_port + 4);
+	address_text(a, "local", text, sizeof(text));
+	CHECK_EQ(strcmp(text, want), 0);
+	memcpy(out.payload, "dgram", 5);
+	CHECK_EQ(archk_write(a, &out, sizeof(out.addr) + 5), sizeof(out.addr) + 5);
+	CHECK_EQ(archk_read(b, &in, sizeof(in)), sizeof(in.addr) + 5);
+	CHECK_EQ(memcmp(in.payload, "dgram", 5), 0);
+	CHECK_EQ(in.addr.port, base_port + 4);
+	CHECK_EQ(in.addr.family, ARCHK_NET_INET);
+	CHECK_EQ(archk_read(b, &in, 10), ARCHK_ERR_INVALID_ARGS);
+	CHECK_EQ(archk_write(a, &out, 10), ARCHK_ERR_INVALID_ARGS);
+	out.addr = ipv4(10, 9, 8, 7, 53);
+	CHECK_EQ(archk_write(a, &out, sizeof(out.addr) + 1), ARCHK_ERR_ACCESS_DENIED);
+	CHECK_EQ(nopen(a, "peer", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
+	archk_handle_close(a);
+	archk_handle_close(b);
+}
+
+/* The driver's end ends its objects (CANCELLED), closes its sockets, and a new one starts. */
+static void test_driver_death(archk_handle_t bus)
+{
+	archk_handle_t l = nopen_port(netobj, "127.0.0.1/tcp/listen/%u", base_port + 3);
+	archk_handle_t c = nopen_port(netobj, "tcp/connect/127.0.0.1/%u", base_port + 3);
+	archk_handle_t s = (archk_handle_t)nopen(l, "accept", ARCHK_RIGHTS_SAME);
+	char buf[8];
+	long r = ARCHK_ERR_ADDR_IN_USE;
+
+	CHECK_EQ(archk_process_kill(driver_process), 0);
+	CHECK_EQ(wait_exit(driver_process), 1000 + ARCHK_EXIT_KILLED);
+	CHECK_EQ(archk_read(s, buf, sizeof(buf)), ARCHK_ERR_CANCELLED);
+	CHECK_EQ(nopen(netobj, "tcp/listen/1", ARCHK_RIGHTS_SAME), ARCHK_ERR_CANCELLED);
+	archk_handle_close(l);
+	archk_handle_close(c);
+	archk_handle_close(s);
+	archk_handle_close(netobj);
+	start_net_driver(bus);
+	for (int64_t end = now() + 5 * SEC; r == ARCHK_ERR_ADDR_IN_USE && now() < end;)
+		if ((r = nopen_port_err(netobj, "127.0.0.1/tcp/listen/%u", base_port + 3)) ==
+		    ARCHK_ERR_ADDR_IN_USE)
+			archk_sleep_until(now() + 10 * MS);
+	CHECK_TRUE(r > 0);
+	archk_handle_close((archk_handle_t)r);
+}
+
+static void driver_tests(archk_handle_t bus)
+{
+	arenas_snapshot();
+	start_net_driver(bus);
+	test_driver_names();
+	test_driver_tcp();
+	test_driver_ring();
+	test_driver_udp();
+	test_driver_death(bus);
+	CHECK_EQ(archk_process_kill(driver_process), 0);
+	CHECK_EQ(wait_exit(driver_process), 1000 + ARCHK_EXIT_KILLED);
+	archk_handle_close(netobj);
+	check_arenas_returned(not_deadline);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -538,6 +856,8 @@ int main(int argc, char **argv)
 		device_tests(bus);
 	} else if (strcmp(mode, "device-reset") == 0) {
 		reset_tests(bus);
+	} else if (strcmp(mode, "driver") == 0) {
+		driver_tests(bus);
 	} else {
 		printf("usage: conf_net device|device-reset|driver PORT\n");
 		return 2;

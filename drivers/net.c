@@ -42,7 +42,6 @@
 #define SEND_BUFFERS_MAX 80 /* 128 - 32 - 16 left to receive into */
 #define OBJECTS_MAX	 2048
 #define OPS_MAX		 (TABLES * ARCHK_TABLE_PENDING_MAX + OBJECTS_MAX)
-#define PATH_MAX_NET	 96
 
 #define COMMON_RIGHTS (ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_GET_PROPERTY)
 #define ROOT_RIGHTS   (COMMON_RIGHTS | ARCHK_RIGHT_ENUMERATE)
@@ -332,64 +331,24 @@ static void close_socket(uint32_t sock)
 
 /* ---- opening ---- */
 
-/* Splits path into up to max parts at '/'; the count, or -1 if there are more. */
-static int split(char *path, size_t len, char **parts, size_t *lens, int max)
-{
-	int n = 0;
-	size_t start = 0;
-
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && path[i] != '/')
-			continue;
-		if (n == max)
-			return -1;
-		parts[n] = path + start;
-		lens[n++] = i - start;
-		start = i + 1;
-	}
-	return n;
-}
-
 static bool is(const char *part, size_t len, const char *word)
 {
 	return len == strlen(word) && memcmp(part, word, len) == 0;
 }
 
-/*
- * Parses an OPEN path of the net object into a device request: LISTEN,
- * CONNECT or BIND with its address. NOT_FOUND for a path of no known form,
- * INVALID_ARGS for a bad address or port (port 0 included).
- */
-static long parse_open(char *path, size_t len, struct archk_socket_req *req)
+/* An OPEN path of the net object as a device request: LISTEN, CONNECT or BIND at its address. */
+static long parse_open(const char *path, size_t len, struct archk_socket_req *req)
 {
-	char *p[5];
-	size_t l[5];
-	int n = len > PATH_MAX_NET ? -1 : split(path, len, p, l, 5), at = 0;
-	struct archk_net_addr *a = &req->addr;
+	static const uint32_t ops[] = {[ARCHK_NET_TCP_LISTEN] = ARCHK_SOCKET_OP_LISTEN,
+				       [ARCHK_NET_TCP_CONNECT] = ARCHK_SOCKET_OP_CONNECT,
+				       [ARCHK_NET_UDP_BIND] = ARCHK_SOCKET_OP_BIND};
+	uint32_t kind;
+	long err;
 
 	*req = (struct archk_socket_req){0};
-	if (n == 4 && is(p[0], l[0], "tcp") && is(p[1], l[1], "connect")) {
-		req->op = ARCHK_SOCKET_OP_CONNECT;
-		if (archk_net_parse_addr(p[2], l[2], a) < 0)
-			return ARCHK_ERR_INVALID_ARGS;
-		at = 3;
-	} else if ((n == 3 || n == 4) && is(p[n - 3], l[n - 3], "tcp") &&
-		   is(p[n - 2], l[n - 2], "listen")) {
-		req->op = ARCHK_SOCKET_OP_LISTEN;
-	} else if ((n == 3 || n == 4) && is(p[n - 3], l[n - 3], "udp") &&
-		   is(p[n - 2], l[n - 2], "bind")) {
-		req->op = ARCHK_SOCKET_OP_BIND;
-	} else {
-		return ARCHK_ERR_NOT_FOUND;
-	}
-	if (req->op != ARCHK_SOCKET_OP_CONNECT) {
-		a->family = ARCHK_NET_INET; /* 0.0.0.0 unless an address comes first */
-		if (n == 4 && archk_net_parse_addr(p[0], l[0], a) < 0)
-			return ARCHK_ERR_INVALID_ARGS;
-		at = n - 1;
-	}
-	if (archk_net_parse_port(p[at], l[at], &a->port) < 0 || a->port == 0)
-		return ARCHK_ERR_INVALID_ARGS;
+	if ((err = archk_net_parse_path(path, len, &kind, &req->addr)) < 0)
+		return err;
+	req->op = ops[kind];
 	return 0;
 }
 

@@ -308,3 +308,52 @@ bool archk_net_is_loopback(const struct archk_net_addr *a)
 			return false;
 	return a->family == ARCHK_NET_INET6;
 }
+
+/* Does s[0..len) equal the NUL-terminated word? */
+static bool is(const char *s, size_t len, const char *word)
+{
+	size_t i = 0;
+
+	while (i < len && word[i] && s[i] == word[i])
+		i++;
+	return i == len && word[i] == '\0';
+}
+
+long archk_net_parse_path(const char *path, size_t len, uint32_t *kind, struct archk_net_addr *a)
+{
+	const char *p[5];
+	size_t l[5];
+	int n = 0, at;
+
+	if (len > ARCHK_NET_PATH_MAX)
+		return ARCHK_ERR_NOT_FOUND;
+	for (size_t start = 0, i = 0; i <= len; i++) { /* split at '/' into at most 5 parts */
+		if (i < len && path[i] != '/')
+			continue;
+		if (n == 5)
+			return ARCHK_ERR_NOT_FOUND;
+		p[n] = path + start;
+		l[n++] = i - start;
+		start = i + 1;
+	}
+	*a = (struct archk_net_addr){.family = ARCHK_NET_INET};
+	if (n == 4 && is(p[0], l[0], "tcp") && is(p[1], l[1], "connect")) {
+		*kind = ARCHK_NET_TCP_CONNECT;
+		if (archk_net_parse_addr(p[2], l[2], a) < 0)
+			return ARCHK_ERR_INVALID_ARGS;
+	} else if ((n == 3 || n == 4) && is(p[n - 3], l[n - 3], "tcp") &&
+		   is(p[n - 2], l[n - 2], "listen")) {
+		*kind = ARCHK_NET_TCP_LISTEN;
+	} else if ((n == 3 || n == 4) && is(p[n - 3], l[n - 3], "udp") &&
+		   is(p[n - 2], l[n - 2], "bind")) {
+		*kind = ARCHK_NET_UDP_BIND;
+	} else {
+		return ARCHK_ERR_NOT_FOUND;
+	}
+	if (*kind != ARCHK_NET_TCP_CONNECT && n == 4 && archk_net_parse_addr(p[0], l[0], a) < 0)
+		return ARCHK_ERR_INVALID_ARGS;
+	at = n - 1;
+	if (archk_net_parse_port(p[at], l[at], &a->port) < 0 || a->port == 0)
+		return ARCHK_ERR_INVALID_ARGS;
+	return 0;
+}

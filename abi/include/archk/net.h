@@ -43,6 +43,16 @@ struct archk_net_pattern {
 	uint8_t addr[16];
 };
 
+/* What an OPEN path of the net driver's "net" object asks for (Norost's names). */
+enum archk_net_path_kind {
+	ARCHK_NET_TCP_LISTEN = 1,  /* [ADDR/]tcp/listen/PORT */
+	ARCHK_NET_TCP_CONNECT = 2, /* tcp/connect/ADDR/PORT */
+	ARCHK_NET_UDP_BIND = 3,	   /* [ADDR/]udp/bind/PORT */
+};
+
+/* The longest OPEN path of the net object. */
+#define ARCHK_NET_PATH_MAX 96
+
 /* ---- the runtime's address helpers (netaddr.c): no other library calls ---- */
 
 /*
@@ -60,6 +70,14 @@ size_t archk_net_format(const struct archk_net_addr *a, char *text);
 long archk_net_parse_pattern(const char *s, size_t len, struct archk_net_pattern *p);
 /* Does a (address and port) lie in p? */
 bool archk_net_match(const struct archk_net_pattern *p, const struct archk_net_addr *a);
+/*
+ * Parses an OPEN path of the net object (len bytes): its kind, and the
+ * address and port in a (0.0.0.0 where a listen or bind path names none).
+ * NOT_FOUND for a path of no known form (or longer than
+ * ARCHK_NET_PATH_MAX), INVALID_ARGS for a bad address or port (0 included).
+ * The net driver and netfw both decide with it.
+ */
+long archk_net_parse_path(const char *path, size_t len, uint32_t *kind, struct archk_net_addr *a);
 /* Is a a loopback address (127.0.0.0/8 or ::1)? */
 bool archk_net_is_loopback(const struct archk_net_addr *a);
 

@@ -10,7 +10,7 @@ int hook_device_open(const struct archk_boot_device *bd)
 {
 	switch (bd->kind) {
 	case ARCHK_DEVICE_CONSOLE:
-		return 0; /* served by kernel/console.c */
+		return console_device_open(bd);
 	case ARCHK_DEVICE_ENTROPY:
 		return rng_device_open(bd);
 	case ARCHK_DEVICE_CLOCK:

@@ -14,6 +14,7 @@
 #include "host.h"
 
 /* A model's opener: creates its state and its device. 0, or an ARCHK_ERR_* code. */
+int console_device_open(const struct archk_boot_device *bd);
 int rng_device_open(const struct archk_boot_device *bd);
 int clock_device_open(const struct archk_boot_device *bd);
 int blk_device_open(const struct archk_boot_device *bd);

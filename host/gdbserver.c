@@ -39,7 +39,7 @@ static struct {
 	struct io_uring ring; /* for waking vCPUs (IORING_OP_MSG_RING) */
 } srv = {.listen_fd = -1, .conn_fd = -1, .event_fd = -1};
 
-/* "ADDR:PORT[,proc=NAME|first]"; loopback only unless any_address. */
+/* "[ADDR]:PORT[,proc=NAME|first]"; loopback only unless any_address. */
 static int parse_spec(const char *spec, bool any_address, struct sockaddr_in *sa, const char **proc)
 {
 	char host[64];
@@ -49,14 +49,16 @@ static int parse_spec(const char *spec, bool any_address, struct sockaddr_in *sa
 
 	*proc = NULL;
 	if (!colon || (comma && comma < colon) || (size_t)(colon - spec) >= sizeof(host)) {
-		fprintf(stderr, "archk: --gdb wants ADDRESS:PORT[,proc=NAME|first], not '%s'\n",
+		fprintf(stderr, "archk: --gdb wants [ADDRESS]:PORT[,proc=NAME|first], not '%s'\n",
 			spec);
 		return -1;
 	}
 	memcpy(host, spec, (size_t)(colon - spec));
 	host[colon - spec] = '\0';
+	if (host[0] == '\0' || strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
 	port = strtol(colon + 1, &end, 10);
-	if (end == colon + 1 || (*end && *end != ',') || port < 1 || port > 65535) {
+	if (end == colon + 1 || (*end && *end != ',') || port < 0 || port > 65535) {
 		fprintf(stderr, "archk: --gdb: bad port in '%s'\n", spec);
 		return -1;
 	}
@@ -85,24 +87,31 @@ static int parse_spec(const char *spec, bool any_address, struct sockaddr_in *sa
 int gdbserver_setup(const char *spec, bool any_address, const char **proc)
 {
 	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	char address[INET_ADDRSTRLEN];
 	int one = 1;
 
 	if (parse_spec(spec, any_address, &sa, proc) < 0)
-		return -1;
+		return GDBSERVER_BAD_SPEC;
 	srv.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (srv.listen_fd < 0 ||
 	    setsockopt(srv.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(srv.listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(srv.listen_fd, 1) < 0) {
-		fprintf(stderr, "archk: --gdb %s: %s\n", spec, strerror(errno));
-		return -1;
+	    listen(srv.listen_fd, 1) < 0 ||
+	    getsockname(srv.listen_fd, (struct sockaddr *)&sa, &len) < 0) {
+		fprintf(stderr, "archk: --gdb %s: %s%s\n", spec, strerror(errno),
+			errno == EADDRINUSE ? " (choose another port, or 0 for any free one)" : "");
+		return GDBSERVER_CANNOT_LISTEN;
 	}
 	srv.event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (srv.event_fd < 0 || ring_init(&srv.ring, 4) < 0) {
 		fprintf(stderr, "archk: --gdb: cannot create its event channels\n");
-		return -1;
+		return GDBSERVER_CANNOT_LISTEN;
 	}
 	gdb_rx_init(&srv.rx);
+	inet_ntop(AF_INET, &sa.sin_addr, address, sizeof(address));
+	fprintf(stderr, "archk: listening on %s:%u, waiting for gdb\n", address,
+		(unsigned)ntohs(sa.sin_port));
 	return 0;
 }
 

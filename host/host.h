@@ -80,8 +80,33 @@ __attribute__((noreturn)) void sandbox_host_fault(int sig, siginfo_t *info, ucon
 /* Loads what the fault reporter needs before the sandbox forbids loading. */
 void sandbox_prepare(void);
 
+/* ---- dev_console.c ---- */
+/* The host window changed size: the console device's config follows (takes the kernel lock). */
+void console_device_resized(void);
+
+/* ---- terminal.c ---- */
+/*
+ * If stdin is a terminal: puts it in raw mode with ISIG off, arranges for
+ * its settings to come back on every exit path, and blocks the signals that
+ * end archk in the calling thread (so in every thread created after it) for
+ * a thread of its own. Call it before any other thread starts. True if the
+ * terminal is raw now.
+ */
+bool terminal_setup(void);
+/* Gives the terminal its settings back (idempotent; safe in a signal handler). */
+void terminal_restore(void);
+/* The signals only terminal.c's thread takes: a guest entered by sigreturn gets this mask. */
+extern sigset_t host_blocked_signals;
+
 /* ---- gdbserver.c ---- */
-/* Listens on "ADDR:PORT[,proc=NAME|first]"; *proc gets the process to debug. */
+/*
+ * Listens on "[ADDR]:PORT[,proc=NAME|first]" (ADDR an IPv4 address or
+ * localhost, 127.0.0.1 if empty; PORT 0 picks a free one) and says so on
+ * stderr; *proc gets the process to debug. 0, GDBSERVER_BAD_SPEC (a usage
+ * error) or GDBSERVER_CANNOT_LISTEN (the address is taken or refused).
+ */
+#define GDBSERVER_BAD_SPEC	(-1)
+#define GDBSERVER_CANNOT_LISTEN (-2)
 int gdbserver_setup(const char *spec, bool any_address, const char **proc);
 /* Starts serving (a host thread of its own) if set up. */
 int gdbserver_start(void);

@@ -32,6 +32,8 @@ static const int allowed[] = {
     SCMP_SYS(rt_sigreturn),
     SCMP_SYS(rt_sigprocmask),
     SCMP_SYS(rt_sigaction),
+    /* The terminal's thread takes its signals with sigwaitinfo (host/terminal.c). */
+    SCMP_SYS(rt_sigtimedwait),
     SCMP_SYS(sigaltstack),
     SCMP_SYS(exit),
     SCMP_SYS(exit_group),
@@ -118,10 +120,17 @@ int sandbox_install(bool with_gdb)
 				       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	/* ioctl only for terminal queries on the console. */
+	/* ioctl only for terminal queries on the console, and to give the terminal
+	 * its settings back (host/terminal.c). */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, TCGETS));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1(SCMP_CMP_EQ, TCSETS));
+	if (!err) /* the console device's size (host/dev_console.c) */
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ));
 	/* Never kill: a foreign-ABI syscall (int 0x80, x32) from a guest must reach
 	 * the trap handler, which refuses it, instead of silently killing a vCPU. */
 	if (!err)
@@ -165,5 +174,6 @@ void sandbox_host_fault(int sig, siginfo_t *info, ucontext_t *uc)
 	say("archk: host backtrace:\n");
 	n = backtrace(frames, 32);
 	backtrace_symbols_fd(frames, n, STDERR_FILENO);
+	terminal_restore();
 	_exit(70);
 }

@@ -42,6 +42,7 @@ void hook_log_write(const char *line, size_t len)
 
 void hook_panic(void)
 {
+	terminal_restore();
 	_exit(70);
 }
 

@@ -248,6 +248,7 @@ static void build_sigreturn_frame(struct host_vcpu *hv, const struct guest_conte
 	greg_t *g = uc->uc_mcontext.gregs;
 
 	memset(uc, 0, offsetof(ucontext_t, __fpregs_mem));
+	uc->uc_sigmask = host_blocked_signals; /* sigreturn sets the thread's mask from it */
 	g[REG_RAX] = ctx->rax;
 	g[REG_RBX] = ctx->rbx;
 	g[REG_RCX] = ctx->rcx;

@@ -62,3 +62,11 @@ uint32_t arena_index(const struct arena *a, const void *slot)
 	KASSERT(offset % a->slot_size == 0 && offset / a->slot_size < a->capacity);
 	return (uint32_t)(offset / a->slot_size);
 }
+
+void *arena_next(const struct arena *a, uint32_t *index)
+{
+	for (; *index < a->high_water; (*index)++)
+		if (a->next_free[*index] == SLOT_IN_USE)
+			return a->slots + (size_t)(*index)++ * a->slot_size;
+	return NULL;
+}

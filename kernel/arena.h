@@ -32,6 +32,9 @@ void arena_free(struct arena *a, void *slot);
 /* The slot's position in its arena (a slot of a it must be). */
 uint32_t arena_index(const struct arena *a, const void *slot);
 
+/* The first allocated slot at index *index or later (*index moves past it), or NULL. */
+void *arena_next(const struct arena *a, uint32_t *index);
+
 /* All arenas, for the leak checks of tests. */
 SLIST_HEAD(arena_list, arena);
 extern struct arena_list all_arenas;

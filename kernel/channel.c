@@ -163,7 +163,8 @@ long sys_channel_create(struct thread *t, struct syscall_args *args)
 	b->peer = a;
 	endpoint_refresh(a);
 	endpoint_refresh(b);
-	return handle_install_pair(t, &a->obj, &b->obj, ARCHK_RIGHTS_CHANNEL, args->a[0]);
+	return handle_install_pair(t, &a->obj, &b->obj, ARCHK_RIGHTS_CHANNEL, ARCHK_RIGHTS_CHANNEL,
+				   args->a[0]);
 }
 
 /*

@@ -9,16 +9,33 @@
  * time, from a buffer of its own; WRITEs that come meanwhile wait in line
  * with their bytes staged in the request. A WRITE takes at most
  * CONSOLE_WRITE_MAX bytes (the result says how many).
+ *
+ * Input too: each console keeps a queue of what archk has read and nobody
+ * has taken yet, and has at most one host read in flight; a READ takes
+ * queued input or waits for that host read, and waiting READs are served in
+ * the order they came. When the host fd is a terminal (raw, ISIG off:
+ * host/terminal.c) archk reads it all the time, not only when a program
+ * asks, and looks at each key on its way into the queue (the keyboard_*
+ * functions, which know nothing of requests, so that they can move to a
+ * console driver): Ctrl-a x ends archk, Ctrl-a Ctrl-a is one Ctrl-a, and
+ * Ctrl-C raises ARCHK_SIGNAL_USER0 on every interrupt event handed out by
+ * OPEN "interrupt" on in, and stays in the input as byte 3.
  */
+#include <stddef.h>
 #include <string.h>
-#include "arena.h"
 #include "console.h"
 #include "syscall.h"
+#include "wait.h"
 
 #define CONSOLE_READ_MAX  4096
 #define MAX_PENDING_READS 64
-#define LEFTOVER_MAX	  (4 * CONSOLE_READ_MAX)
+#define INPUT_MAX	  (4 * CONSOLE_READ_MAX)
 #define CONSOLE_WRITE_MAX ARCHK_TABLE_DATA_MAX
+#define MAX_INTERRUPTS	  64
+#define KEY_ESCAPE	  0x01 /* Ctrl-a: the next key is for archk */
+#define KEY_QUIT	  'x'  /* after Ctrl-a: archk ends */
+#define KEY_INTERRUPT	  0x03 /* Ctrl-C */
+#define QUIT_STATUS	  130  /* archk's status after Ctrl-a x, as for a program ended by Ctrl-C */
 
 /* The host write in flight for a console (at most one). */
 struct console_output {
@@ -35,24 +52,27 @@ struct console {
 	int fd;
 	struct console_output out;
 	struct io_req_list out_queue; /* WRITEs waiting for the one in flight, oldest first */
-	/* A host read still in flight for a cancelled request: the next read adopts it. */
-	struct console_read *orphan;
-	/* Input that arrived for nobody (or more than its reader wanted): read first. */
-	uint32_t leftover_len;
-	uint8_t leftover[LEFTOVER_MAX];
+	bool terminal;		      /* the host fd is a terminal */
+	bool escape;		      /* a terminal's Ctrl-a came: the next key is archk's */
+	struct vcpu *reading;	      /* whose ring the host read into read_buf is on, or NULL */
+	struct io_token read_token;   /* of the host read */
+	struct io_req_list readers;   /* READs waiting for input, oldest first */
+	uint32_t input_len;	      /* input nobody has taken yet */
+	uint8_t input[INPUT_MAX];
+	uint8_t read_buf[CONSOLE_READ_MAX];
 };
 
-/* A read in flight: the host fills buf, then the request gets the bytes. */
-struct console_read {
-	struct io_token token;
-	struct io_req *req; /* NULL once cancelled: the bytes become leftover */
-	struct console *console;
-	struct vcpu *vcpu; /* whose ring the host read is on */
-	uint8_t buf[CONSOLE_READ_MAX];
+/* An event handed out by OPEN "interrupt"; its observer frees the slot when it dies. */
+struct interrupt {
+	struct observer gone;
+	struct object *event; /* NULL: the slot is free */
 };
 
 static struct console consoles[3];
-static struct arena read_arena;
+static struct interrupt interrupts[MAX_INTERRUPTS];
+static uint32_t waiting_reads;			    /* READs waiting on any console */
+static const struct console_input_sink *input_sink; /* the console device, while driven */
+static bool input_ended;			    /* stdin's last read gave 0 or an error */
 
 struct object *console_object(int which)
 {
@@ -156,81 +176,250 @@ static long console_write(struct io_req *r)
 	return IO_PENDING;
 }
 
-/* Keeps input nobody waits for any more, so that no typed byte is lost. */
-static void keep_leftover(struct console *c, const uint8_t *bytes, size_t len)
+/* ---- the keyboard: what a terminal's keys mean to archk ---- */
+
+/* Ctrl-C: every interrupt event alive gets USER0 (its holder clears it). */
+static void keyboard_interrupt(void)
 {
-	if (len > LEFTOVER_MAX - c->leftover_len) {
-		klog(LOG_WARN, "console: %zu bytes of input dropped", len);
-		len = LEFTOVER_MAX - c->leftover_len;
-	}
-	memcpy(c->leftover + c->leftover_len, bytes, len);
-	c->leftover_len += (uint32_t)len;
+	for (int i = 0; i < MAX_INTERRUPTS; i++)
+		if (interrupts[i].event)
+			object_signal_update(interrupts[i].event, 0, ARCHK_SIGNAL_USER0);
 }
 
+/* Ctrl-a x: archk ends at once, whatever runs. */
+static void keyboard_quit(void)
+{
+	klog(LOG_ERROR, "ended from the keyboard (Ctrl-a x)");
+	kernel_shutdown(QUIT_STATUS);
+}
+
+/*
+ * Passes n keys typed on a terminal through *escape (Ctrl-a seen) into out
+ * (room for n + 1: a Ctrl-a held back from the previous call may come out);
+ * returns how many came out.
+ */
+static size_t keyboard_filter(bool *escape, const uint8_t *keys, size_t n, uint8_t *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t key = keys[i];
+
+		if (*escape) {
+			*escape = false;
+			if (key == KEY_QUIT) {
+				keyboard_quit();
+				continue;
+			}
+			if (key != KEY_ESCAPE)
+				out[k++] = KEY_ESCAPE; /* not a command: both keys are input */
+		} else if (key == KEY_ESCAPE) {
+			*escape = true;
+			continue;
+		}
+		if (key == KEY_INTERRUPT)
+			keyboard_interrupt();
+		out[k++] = key;
+	}
+	return k;
+}
+
+/* The event's last handle went: its slot is free again. */
+static void interrupt_gone(struct observer *o, long status)
+{
+	((struct interrupt *)o)->event = NULL;
+}
+
+/*
+ * OPEN (path, len, rights) on a console: "interrupt" gives a new event on
+ * which each Ctrl-C raises USER0. Nothing else has a name.
+ */
+static long console_open(struct io_req *r)
+{
+	static const char name[] = "interrupt";
+	char path[sizeof(name) - 1];
+	uint32_t rights = (uint32_t)r->offset;
+	struct interrupt *slot = NULL;
+	struct object *ev;
+	long value;
+
+	if (r->len > ARCHK_PATH_MAX)
+		return ARCHK_ERR_TOO_LONG;
+	if (vm_check(r->proc, r->buf, r->len, HOOK_PROT_READ) < 0)
+		return ARCHK_ERR_BAD_ADDRESS;
+	if (r->len != sizeof(path) || copy_from_guest(r->proc, path, r->buf, sizeof(path)) < 0 ||
+	    memcmp(path, name, sizeof(path)) != 0)
+		return ARCHK_ERR_NOT_FOUND;
+	if (rights == ARCHK_RIGHTS_SAME)
+		rights = ARCHK_RIGHTS_INTERRUPT;
+	if (rights & ~ARCHK_RIGHTS_INTERRUPT)
+		return ARCHK_ERR_ACCESS_DENIED;
+	for (int i = 0; i < MAX_INTERRUPTS && !slot; i++)
+		slot = interrupts[i].event ? NULL : &interrupts[i];
+	if (!slot || !(ev = event_new()))
+		return ARCHK_ERR_NO_MEMORY;
+	value = handle_install(&r->proc->handles, ev, rights);
+	if (value >= 0) {
+		slot->event = ev;
+		observer_add(&slot->gone, ev, 0, interrupt_gone); /* fires only when ev dies */
+	}
+	object_unref(ev); /* the handle holds it, or nobody does */
+	return value;
+}
+
+/* ---- reading ---- */
+
+static struct console *console_of_read(struct io_token *token)
+{
+	return (struct console *)((char *)token - offsetof(struct console, read_token));
+}
+
+/* Starts the console's host read, on the calling vCPU's ring, unless one is in flight. */
+static void start_read(struct console *c)
+{
+	if (c->reading)
+		return;
+	c->reading = sched_host_io_begin();
+	hook_console_read(c->fd, c->read_buf, sizeof(c->read_buf), &c->read_token);
+}
+
+/* Queues input for the next READs; what does not fit is dropped, with a warning. */
+static void keep_input(struct console *c, const uint8_t *bytes, size_t len)
+{
+	if (len > INPUT_MAX - c->input_len) {
+		klog(LOG_WARN, "console: %zu bytes of input dropped",
+		     len - (INPUT_MAX - c->input_len));
+		len = INPUT_MAX - c->input_len;
+	}
+	memcpy(c->input + c->input_len, bytes, len);
+	c->input_len += (uint32_t)len;
+}
+
+/* Gives READ r the oldest input: the byte count, or an error with nothing taken. */
+static long take_input(struct console *c, struct io_req *r)
+{
+	size_t len = r->len < c->input_len ? r->len : c->input_len;
+	long given = io_req_give(r, c->input, len < CONSOLE_READ_MAX ? len : CONSOLE_READ_MAX);
+
+	if (given > 0) {
+		c->input_len -= (uint32_t)given;
+		memmove(c->input, c->input + given, c->input_len);
+	}
+	return given;
+}
+
+static void remove_reader(struct console *c, struct io_req *r)
+{
+	TAILQ_REMOVE(&c->readers, r, server_link);
+	waiting_reads--;
+}
+
+/*
+ * The host read finished: a terminal's keys go through the keyboard, the
+ * input to the waiting READs in order; at the end of input (0) or on an
+ * error every waiting READ gets that. A terminal is read again at once;
+ * other input only while READs wait.
+ */
 static void console_read_done(struct io_token *token, long result)
 {
-	struct console_read *cr = (struct console_read *)token;
-	struct console *c = cr->console;
-	struct io_req *r = cr->req;
-	size_t given = 0;
+	static uint8_t keys[CONSOLE_READ_MAX + 1]; /* one user at a time: the lock is held */
+	struct console *c = console_of_read(token);
+	struct io_req *r;
 
-	sched_host_io_end(cr->vcpu);
-	if (c->orphan == cr)
-		c->orphan = NULL;
-	if (r) {
-		long n = result > 0 ? io_req_give(r, cr->buf, (size_t)result) : result;
-
-		given = n > 0 ? (size_t)n : 0;
-		io_req_complete(r, n);
+	ASSERT_LOCKED();
+	sched_host_io_end(c->reading);
+	c->reading = NULL;
+	if (result > 0 && c->terminal)
+		keep_input(c, keys, keyboard_filter(&c->escape, c->read_buf, (size_t)result, keys));
+	else if (result > 0)
+		keep_input(c, c->read_buf, (size_t)result);
+	if (c == &consoles[0])
+		input_ended = result <= 0;
+	while ((r = TAILQ_FIRST(&c->readers)) && (c->input_len || result <= 0)) {
+		remove_reader(c, r);
+		io_req_complete(r, c->input_len ? take_input(c, r) : result);
 	}
-	if (result > 0 && (size_t)result > given)
-		keep_leftover(c, cr->buf + given, (size_t)result - given);
-	arena_free(&read_arena, cr);
+	if (result > 0 && (c->terminal || !TAILQ_EMPTY(&c->readers)))
+		start_read(c);
+	if (input_sink && c == &consoles[0])
+		input_sink->ready(input_sink->ctx);
 }
 
+void console_input_redirect(const struct console_input_sink *sink)
+{
+	struct console *c = &consoles[0];
+	struct io_req *r;
+
+	ASSERT_LOCKED();
+	input_sink = sink;
+	while (sink && (r = TAILQ_FIRST(&c->readers))) { /* the terminal is the device's now */
+		remove_reader(c, r);
+		io_req_complete(r, ARCHK_ERR_BAD_STATE);
+	}
+}
+
+size_t console_input_take(void *buf, size_t len, bool *ended)
+{
+	struct console *c = &consoles[0];
+	size_t n = len < c->input_len ? len : c->input_len;
+
+	ASSERT_LOCKED();
+	memcpy(buf, c->input, n);
+	c->input_len -= (uint32_t)n;
+	memmove(c->input, c->input + n, c->input_len);
+	*ended = !c->input_len && input_ended;
+	if (!n && !input_ended && c->fd >= 0)
+		start_read(c);
+	return n;
+}
+
+bool console_is_terminal(int which)
+{
+	return consoles[which].terminal;
+}
+
+/* CANCEL, or the end of the client: the host read goes on, its bytes stay queued. */
 static void console_read_cancel(struct io_req *r)
 {
-	struct console_read *cr = r->pending_on;
-
-	cr->req = NULL;
-	if (!cr->console->orphan)
-		cr->console->orphan = cr;
+	remove_reader(r->pending_on, r);
 }
 
-/* Hands out leftover input first; otherwise the host reads into a kernel buffer. */
+/* READ (buf, len, -): queued input at once, or waits for the host read. */
 static long console_read(struct io_req *r)
 {
 	struct console *c = (struct console *)r->obj;
 	size_t len = r->len < CONSOLE_READ_MAX ? r->len : CONSOLE_READ_MAX;
-	struct console_read *cr;
 
 	if (vm_check(r->proc, r->buf, len, HOOK_PROT_WRITE) < 0)
 		return ARCHK_ERR_BAD_ADDRESS;
 	if (c->fd < 0)
 		return ARCHK_ERR_NOT_SUPPORTED;
+	if (input_sink && c == &consoles[0])
+		return ARCHK_ERR_BAD_STATE; /* the console device has the terminal */
 	if (len == 0)
 		return 0;
-	if (c->leftover_len) {
-		len = len < c->leftover_len ? len : c->leftover_len;
-		copy_to_guest(r->proc, r->buf, c->leftover, len);
-		c->leftover_len -= (uint32_t)len;
-		memmove(c->leftover, c->leftover + len, c->leftover_len);
-		return (long)len;
-	}
-	if ((cr = c->orphan)) {
-		c->orphan = NULL; /* its bytes are older than any new read's: keep the order */
-	} else {
-		if (!(cr = arena_alloc(&read_arena)))
-			return ARCHK_ERR_NO_MEMORY;
-		cr->token.complete = console_read_done;
-		cr->console = c;
-		cr->vcpu = sched_host_io_begin();
-		hook_console_read(c->fd, cr->buf, len, &cr->token);
-	}
-	cr->req = r;
-	r->pending_on = cr;
+	if (c->input_len) /* then no READ waits: input goes to waiting READs first */
+		return take_input(c, r);
+	if (waiting_reads == MAX_PENDING_READS)
+		return ARCHK_ERR_NO_MEMORY;
+	waiting_reads++;
+	TAILQ_INSERT_TAIL(&c->readers, r, server_link);
+	r->pending_on = c;
 	r->cancel = console_read_cancel;
+	start_read(c);
 	return IO_PENDING;
+}
+
+/* GET_META: a stream; TERMINAL when the host fd is a terminal. */
+static long console_get_meta(struct io_req *r)
+{
+	struct console *c = (struct console *)r->obj;
+	struct archk_meta meta = {.type = ARCHK_OBJ_CONSOLE,
+				  .koid = c->obj.koid,
+				  .kind = ARCHK_KIND_STREAM,
+				  .flags = c->terminal ? ARCHK_META_TERMINAL : 0};
+
+	return copy_to_guest(r->proc, r->buf, &meta, sizeof(meta));
 }
 
 int console_init(const struct archk_bootinfo *boot)
@@ -241,15 +430,28 @@ int console_init(const struct archk_bootinfo *boot)
 		consoles[i].fd = -1;
 		consoles[i].out.token.complete = output_done;
 		TAILQ_INIT(&consoles[i].out_queue);
+		consoles[i].read_token.complete = console_read_done;
+		TAILQ_INIT(&consoles[i].readers);
 	}
 	for (uint32_t i = 0; i < boot->device_count; i++) {
 		if (boot->devices[i].kind != ARCHK_DEVICE_CONSOLE)
 			continue;
-		for (int j = 0; j < 3; j++)
+		for (int j = 0; j < 3; j++) {
 			consoles[j].fd = (int)boot->devices[i].host_fd[j];
+			consoles[j].terminal =
+			    boot->devices[i].flags & (ARCHK_BOOT_DEVICE_TERMINAL << j);
+		}
 	}
 	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_READ, console_read);
 	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_WRITE, console_write);
-	return arena_init(&read_arena, "console_read", sizeof(struct console_read),
-			  MAX_PENDING_READS);
+	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_OPEN, console_open);
+	io_register(ARCHK_OBJ_CONSOLE, ARCHK_IO_GET_META, console_get_meta);
+	return 0;
+}
+
+void console_vcpu_started(void)
+{
+	ASSERT_LOCKED();
+	if (consoles[0].terminal && consoles[0].fd >= 0)
+		start_read(&consoles[0]);
 }

@@ -51,15 +51,23 @@ int event_init(void)
 	return 0;
 }
 
+struct object *event_new(void)
+{
+	struct object *ev = arena_alloc(&event_arena);
+
+	if (ev)
+		object_init(ev, ARCHK_OBJ_EVENT);
+	return ev;
+}
+
 /* event_create(): a new event with no signals set. */
 long sys_event_create(struct thread *t, struct syscall_args *args)
 {
-	struct object *ev = arena_alloc(&event_arena);
+	struct object *ev = event_new();
 	long value;
 
 	if (!ev)
 		return ARCHK_ERR_NO_MEMORY;
-	object_init(ev, ARCHK_OBJ_EVENT);
 	value = handle_install(&t->proc->handles, ev, ARCHK_RIGHTS_EVENT);
 	object_unref(ev); /* the handle owns it now, or nobody does */
 	return value;
@@ -84,7 +92,8 @@ long sys_eventpair_create(struct thread *t, struct syscall_args *args)
 	object_init(&b->obj, ARCHK_OBJ_EVENTPAIR);
 	a->peer = b;
 	b->peer = a;
-	return handle_install_pair(t, &a->obj, &b->obj, ARCHK_RIGHTS_EVENT, args->a[0]);
+	return handle_install_pair(t, &a->obj, &b->obj, ARCHK_RIGHTS_EVENT, ARCHK_RIGHTS_EVENT,
+				   args->a[0]);
 }
 
 /*

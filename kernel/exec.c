@@ -1,7 +1,7 @@
 /*
  * Spawning a process from a store file: a fresh partition, the ELF image
  * loaded by the loader (code mapped from the image file, data copied), the
- * initial stack (argv, auxiliary vector, named handles), one thread at the
+ * initial stack (argv, environment, auxiliary vector, named handles), one thread at the
  * entry point, queued on the spawning vCPU.
  *
  * Partition layout (offsets from its base; docs/architecture.md has a picture):
@@ -66,14 +66,24 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* Bytes the stack needs besides the fixed structures, to refuse huge argv early. */
-static size_t argv_bytes(const struct spawn_request *req)
+/* Bytes of the argument and environment strings, to refuse huge ones early. */
+static size_t strings_bytes(const struct spawn_request *req)
 {
 	size_t total = 0;
 
 	for (uint32_t i = 0; i < req->argc; i++)
 		total += strlen(req->argv[i]) + 1;
+	for (uint32_t i = 0; i < req->envc; i++)
+		total += strlen(req->envp[i]) + 1;
 	return total;
+}
+
+/* Pushes count strings, the last highest, and records their guest addresses. */
+static void push_strings(struct stack_builder *s, const char *const *strings, uint32_t count,
+			 uintptr_t *addr)
+{
+	for (uint32_t i = count; i-- > 0;)
+		addr[i] = stack_push(s, strings[i], strlen(strings[i]) + 1, 1);
 }
 
 /* Writes argc, argv, envp and auxv as the Linux x86-64 ABI lays them out. */
@@ -81,15 +91,15 @@ static void build_stack(struct process *p, const struct load_result *res,
 			const struct spawn_request *req, const struct archk_named_handle *handles,
 			uint32_t handle_count, struct guest_context *ctx)
 {
+	/* Big; safe because the kernel lock is held. */
+	static uintptr_t argv_addr[ARCHK_SPAWN_ARGC_MAX], envp_addr[ARCHK_SPAWN_ENVC_MAX];
 	struct stack_builder s = {p->base + p->size, p->base + p->size - STACK_BYTES};
-	uintptr_t argv_addr[ARCHK_SPAWN_ARGC_MAX + 1];
 	struct archk_startup startup = {0};
 	uint8_t random[16];
-	uint64_t words[ARCHK_SPAWN_ARGC_MAX + 32];
-	size_t n = 0;
+	uint64_t *word;
 
-	for (uint32_t i = req->argc; i-- > 0;)
-		argv_addr[i] = stack_push(&s, req->argv[i], strlen(req->argv[i]) + 1, 1);
+	push_strings(&s, req->envp, req->envc, envp_addr);
+	push_strings(&s, req->argv, req->argc, argv_addr);
 	startup.name = (const char *)stack_push(&s, p->name, strlen(p->name) + 1, 1);
 	hook_random(random, sizeof(random));
 	uintptr_t random_addr = stack_push(&s, random, sizeof(random), 16);
@@ -106,20 +116,24 @@ static void build_stack(struct process *p, const struct load_result *res,
 	startup.time_page = (const struct archk_time_page *)kconfig.boot->time_page;
 	uintptr_t startup_addr = stack_push(&s, &startup, sizeof(startup), 16);
 
-	words[n++] = req->argc;
-	for (uint32_t i = 0; i < req->argc; i++)
-		words[n++] = argv_addr[i];
-	words[n++] = 0; /* end of argv */
-	words[n++] = 0; /* empty environment */
 	const uint64_t auxv[] = {AT_PHDR,      res->phdr,  AT_PHNUM,  res->phnum,  AT_PHENT,
 				 56,	       AT_PAGESZ,  PAGE_SIZE, AT_BASE,	   res->bias,
 				 AT_ENTRY,     res->entry, AT_RANDOM, random_addr, ARCHK_AT_STARTUP,
 				 startup_addr, AT_NULL,	   0};
-	memcpy(&words[n], auxv, sizeof(auxv));
-	n += ARRAY_SIZE(auxv);
+	size_t words = 1 + req->argc + 1 + req->envc + 1 + ARRAY_SIZE(auxv);
+
 	/* The ABI wants rsp 16-byte aligned at argc. */
-	s.sp = ALIGN_DOWN(s.sp - n * 8, 16);
-	memcpy((void *)s.sp, words, n * 8);
+	s.sp = ALIGN_DOWN(s.sp - words * 8, 16);
+	KASSERT(s.sp >= s.limit);
+	word = (uint64_t *)s.sp;
+	*word++ = req->argc;
+	for (uint32_t i = 0; i < req->argc; i++)
+		*word++ = argv_addr[i];
+	*word++ = 0; /* end of argv */
+	for (uint32_t i = 0; i < req->envc; i++)
+		*word++ = envp_addr[i];
+	*word++ = 0; /* end of envp */
+	memcpy(word, auxv, sizeof(auxv));
 
 	ctx->rsp = s.sp;
 	ctx->rip = res->entry;
@@ -220,13 +234,14 @@ long exec_spawn(const struct spawn_request *req, struct process **out)
 	long err;
 
 	if (req->argc == 0 || req->argc > ARCHK_SPAWN_ARGC_MAX ||
-	    req->handle_count > ARCHK_SPAWN_HANDLES_MAX)
+	    req->envc > ARCHK_SPAWN_ENVC_MAX || req->handle_count > ARCHK_SPAWN_HANDLES_MAX)
 		return ARCHK_ERR_INVALID_ARGS;
-	if (argv_bytes(req) > ARCHK_SPAWN_ARGS_MAX)
+	if (strings_bytes(req) > ARCHK_SPAWN_ARGS_MAX)
 		return ARCHK_ERR_TOO_LONG;
 	p = process_create(req->name ? req->name : base_name(req->argv[0]));
 	if (!p)
 		return ARCHK_ERR_NO_MEMORY;
+	p->start_ns = hook_clock(ARCHK_CLOCK_MONOTONIC);
 	snprintf(p->image_path, sizeof(p->image_path), "%.*s", (int)req->exe->path_len,
 		 req->exe->path);
 	if ((err = vm_partition_alloc(p)) < 0)

@@ -17,6 +17,8 @@ struct spawn_request {
 	const char *name; /* NULL: derived from argv[0] */
 	uint32_t argc;
 	const char *const *argv;
+	uint32_t envc; /* environment strings "NAME=VALUE" */
+	const char *const *envp;
 	uint32_t handle_count;
 	const struct spawn_handle *handles;
 };

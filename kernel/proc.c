@@ -75,6 +75,11 @@ struct process *process_create(const char *name)
 	return p;
 }
 
+struct process *process_next(uint32_t *cursor)
+{
+	return arena_next(&process_arena, cursor);
+}
+
 struct thread *thread_create(struct process *p)
 {
 	struct thread *t = arena_alloc(&thread_arena);

@@ -111,6 +111,7 @@ struct thread {
 	struct vcpu *queued_on; /* whose run queue (or list of just-woken threads) holds it */
 	uint64_t affinity;	/* vCPUs it may run on (bit n: vCPU n) */
 	int64_t slice_left;	/* nanoseconds of CPU left in its timeslice */
+	int64_t cpu_ns;		/* vCPU time used, up to its last switch (proctable.c) */
 	char name[16];
 	struct thread_list joiners;    /* threads blocked in thread_join on it */
 	TAILQ_ENTRY(thread) run_link;  /* run queue, just-woken list or a wait queue */
@@ -163,6 +164,9 @@ struct process {
 	uint32_t ioq_count;	       /* I/O queues it created */
 	LIST_HEAD(ioq_list, ioq) ioqs; /* those queues (ioq.c) */
 	uint32_t guarded_requests;     /* --strict-buffers: requests whose pages are closed */
+	archk_koid_t parent;	       /* the spawner (0 for init), for the process table */
+	int64_t start_ns;	       /* CLOCK_MONOTONIC at spawn */
+	int64_t cpu_ended_ns;	       /* vCPU time of its released threads */
 };
 
 static inline struct process *process_from_object(struct object *o)
@@ -172,6 +176,8 @@ static inline struct process *process_from_object(struct object *o)
 
 /* ---- proc.c ---- */
 int proc_init(void);
+/* The next process object (alive or ended) from slot *cursor on, or NULL; start at 0. */
+struct process *process_next(uint32_t *cursor);
 /* A new process with no partition, no threads and one reference. */
 struct process *process_create(const char *name);
 /* Ends the process with status: threads stop, memory and handles are freed. */

@@ -35,9 +35,11 @@
  * A vCPU with nothing to run idles in the host (io_uring), where host I/O
  * completions and kicks from other vCPUs wake it.
  */
+#include "console.h"
 #include "debug.h"
 #include "fault.h"
 #include "ioq.h"
+#include "proctable.h"
 #include "syscall.h"
 
 #define BOOST_MAX 4
@@ -396,7 +398,7 @@ static struct thread *best_candidate(struct vcpu *v, bool prefer_others)
  * the best candidate for the process they claim the hold for.
  */
 static struct thread *best_of(struct vcpu *v, const struct process *only,
-			      const struct process *not)
+			      const struct process * not )
 {
 	struct thread *best = NULL, *t;
 
@@ -405,7 +407,7 @@ static struct thread *best_of(struct vcpu *v, const struct process *only,
 
 		for (int l = runq_top_level(q); l > (best ? best->level : -1); l--)
 			TAILQ_FOREACH(t, &q->levels[l], run_link)
-				if (allowed(t, v) && (only ? t->proc == only : t->proc != not)) {
+				if (allowed(t, v) && (only ? t->proc == only : t->proc != not )) {
 					best = t;
 					break;
 				}
@@ -540,7 +542,8 @@ static bool held_by_realtime(const struct process *h)
 	for (unsigned i = 0; i < sched.vcpu_count; i++) {
 		const struct vcpu *u = sched.vcpus[i];
 
-		if (u->holding == h && u->current && u->current->sched_class == ARCHK_SCHED_REALTIME)
+		if (u->holding == h && u->current &&
+		    u->current->sched_class == ARCHK_SCHED_REALTIME)
 			return true;
 	}
 	return false;
@@ -596,6 +599,7 @@ static int64_t shorter_wait(int64_t a, int64_t b)
 static void idle(struct vcpu *v, int64_t timeout_ns)
 {
 	vm_release(v);
+	cpu_account_stop(v);
 	v->idle = true;
 	hook_unlock();
 	hook_idle(v, timeout_ns);
@@ -649,7 +653,8 @@ void sched_arm_slice(struct vcpu *v, struct thread *t)
 	if (prev == t && !v->slice_over) {
 		/* Host I/O began during the call: the running slice goes on in ticks. */
 		if (v->host_io && !v->tick)
-			arm_timer(v, t->sched_class == ARCHK_SCHED_REALTIME ? 0 : hook_slice_left(v));
+			arm_timer(v,
+				  t->sched_class == ARCHK_SCHED_REALTIME ? 0 : hook_slice_left(v));
 		return;
 	}
 	if (prev && prev != t && prev->displaced) {
@@ -684,6 +689,7 @@ void sched_host_io_end(struct vcpu *v)
 /* A released thread must not be remembered as any vCPU's slice owner. */
 void sched_forget(struct thread *t)
 {
+	cpu_account_release(t);
 	for (unsigned i = 0; i < sched.vcpu_count; i++)
 		if (sched.vcpus[i] && sched.vcpus[i]->last == t)
 			sched.vcpus[i]->last = NULL;
@@ -695,6 +701,7 @@ static void prepare_entry(struct vcpu *v, struct thread *t)
 	t->state = THREAD_RUNNING;
 	t->vcpu = v;
 	v->current = t;
+	cpu_account_switch(v, t);
 	vm_hold(v, t->proc);
 	sched_arm_slice(v, t);
 	if (t->resume) {
@@ -759,6 +766,7 @@ void kernel_vcpu_run(struct vcpu *v)
 
 	this_vcpu = v;
 	hook_lock();
+	console_vcpu_started();
 	for (;;) {
 		if (t) {
 			struct thread *next = t;

@@ -35,6 +35,8 @@ struct vcpu {
 	bool strict_yield;	 /* strict isolation: give the hold up (strict_claim) */
 	struct thread_list woken;	 /* threads woken by the call being served */
 	uint32_t output_in_flight; /* console writes among them (shutdown lets them finish) */
+	struct thread *timed;	   /* whose vCPU time runs since timed_since (proctable.c) */
+	int64_t timed_since;
 };
 
 /* Called by the host before kernel_main: the vCPU count, then each vCPU. */

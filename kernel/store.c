@@ -10,6 +10,8 @@
 #include "syscall.h"
 
 #define MAX_OPEN_NODES 4096
+/* Bytes of directory records one READ fills at most. */
+#define LISTING_BYTES_MAX 4096
 
 /* An open file or directory. */
 struct store_node {
@@ -17,7 +19,7 @@ struct store_node {
 	const struct archk_boot_file *file; /* NULL for a directory */
 	char path[ARCHK_PATH_MAX + 1];	    /* directory prefix without trailing '/' */
 	uint32_t path_len;
-	uint64_t position; /* READ with ARCHK_IO_OFFSET_CURRENT */
+	uint64_t position; /* READ with ARCHK_IO_OFFSET_CURRENT: file offset or listing position */
 };
 
 static struct {
@@ -235,19 +237,162 @@ static long store_seek(struct io_req *r)
 	return base + delta;
 }
 
+/* Does file f lie below the directory prefix (path, len)? Everything lies below the root. */
+static bool below(const struct archk_boot_file *f, const char *path, size_t len)
+{
+	return len == 0 ||
+	       (f->path_len > len && f->path[len] == '/' && memcmp(f->path, path, len) == 0);
+}
+
+/* f's path after the directory prefix of length len (and its '/'). */
+static const char *rest_of(const struct archk_boot_file *f, size_t len, size_t *rest_len)
+{
+	size_t skip = len ? len + 1 : 0;
+
+	*rest_len = f->path_len - skip;
+	return f->path + skip;
+}
+
+/* Index of the first file below directory n: the files below it are store.files[first..]. */
+static uint32_t first_below(const struct store_node *n)
+{
+	char prefix[ARCHK_PATH_MAX + 1];
+
+	if (n->path_len == 0)
+		return 0;
+	memcpy(prefix, n->path, n->path_len);
+	prefix[n->path_len] = '/';
+	return lower_bound(prefix, n->path_len + 1);
+}
+
+/*
+ * One entry of a listing: the immediate child of directory n that the file
+ * at index i names (the file itself, or the subdirectory holding it), and
+ * the index after every file of that child.
+ */
+struct listing_entry {
+	const char *name;
+	size_t name_len;
+	const struct archk_boot_file *file; /* NULL for a subdirectory */
+	uint32_t end;
+};
+
+static void listing_entry_at(const struct store_node *n, uint32_t i, struct listing_entry *e)
+{
+	size_t rest_len;
+	const char *rest = rest_of(&store.files[i], n->path_len, &rest_len);
+	const char *slash = memchr(rest, '/', rest_len);
+
+	e->name = rest;
+	e->end = i + 1;
+	e->file = slash ? NULL : &store.files[i];
+	e->name_len = slash ? (size_t)(slash - rest) : rest_len;
+	if (!slash)
+		return;
+	/* A subdirectory's files are contiguous: every path that starts "name/". */
+	while (e->end < store.count && below(&store.files[e->end], n->path, n->path_len)) {
+		rest = rest_of(&store.files[e->end], n->path_len, &rest_len);
+		if (rest_len <= e->name_len || rest[e->name_len] != '/' ||
+		    memcmp(rest, e->name, e->name_len) != 0)
+			break;
+		e->end++;
+	}
+}
+
+/*
+ * Is index i (not the directory's first) inside a subdirectory whose files
+ * started before it? A listing position there continues after that subdirectory.
+ */
+static bool inside_earlier_subdir(const struct store_node *n, uint32_t i)
+{
+	struct listing_entry prev, here;
+
+	listing_entry_at(n, i - 1, &prev);
+	listing_entry_at(n, i, &here);
+	return !prev.file && !here.file && prev.name_len == here.name_len &&
+	       memcmp(prev.name, here.name, here.name_len) == 0;
+}
+
+/* Appends e as a record continuing at next to out (room bytes free); its length or 0. */
+static size_t dirent_put(uint8_t *out, size_t room, const struct listing_entry *e, uint64_t next)
+{
+	struct archk_dirent d = {
+	    .next = next,
+	    .kind = e->file ? ARCHK_KIND_FILE : ARCHK_KIND_DIR,
+	    .name_len = (uint8_t)e->name_len,
+	};
+	size_t reclen = ALIGN_UP(sizeof(d) + e->name_len + 1, 8);
+
+	if (reclen > room)
+		return 0;
+	if (e->file) {
+		d.size = e->file->size;
+		d.mode = e->file->mode;
+	}
+	d.reclen = (uint16_t)reclen;
+	memset(out, 0, reclen);
+	memcpy(out, &d, sizeof(d));
+	memcpy(out + sizeof(d), e->name, e->name_len);
+	return reclen;
+}
+
+/*
+ * READ (buf, len, offset) on a directory: the records of its immediate
+ * children, from listing position offset (or the node's own position), in
+ * the store's path order. A position is an index into the directory's files;
+ * a record's next is the index after every file its entry covers.
+ */
+static long dir_read(struct io_req *r)
+{
+	static uint8_t records[LISTING_BYTES_MAX]; /* safe: the kernel lock is held */
+	struct store_node *n = (struct store_node *)r->obj;
+	uint64_t position = r->offset == ARCHK_IO_OFFSET_CURRENT ? n->position : r->offset;
+	size_t room = r->len < sizeof(records) ? r->len : sizeof(records), used = 0;
+	uint32_t first = first_below(n), i;
+	long err;
+
+	if (position > store.count - first)
+		return 0;
+	i = first + (uint32_t)position;
+	if (i > first && i < store.count && below(&store.files[i], n->path, n->path_len) &&
+	    inside_earlier_subdir(n, i)) {
+		struct listing_entry skipped;
+
+		listing_entry_at(n, i, &skipped);
+		i = skipped.end;
+	}
+	while (i < store.count && below(&store.files[i], n->path, n->path_len)) {
+		struct listing_entry e;
+		size_t put;
+
+		listing_entry_at(n, i, &e);
+		/* A name a record cannot hold is left out; OPEN still reaches it. */
+		if (e.name_len <= ARCHK_NAME_BYTES_MAX) {
+			put = dirent_put(records + used, room - used, &e, e.end - first);
+			if (put == 0)
+				break;
+			used += put;
+		}
+		i = e.end;
+		position = i - first;
+	}
+	if (used == 0 && i < store.count && below(&store.files[i], n->path, n->path_len))
+		return ARCHK_ERR_TOO_LONG;
+	if ((err = copy_to_guest(r->proc, r->buf, records, used)) < 0)
+		return err;
+	if (r->offset == ARCHK_IO_OFFSET_CURRENT)
+		n->position = position;
+	return (long)used;
+}
+
 /* Number of files directly or indirectly below a directory. */
 static uint64_t dir_file_count(const struct store_node *n)
 {
-	uint64_t count = 0;
+	uint32_t i = first_below(n);
 
-	for (uint32_t i = lower_bound(n->path, n->path_len); i < store.count; i++) {
-		const struct archk_boot_file *f = &store.files[i];
-
-		if (f->path_len < n->path_len || memcmp(f->path, n->path, n->path_len) != 0)
-			break;
-		count += n->path_len == 0 || f->path[n->path_len] == '/';
-	}
-	return count;
+	while (i < store.count && below(&store.files[i], n->path, n->path_len))
+		i++;
+	return i - first_below(n);
 }
 
 static long store_get_meta(struct io_req *r)
@@ -277,6 +422,7 @@ int store_init(const struct archk_bootinfo *boot)
 		return ARCHK_ERR_NO_MEMORY;
 	store.root = node_new(NULL, "", 0);
 	io_register(ARCHK_OBJ_DIR, ARCHK_IO_OPEN, store_open);
+	io_register(ARCHK_OBJ_DIR, ARCHK_IO_READ, dir_read);
 	io_register(ARCHK_OBJ_DIR, ARCHK_IO_GET_META, store_get_meta);
 	io_register(ARCHK_OBJ_FILE, ARCHK_IO_READ, store_read);
 	io_register(ARCHK_OBJ_FILE, ARCHK_IO_SEEK, store_seek);

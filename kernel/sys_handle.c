@@ -35,16 +35,16 @@ long sys_handle_info(struct thread *t, struct syscall_args *args)
 
 /*
  * Installs handles to two new objects (each holding its creation reference,
- * which passes to the handles) and writes their values to out[0] and out[1],
- * which the caller checked is writable. On failure nothing is installed and
- * both objects are destroyed.
+ * which passes to the handles) with rights_a and rights_b, and writes their
+ * values to out[0] and out[1], which the caller checked is writable. On
+ * failure nothing is installed and both objects are destroyed.
  */
-long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights,
-			 uintptr_t out)
+long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights_a,
+			 uint32_t rights_b, uintptr_t out)
 {
 	archk_handle_t values[2];
-	long va = handle_install(&t->proc->handles, a, rights);
-	long vb = va < 0 ? va : handle_install(&t->proc->handles, b, rights);
+	long va = handle_install(&t->proc->handles, a, rights_a);
+	long vb = va < 0 ? va : handle_install(&t->proc->handles, b, rights_b);
 
 	if (vb < 0 && va >= 0)
 		handle_close(&t->proc->handles, (archk_handle_t)va);

@@ -3,6 +3,7 @@
  * behind the "process" handle.
  */
 #include <string.h>
+#include "proctable.h"
 #include "store.h"
 #include "syscall.h"
 
@@ -17,6 +18,7 @@ int spawner_init(void)
 	object_init(&spawner, ARCHK_OBJ_SPAWNER);
 	io_register(ARCHK_OBJ_SPAWNER, ARCHK_IO_CREATE, spawner_create);
 	io_register(ARCHK_OBJ_PROCESS, ARCHK_IO_DESTROY, process_destroy_op);
+	proctable_init();
 	return 0;
 }
 
@@ -56,9 +58,10 @@ long sys_clock_get(struct thread *t, struct syscall_args *args)
 	return (long)hook_clock((int)args->a[0]);
 }
 
-/* Guest argv copied into the kernel: strings packed in one buffer. */
+/* Guest argv (and a blob's environment) copied into the kernel: strings packed in one buffer. */
 struct spawn_argv {
 	const char *argv[ARCHK_SPAWN_ARGC_MAX];
+	const char *envp[ARCHK_SPAWN_ENVC_MAX];
 	char strings[ARCHK_SPAWN_ARGS_MAX];
 };
 
@@ -123,6 +126,7 @@ static long spawn_for(struct process *parent, const struct spawn_request *req)
 
 	if ((err = exec_spawn(req, &child)) < 0)
 		return err;
+	child->parent = parent->obj.koid;
 	value = handle_install(&parent->handles, &child->obj, ARCHK_RIGHTS_PROCESS);
 	if (value < 0) {
 		/* Nobody could ever wait for a child without a handle: undo it. */
@@ -133,21 +137,33 @@ static long spawn_for(struct process *parent, const struct spawn_request *req)
 	return value;
 }
 
-/* Splits the blob's NUL-terminated strings into argc arguments. */
-static long blob_argv(char *strings, size_t len, uint32_t argc, const char **argv)
+/* Takes count NUL-terminated strings from strings[*used, len) into out. */
+static long blob_split(char *strings, size_t len, size_t *used, uint32_t count, const char **out)
 {
-	size_t used = 0;
-
-	if (argc == 0 || argc > ARCHK_SPAWN_ARGC_MAX)
-		return ARCHK_ERR_INVALID_ARGS;
-	for (uint32_t i = 0; i < argc; i++) {
-		char *end = memchr(strings + used, '\0', len - used);
+	for (uint32_t i = 0; i < count; i++) {
+		char *end = memchr(strings + *used, '\0', len - *used);
 
 		if (!end)
 			return ARCHK_ERR_INVALID_ARGS;
-		argv[i] = strings + used;
-		used = (size_t)(end - strings) + 1;
+		out[i] = strings + *used;
+		*used = (size_t)(end - strings) + 1;
 	}
+	return 0;
+}
+
+/* Splits the blob's strings into argc arguments and envc environment strings, exactly. */
+static long blob_strings(char *strings, size_t len, const struct archk_spawn_blob *blob,
+			 struct spawn_argv *out)
+{
+	size_t used = 0;
+	long err;
+
+	if (blob->argc == 0 || blob->argc > ARCHK_SPAWN_ARGC_MAX ||
+	    blob->envc > ARCHK_SPAWN_ENVC_MAX)
+		return ARCHK_ERR_INVALID_ARGS;
+	if ((err = blob_split(strings, len, &used, blob->argc, out->argv)) < 0 ||
+	    (err = blob_split(strings, len, &used, blob->envc, out->envp)) < 0)
+		return err;
 	return used == len ? 0 : ARCHK_ERR_INVALID_ARGS;
 }
 
@@ -175,8 +191,9 @@ static long blob_handles(const struct io_req *r, const struct archk_spawn_blob *
 
 /*
  * CREATE on the process table: data is a struct archk_spawn_blob and its
- * argument strings; the request's handles are the executable and the named
- * handles. The result is a handle to the new process.
+ * argument and environment strings; the request's handles are the
+ * executable and the named handles. The result is a handle to the new
+ * process.
  */
 static long spawner_create(struct io_req *r)
 {
@@ -197,7 +214,7 @@ static long spawner_create(struct io_req *r)
 		return r->handle_count ? ARCHK_ERR_WRONG_TYPE : ARCHK_ERR_INVALID_ARGS;
 	if (!(r->handles[0].rights & ARCHK_RIGHT_EXECUTE))
 		return ARCHK_ERR_ACCESS_DENIED;
-	if ((err = blob_argv(argv.strings, strings_len, blob.argc, argv.argv)) < 0 ||
+	if ((err = blob_strings(argv.strings, strings_len, &blob, &argv)) < 0 ||
 	    (err = blob_handles(r, &blob, handles)) < 0)
 		return err;
 	if (memchr(blob.name, '\0', sizeof(blob.name)) == NULL)
@@ -206,6 +223,8 @@ static long spawner_create(struct io_req *r)
 	req.exe = store_file_of(r->handles[0].obj);
 	req.argc = blob.argc;
 	req.argv = argv.argv;
+	req.envc = blob.envc;
+	req.envp = argv.envp;
 	req.handle_count = blob.handle_count;
 	req.handles = handles;
 	return spawn_for(r->proc, &req);

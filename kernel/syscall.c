@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include "pipe.h"
 #include "syscall.h"
 
 /* The handle argument's rights depend on the I/O operation in argument 0. */
@@ -93,6 +94,7 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
 				 ARCHK_RIGHT_READ, "hxxdxd"},
     [ARCHK_SYS_TABLE_REPLY] = {"table_reply", sys_table_reply, 0, ARCHK_OBJ_TABLE,
 			       ARCHK_RIGHT_WRITE, "hddxdh", 0, true},
+    [ARCHK_SYS_PIPE_CREATE] = {"pipe_create", sys_pipe_create, -1, 0, 0, "x"},
     [ARCHK_SYS_DEVICE_INFO] = {"device_info", sys_device_info, 0, ARCHK_OBJ_DEVICE,
 			       ARCHK_RIGHT_GET_PROPERTY, "hx"},
     [ARCHK_SYS_DEVICE_START] = {"device_start", sys_device_start, 0, ARCHK_OBJ_DEVICE,
@@ -101,8 +103,8 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
 				ARCHK_RIGHT_MAP, "hdx"},
     [ARCHK_SYS_DEVICE_NOTIFY] = {"device_notify", sys_device_notify, 0, ARCHK_OBJ_DEVICE,
 				 ARCHK_RIGHT_SIGNAL, "hd"},
-    [ARCHK_SYS_DEVICE_ACK] = {"device_ack", sys_device_ack, 0, ARCHK_OBJ_DEVICE,
-			      ARCHK_RIGHT_WAIT, "h", 'x'},
+    [ARCHK_SYS_DEVICE_ACK] = {"device_ack", sys_device_ack, 0, ARCHK_OBJ_DEVICE, ARCHK_RIGHT_WAIT,
+			      "h", 'x'},
 };
 
 static const char *const error_names[] = ARCHK_ERROR_NAMES;

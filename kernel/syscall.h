@@ -98,12 +98,14 @@ long sys_device_notify(struct thread *t, struct syscall_args *args);
 long sys_device_ack(struct thread *t, struct syscall_args *args);
 
 /* sys_handle.c: handles to two new objects, written to the guest's out[2]. */
-long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights,
-			 uintptr_t out);
+long handle_install_pair(struct thread *t, struct object *a, struct object *b, uint32_t rights_a,
+			 uint32_t rights_b, uintptr_t out);
 
 /* Boot-time set-up of sys_wait.c, event.c, channel.c, port.c. */
 int waiter_init(void);
 int event_init(void);
+/* event.c: a new event with no signals and one reference (the caller's), or NULL. */
+struct object *event_new(void);
 int channel_init(void);
 int port_init(void);
 

@@ -29,12 +29,35 @@ static struct archk_boot_device device(uint32_t kind, const char *name)
 	return d;
 }
 
+/*
+ * The options after the file name (",ro", ",direct"); 0, or -1 with err set.
+ * A file name with a comma in it cannot be given.
+ */
+static int disk_options(const char *opts, bool *ro, bool *direct, char *err, size_t errlen)
+{
+	*ro = *direct = false;
+	while (*opts == ',') {
+		size_t n = strcspn(opts + 1, ",");
+
+		if (n == 2 && strncmp(opts + 1, "ro", 2) == 0)
+			*ro = true;
+		else if (n == 6 && strncmp(opts + 1, "direct", 6) == 0)
+			*direct = true;
+		else {
+			snprintf(err, errlen, "--disk: unknown option '%.*s' (ro or direct)",
+				 (int)n, opts + 1);
+			return -1;
+		}
+		opts += n + 1;
+	}
+	return 0;
+}
+
 int devices_add_disk(const char *spec, char *err, size_t errlen)
 {
 	char path[4096];
-	const char *comma = strrchr(spec, ',');
-	bool ro = comma && strcmp(comma, ",ro") == 0;
-	size_t len = ro ? (size_t)(comma - spec) : strlen(spec);
+	bool ro, direct;
+	size_t len = strcspn(spec, ",");
 	struct archk_boot_device *d;
 	struct stat st;
 	char name[16];
@@ -45,12 +68,14 @@ int devices_add_disk(const char *spec, char *err, size_t errlen)
 		return -1;
 	}
 	if (len == 0 || len >= sizeof(path)) {
-		snprintf(err, errlen, "--disk wants FILE[,ro], not '%s'", spec);
+		snprintf(err, errlen, "--disk wants FILE[,ro][,direct], not '%s'", spec);
 		return -1;
 	}
+	if (disk_options(spec + len, &ro, &direct, err, errlen) < 0)
+		return -1;
 	memcpy(path, spec, len);
 	path[len] = '\0';
-	fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	fd = open(path, (ro ? O_RDONLY : O_RDWR) | (direct ? O_DIRECT : 0) | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "--disk %s: %s", path,
 			 fd < 0 ? strerror(errno) : "not a regular file");
@@ -113,6 +138,9 @@ void devices_fill(struct archk_bootinfo *boot)
 	d[0].host_fd[0] = STDIN_FILENO;
 	d[0].host_fd[1] = STDOUT_FILENO;
 	d[0].host_fd[2] = STDERR_FILENO;
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd) == 1)
+			d[0].flags |= ARCHK_BOOT_DEVICE_TERMINAL << fd;
 	d[1] = device(ARCHK_DEVICE_ENTROPY, "rng");
 	d[1].host_fd[0] = urandom;
 	d[2] = device(ARCHK_DEVICE_CLOCK, "clock");

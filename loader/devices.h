@@ -12,8 +12,9 @@
 #include <archk/bootinfo.h>
 
 /*
- * --disk FILE[,ro]: opens FILE (which must exist) as the next disk, disk0,
- * disk1, ... 0, or -1 with one line in err saying why.
+ * --disk FILE[,ro][,direct]: opens FILE (which must exist) as the next disk,
+ * disk0, disk1, ...; read-only, and with O_DIRECT (the host's page cache
+ * bypassed). 0, or -1 with one line in err saying why.
  */
 int devices_add_disk(const char *spec, char *err, size_t errlen);
 /*

@@ -366,7 +366,8 @@ static int check_package(struct parser *p, uint32_t i)
 		return -1;
 	if (!is_trusted(p->trust, pkg->key)) {
 		sodium_bin2hex(hex, sizeof hex, pkg->key, IMAGE_KEY_BYTES);
-		return fail(p, "package \"%s\": signed by untrusted key %s", pkg->name, hex);
+		fail(p, "package \"%s\": signed by untrusted key %s", pkg->name, hex);
+		return IMAGE_UNTRUSTED;
 	}
 	if (crypto_sign_verify_detached(e + IMAGE_ENT_SIGNATURE, p->buf + offset, size, pkg->key) !=
 	    0)
@@ -507,9 +508,12 @@ static int parse(struct parser *p)
 	if (check_header_identity(p) < 0 || check_header_size(p) < 0 || check_header_table(p) < 0 ||
 	    allocate_index(p) < 0)
 		return -1;
-	for (uint32_t i = 0; i < p->img->package_count; i++)
-		if (check_package(p, i) < 0)
-			return -1;
+	for (uint32_t i = 0; i < p->img->package_count; i++) {
+		int rc = check_package(p, i);
+
+		if (rc < 0)
+			return rc; /* IMAGE_UNTRUSTED passes through */
+	}
 	if (p->img->file_count != p->files_declared)
 		return fail(p, "header says %u files, manifests list %u", p->files_declared,
 			    p->img->file_count);
@@ -531,7 +535,7 @@ int image_parse(const uint8_t *buf, size_t size, const struct image_trust *trust
 	free(p.regions);
 	if (rc < 0) {
 		image_close(out);
-		return -1;
+		return rc == IMAGE_UNTRUSTED ? IMAGE_UNTRUSTED : -1;
 	}
 	out->base = buf;
 	out->size = size;
@@ -610,7 +614,7 @@ int image_open(const char *path, const struct image_trust *trust, struct image *
 	struct stat st;
 	const uint8_t *map;
 	char message[2048];
-	int fd;
+	int fd, rc;
 
 	memset(out, 0, sizeof *out);
 	out->fd = -1;
@@ -622,10 +626,11 @@ int image_open(const char *path, const struct image_trust *trust, struct image *
 		close(fd);
 		return -1;
 	}
-	if (image_parse(map, st.st_size, trust, out, message, sizeof message) < 0) {
+	if ((rc = image_parse(map, st.st_size, trust, out, message, sizeof message)) < 0) {
 		munmap((void *)map, st.st_size);
 		close(fd);
-		return fail_path(err, errlen, path, "%s", message);
+		fail_path(err, errlen, path, "%s", message);
+		return rc;
 	}
 	out->mapped = 1;
 	out->fd = fd;

@@ -115,11 +115,14 @@ struct image {
 	struct image_package *packages;
 };
 
+/* image_parse's and image_open's result when a package's signer is not trusted. */
+#define IMAGE_UNTRUSTED (-2)
+
 /*
- * Validate a whole image held in memory. 0 on success; -1 with ONE line (no
- * newline) in err. trust NULL accepts any signer (signatures are still
- * verified): only for tools that list an image, never for booting.
- * buf must stay valid while out is used; image_close(out) frees the index.
+ * Validate a whole image held in memory. 0 on success; -1 (IMAGE_UNTRUSTED
+ * for a signer not in trust) with ONE line (no newline) in err. trust NULL accepts any signer
+ * (signatures are still verified): only for tools that list an image, never for booting. buf must
+ * stay valid while out is used; image_close(out) frees the index.
  */
 int image_parse(const uint8_t *buf, size_t size, const struct image_trust *trust, struct image *out,
 		char *err, size_t errlen);
@@ -127,9 +130,9 @@ int image_parse(const uint8_t *buf, size_t size, const struct image_trust *trust
 /*
  * Open path (must be a regular file: refuse missing, directory, FIFO, device,
  * with a precise message and without ever blocking on a FIFO), mmap it
- * read-only, image_parse it. Errors start with "path: ". The descriptor stays
- * open in out->fd (read-only, close-on-exec) so that files can be mapped
- * from it; image_close closes it.
+ * read-only, image_parse it. Errors (-1, or image_parse's) start with "path: ". The descriptor
+ * stays open in out->fd (read-only, close-on-exec) so that files can be mapped from it; image_close
+ * closes it.
  */
 int image_open(const char *path, const struct image_trust *trust, struct image *out, char *err,
 	       size_t errlen);

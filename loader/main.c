@@ -26,7 +26,8 @@
 static const char usage_text[] =
     "Usage: archk [OPTIONS] IMAGE [-- PROGRAM [ARG...]]\n"
     "Boots the signed store IMAGE and runs its /bin/init, or runs PROGRAM from the\n"
-    "image as a batch job. archk exits with the status of init or PROGRAM.\n"
+    "image as a batch job (a bare NAME means /bin/NAME). archk exits with the status\n"
+    "of init or PROGRAM.\n"
     "\n"
     "  --cpus N             virtual CPUs (default: the host's core count)\n"
     "  --isolation MODE     strict, process (default) or off; see docs/architecture.md\n"
@@ -38,7 +39,11 @@ static const char usage_text[] =
     "  --strict-buffers     make the buffer of an I/O queue request inaccessible to\n"
     "                       the guest until its completion (finds misuse)\n"
     "  --no-sandbox         do not restrict archk's own system calls\n"
-    "  --disk FILE[,ro]     attach FILE as a disk (disk0, disk1, ...; repeatable)\n"
+    "  --env NAME=VALUE     put NAME in init's environment (repeatable)\n"
+    "  --env-file FILE      put the NAME=VALUE lines of FILE in init's environment\n"
+    "  --disk FILE[,ro][,direct]\n"
+    "                       attach FILE as a disk (disk0, disk1, ...; repeatable);\n"
+    "                       direct: bypass the host's page cache (O_DIRECT)\n"
     "  --net                attach the socket device (net): guests may connect to\n"
     "                       loopback addresses and listen nowhere, unless:\n"
     "  --net-listen ADDR:PORT[-PORT]\n"
@@ -46,9 +51,10 @@ static const char usage_text[] =
     "  --net-connect ADDR:PORT[-PORT]\n"
     "                       let guests connect there instead of loopback only\n"
     "                       (repeatable; ADDR may be *, [IPv6], ADDR/BITS)\n"
-    "  --gdb ADDR:PORT[,proc=NAME|first]\n"
+    "  --gdb [ADDR]:PORT[,proc=NAME|first]\n"
     "                       serve the GDB remote protocol for one guest process,\n"
-    "                       stopped before its first instruction (loopback only)\n"
+    "                       stopped before its first instruction (loopback only;\n"
+    "                       ADDR 127.0.0.1 by default, or localhost; PORT 0: any)\n"
     "  --gdb-any-address    allow --gdb on a non-loopback address\n"
     "  --debug-net-syscalls set sockets up with system calls, not io_uring (as on\n"
     "                       kernels before 6.11)\n"
@@ -59,12 +65,22 @@ static const char usage_text[] =
     "  --version            show the version\n"
     "\n"
     "Exit status: the program's exit code; 128+N if it died of signal N;\n"
-    "1 if archk could not boot; 2 for usage errors; 70 for internal errors.\n";
+    "1 if archk could not boot; 2 for usage errors; 70 for internal errors;\n"
+    "130 after Ctrl-a x on a terminal.\n";
+
+/* init's environment: NAME=VALUE strings, a later one replacing an earlier NAME. */
+struct environment {
+	uint32_t count;
+	size_t bytes; /* of the strings with their NULs */
+	const char *entries[ARCHK_SPAWN_ENVC_MAX];
+};
 
 struct options {
 	const char *image;
 	int argc; /* of the batch program, 0 for init */
 	char **argv;
+	struct environment env;
+	char program_path[ARCHK_PATH_MAX + 1]; /* argv[0], or /bin/NAME for a bare NAME */
 	struct image_trust trust;
 	unsigned vcpus;
 	int isolation;
@@ -113,6 +129,62 @@ static int parse_choice(const char *option, const char *text, const char *const 
 	usage_error(what, text);
 }
 
+/* Adds NAME=VALUE to env; false (with why set) if it is not NAME=VALUE or does not fit. */
+static bool env_add(struct environment *env, const char *entry, const char **why)
+{
+	const char *eq = strchr(entry, '=');
+	size_t name_len = eq ? (size_t)(eq - entry) : 0;
+
+	*why = "not NAME=VALUE";
+	if (name_len == 0)
+		return false;
+	for (uint32_t i = 0; i < env->count; i++) {
+		if (strncmp(env->entries[i], entry, name_len + 1) == 0) {
+			env->bytes -= strlen(env->entries[i]) + 1;
+			env->entries[i] = env->entries[--env->count];
+			break;
+		}
+	}
+	*why = "the environment is full (1024 entries, 65536 bytes with the arguments)";
+	if (env->count == ARCHK_SPAWN_ENVC_MAX ||
+	    env->bytes + strlen(entry) + 1 > ARCHK_SPAWN_ARGS_MAX)
+		return false;
+	env->bytes += strlen(entry) + 1;
+	env->entries[env->count++] = entry;
+	return true;
+}
+
+/*
+ * --env-file: every line NAME=VALUE, taken as it is (no quotes); empty lines
+ * and lines starting with # are skipped. An unreadable file exits 1, a bad
+ * line 2.
+ */
+static void env_read_file(struct environment *env, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	const char *why;
+
+	if (!f) {
+		fprintf(stderr, "archk: cannot read %s: %s\n", path, strerror(errno));
+		exit(EXIT_BOOT_FAILED);
+	}
+	for (unsigned n = 1; (len = getline(&line, &cap, f)) >= 0; n++) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (!env_add(env, strdup(line), &why)) {
+			fprintf(stderr, "archk: %s:%u: %s\n", path, n, why);
+			exit(EXIT_USAGE);
+		}
+	}
+	free(line);
+	fclose(f);
+}
+
 enum {
 	OPT_CPUS = 256,
 	OPT_ISOLATION,
@@ -123,6 +195,8 @@ enum {
 	OPT_NO_HUGE,
 	OPT_STRICT_BUFFERS,
 	OPT_NO_SANDBOX,
+	OPT_ENV,
+	OPT_ENV_FILE,
 	OPT_HOST_FAULT,
 	OPT_GDB,
 	OPT_GDB_ANY,
@@ -134,6 +208,46 @@ enum {
 	OPT_HELP,
 	OPT_VERSION
 };
+
+/* The long option named text ("--NAME" or "--NAME=VALUE"), or NULL if none is named so. */
+static const struct option *long_option(const struct option *options, const char *text)
+{
+	size_t len = strcspn(text + 2, "=");
+
+	for (const struct option *opt = options; opt->name; opt++)
+		if (strlen(opt->name) == len && strncmp(opt->name, text + 2, len) == 0)
+			return opt;
+	return NULL;
+}
+
+/*
+ * getopt_long takes any unambiguous abbreviation (--cpu for --cpus), which
+ * would make a typo mean something: every "--NAME" before the end must be a
+ * whole option name. The word after an option that takes a separate value is
+ * that value, not an option.
+ */
+static void check_whole_names(int end, char **argv, const struct option *options)
+{
+	for (int i = 1; i < end; i++) {
+		const struct option *opt;
+		char what[160];
+
+		if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0')
+			continue;
+		opt = long_option(options, argv[i]);
+		if (opt) {
+			i += opt->has_arg == required_argument && !strchr(argv[i], '=');
+			continue;
+		}
+		for (opt = options; opt->name; opt++)
+			if (strncmp(opt->name, argv[i] + 2, strcspn(argv[i] + 2, "=")) == 0)
+				break;
+		snprintf(what, sizeof(what), "unknown option '%%s'%s%s%s",
+			 opt->name ? " (did you mean --" : "", opt->name ? opt->name : "",
+			 opt->name ? "?)" : "");
+		usage_error(what, argv[i]);
+	}
+}
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -147,6 +261,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
 	    {"strict-buffers", no_argument, NULL, OPT_STRICT_BUFFERS},
 	    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+	    {"env", required_argument, NULL, OPT_ENV},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
 	    {"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
 	    {"gdb", required_argument, NULL, OPT_GDB},
 	    {"gdb-any-address", no_argument, NULL, OPT_GDB_ANY},
@@ -163,6 +279,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	static const char *const levels[] = {"error", "warn", "info", "debug"};
 	static const char *const host_faults[] = {"none", "segv", "syscall"};
 	char err[256];
+	const char *why;
 	int c;
 
 	int end = 1; /* options and the image come before "--", the program after */
@@ -174,9 +291,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->argv = argv + end + 1;
 		if (o->argc == 0)
 			usage_error("%s", "no program given after --");
+		/* A bare NAME is /bin/NAME, as the shell runs it; argv[0] stays as typed. */
+		snprintf(o->program_path, sizeof(o->program_path), "%s%s",
+			 strchr(o->argv[0], '/') ? "" : "/bin/", o->argv[0]);
 	}
+	check_whole_names(end, argv, longopts);
 	opterr = 0;
-	while ((c = getopt_long(end, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(end, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CPUS:
 			o->vcpus = parse_number("--cpus", optarg, 1, 64);
@@ -207,6 +328,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_SANDBOX:
 			o->sandbox = false;
+			break;
+		case OPT_ENV:
+			if (!env_add(&o->env, optarg, &why)) {
+				snprintf(err, sizeof(err), "--env '%%s': %s", why);
+				usage_error(err, optarg);
+			}
+			break;
+		case OPT_ENV_FILE:
+			env_read_file(&o->env, optarg);
 			break;
 		case OPT_GDB:
 			o->gdb = optarg;
@@ -240,8 +370,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_VERSION:
 			printf("archk %s\n", ARCHK_VERSION);
 			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= end)
@@ -289,6 +421,9 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->batch = o->argc > 0;
 	boot->init_argc = o->argc > 0 ? (uint32_t)o->argc : 1;
 	boot->init_argv = o->argc > 0 ? (const char *const *)o->argv : init_argv;
+	boot->init_envc = o->env.count;
+	boot->init_envp = o->env.entries;
+	boot->init_path = o->argc > 0 ? o->program_path : init_argv[0];
 	boot->debug_process = o->debug_process;
 }
 
@@ -342,6 +477,19 @@ static void fault_on_purpose(int kind)
 		syscall(SYS_getppid); /* not on the sandbox's allow-list */
 }
 
+/*
+ * Which process --gdb debugs without proc=: a batch job's program (init
+ * starts it, under the last part of its path, after the drivers of the
+ * image's /etc/init.conf), else the first process, init.
+ */
+static const char *default_debug_process(const struct options *o)
+{
+	if (o->argc == 0)
+		return "first";
+	const char *slash = strrchr(o->argv[0], '/');
+	return slash ? slash + 1 : o->argv[0];
+}
+
 int main(int argc, char **argv)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -359,17 +507,26 @@ int main(int argc, char **argv)
 
 	memcpy(o.trust.keys[o.trust.count++], archk_build_public_key, IMAGE_KEY_BYTES);
 	parse_options(argc, argv, &o);
-	if (image_open(o.image, &o.trust, &img, err, sizeof(err)) < 0) {
-		fprintf(stderr, "archk: %s\n", err);
+	int rc = image_open(o.image, &o.trust, &img, err, sizeof(err));
+	if (rc < 0) {
+		/* One line that says what to do about a signer archk does not know. */
+		fprintf(stderr, "archk: %s%s%s%s\n", err,
+			rc == IMAGE_UNTRUSTED
+			    ? "; to boot it anyway, pass --trust KEYFILE with the "
+			      "signer's public key (archk trusts its build key, "
+			    : "",
+			rc == IMAGE_UNTRUSTED ? ARCHK_BUILD_KEY : "",
+			rc == IMAGE_UNTRUSTED ? ", and the keys given with --trust)" : "");
 		return EXIT_BOOT_FAILED;
 	}
 	elf_loader_use_image(img.base, img.size, img.fd);
 
 	host_opts.huge_pages = o.huge_pages;
-	if (o.gdb && gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process) < 0)
-		return EXIT_USAGE;
+	if (o.gdb && (rc = gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process)) < 0)
+		return rc == GDBSERVER_BAD_SPEC ? EXIT_USAGE : EXIT_BOOT_FAILED;
 	if (o.gdb && !o.debug_process)
-		o.debug_process = "first";
+		o.debug_process = default_debug_process(&o);
+	terminal_setup(); /* before any thread; undone on every way out */
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
 		return EXIT_BOOT_FAILED;

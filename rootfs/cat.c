@@ -1,6 +1,6 @@
 /*
- * Copies each named store file, or the "in" handle when none is named, to
- * "out". Exits 1 if a file cannot be opened or read.
+ * Copies each named file (relative names against $PWD), or the "in" handle
+ * when none is named, to "out". Exits 1 if a file cannot be opened or read.
  */
 #include <archk/runtime.h>
 
@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 	if (argc == 1)
 		return copy(archk_handle_named("in"), out) < 0;
 	for (int i = 1; i < argc; i++) {
-		long h = archk_open(archk_handle_named("root"), argv[i], ARCHK_RIGHT_READ);
+		long h = archk_open_path(argv[i], ARCHK_RIGHT_READ);
 		long err = h < 0 ? h : copy((archk_handle_t)h, out);
 
 		if (err < 0) {

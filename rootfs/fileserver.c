@@ -27,11 +27,9 @@ static uint64_t size, position;
 
 static int fail(const char *what, long err)
 {
-	int64_t status = err;
-
 	archk_dprintf(err_h, "fileserver: %s: %s\n", what, archk_strerror(err));
 	if (reply_h != ARCHK_HANDLE_INVALID)
-		archk_channel_write(reply_h, &status, sizeof(status), NULL, 0);
+		archk_serve_reply(reply_h, err, 0);
 	return 1;
 }
 
@@ -80,7 +78,7 @@ static long seek(uint64_t whence, int64_t offset)
 }
 
 /* Answers one request; returns 1 when the server should end. */
-static int answer(const struct archk_table_request *req, const char *data)
+static int answer(const struct archk_table_request *req, void *data)
 {
 	if (req->op == ARCHK_IO_CLOSE)
 		return 1; /* nobody holds our object any more */
@@ -119,10 +117,7 @@ static int answer(const struct archk_table_request *req, const char *data)
 int main(int argc, char **argv)
 {
 	static char data[ARCHK_TABLE_DATA_MAX];
-	archk_handle_t handles[ARCHK_IO_HANDLES_MAX];
-	struct archk_table_request req;
-	int64_t ok = 0;
-	long err, served;
+	long err;
 
 	err_h = archk_handle_named("err");
 	reply_h = archk_handle_named("reply");
@@ -132,24 +127,12 @@ int main(int argc, char **argv)
 	}
 	if ((err = load(argv[1])) < 0)
 		return fail(argv[1], err);
-	if ((err = archk_table_create()) < 0)
-		return fail("table_create", err);
-	table = (archk_handle_t)err;
-	if ((served = archk_table_object_create(table, 1, SERVED_RIGHTS)) < 0)
-		return fail("table_object_create", served);
-	handles[0] = (archk_handle_t)served;
-	if ((err = archk_channel_write(reply_h, &ok, sizeof(ok), handles, 1)) < 0)
-		return fail("channel_write", err);
-	archk_handle_close(reply_h);
+	err = archk_serve_start(reply_h, 1, SERVED_RIGHTS);
 	reply_h = ARCHK_HANDLE_INVALID;
-	for (;;) {
-		err = archk_table_receive(table, &req, data, sizeof(data), handles,
-					  ARCHK_DEADLINE_INFINITE);
-		if (err < 0)
-			return fail("table_receive", err);
-		for (uint32_t i = 0; i < req.handle_count; i++)
-			archk_handle_close(handles[i]);
-		if (answer(&req, data))
-			return 0;
-	}
+	if (err < 0)
+		return fail("serve_start", err);
+	table = (archk_handle_t)err;
+	if ((err = archk_serve(table, data, sizeof(data), answer)) < 0)
+		return fail("table_receive", err);
+	return 0;
 }

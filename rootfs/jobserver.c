@@ -12,36 +12,56 @@
  * answered only when a running job ends, so its client simply waits in
  * archk_spawn. The job server exits with PROGRAM's status when it ends.
  *
+ * The table also answers READ and OPEN as the kernel's does (docs/abi.md
+ * 8.5a), for its own jobs only: READ lists the kernel's records of the jobs
+ * (the last MAX_KNOWN started, while the kernel lists them), each with the
+ * client that asked for it as its parent; OPEN of a job's koid gives a copy
+ * of the job server's handle to it, so ps and kill below a job server see
+ * and reach its jobs and nothing else.
+ *
  * err lines:
  *   jobserver: job 1 (process 12): /bin/sh
  *   jobserver: job 2 (process 14): hello a
  *   jobserver: job 3 waits: 1 running, limit 1
  *   jobserver: job 2 ended: status 0
  */
-#include <archk/runtime.h>
+#include "util.h"
 
 #define MAX_RUNNING 64	/* jobs watched at once */
 #define MAX_WAITING 256 /* CREATEs held back by -j (ARCHK_TABLE_PENDING_MAX) */
 #define WHAT_MAX    96	/* bytes of the command line kept for the log */
+#define MAX_KNOWN   256 /* jobs the table lists: the most recently started */
+#define RECORD	    sizeof(struct archk_process_record)
 
 /* Port keys: the table, job 1, then running[slot] as KEY_JOB + slot. */
 #define KEY_TABLE 0
 #define KEY_FIRST 1
 #define KEY_JOB	  2
 
-/* Rights of the served "process" handle: those of the real one (CREATE needs MANAGE). */
+/*
+ * Rights of the served "process" handle: CREATE needs MANAGE, READ lists
+ * the jobs, OPEN (ENUMERATE) finds one. The rights of an opened process
+ * handle are the job server's to decide (a subset of its own handle's).
+ */
 #define SERVED_RIGHTS                                                                              \
-	(ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_DUPLICATE |                   \
-	 ARCHK_RIGHT_TRANSFER)
+	(ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_READ | ARCHK_RIGHT_ENUMERATE |                           \
+	 ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER)
 
 struct job {
 	int id;			/* 0: the slot is free */
 	archk_handle_t process; /* our own copy, to see it end */
+	archk_koid_t koid;
+};
+
+/* A job the table lists, and the client that asked for it (its parent there). */
+struct known_job {
+	archk_koid_t koid, client;
 };
 
 /* A CREATE held back by the -j limit, with what table_receive gave us. */
 struct held {
 	uint64_t req_id;
+	archk_koid_t client;
 	int job;
 	uint64_t rights;
 	void *data;
@@ -51,8 +71,10 @@ struct held {
 	char what[WHAT_MAX];
 };
 
-static archk_handle_t err_h, real_process, table, port;
+static archk_handle_t err_h, real_process, table, port, first;
 static struct job running[MAX_RUNNING];
+static struct known_job known[MAX_KNOWN];
+static unsigned known_next; /* the slot the next job takes (the oldest is replaced) */
 static int running_count, limit, next_job = 1;
 static int stopping; /* job 1 ended: start nothing more */
 static struct held *waiting[MAX_WAITING];
@@ -124,6 +146,19 @@ static void blob_describe(const void *data, size_t len, char *out, size_t size)
 	}
 }
 
+static void remember(archk_koid_t koid, archk_koid_t client)
+{
+	known[known_next++ % MAX_KNOWN] = (struct known_job){koid, client};
+}
+
+static const struct known_job *known_job(archk_koid_t koid)
+{
+	for (int i = 0; i < MAX_KNOWN; i++)
+		if (known[i].koid == koid)
+			return &known[i];
+	return NULL;
+}
+
 static int watch(int job, archk_handle_t process)
 {
 	for (int slot = 0; slot < MAX_RUNNING; slot++) {
@@ -131,6 +166,7 @@ static int watch(int job, archk_handle_t process)
 			continue;
 		running[slot].id = job;
 		running[slot].process = process;
+		running[slot].koid = koid_of(process);
 		archk_port_wait_async(port, process, KEY_JOB + (uint64_t)slot,
 				      ARCHK_SIGNAL_TERMINATED);
 		running_count++;
@@ -159,6 +195,7 @@ static void start(struct held *h)
 	}
 	archk_dprintf(err_h, "jobserver: job %d (process %lu): %s\n", h->job,
 		      (unsigned long)koid_of((archk_handle_t)p), h->what);
+	remember(koid_of((archk_handle_t)p), h->client);
 	long mine = archk_handle_duplicate((archk_handle_t)p, ARCHK_RIGHTS_SAME);
 	if (mine < 0 || watch(h->job, (archk_handle_t)mine) < 0) {
 		/* Unwatched: it runs, but no longer counts against -j. */
@@ -204,6 +241,7 @@ static void create(const struct archk_table_request *req, const void *data,
 		return;
 	}
 	h->req_id = req->id;
+	h->client = req->client;
 	h->job = ++next_job;
 	h->rights = req->offset;
 	memcpy(h->data, data, req->len);
@@ -220,6 +258,87 @@ static void create(const struct archk_table_request *req, const void *data,
 		      running_count, limit);
 	waiting[(waiting_head + waiting_count) % MAX_WAITING] = h;
 	waiting_count++;
+}
+
+/*
+ * READ: the kernel's records of known jobs from koid req->offset on, as many
+ * as the client's buffer takes, each with its client as the parent.
+ */
+static void list_jobs(const struct archk_table_request *req)
+{
+	static struct archk_process_record out[ARCHK_TABLE_DATA_MAX / RECORD];
+	struct archk_process_record batch[32];
+	size_t room = req->len / RECORD, count = 0;
+	uint64_t from = req->offset;
+	bool full = false;
+	long n = 0;
+
+	if (from == ARCHK_IO_OFFSET_CURRENT) {
+		archk_table_reply(table, req->id, ARCHK_ERR_INVALID_ARGS, NULL, 0, 0);
+		return;
+	}
+	while (!full && (n = archk_pread(real_process, batch, sizeof(batch), from)) > 0) {
+		for (size_t i = 0; i < (size_t)n / RECORD && !full; i++) {
+			const struct known_job *k = known_job(batch[i].koid);
+
+			from = batch[i].koid + 1;
+			if (!k)
+				continue;
+			full = count == room;
+			if (full)
+				break;
+			out[count] = batch[i];
+			out[count++].parent = k->client;
+		}
+	}
+	if (!full && n < 0)
+		count = 0;
+	else
+		n = full && count == 0 ? ARCHK_ERR_TOO_LONG : (long)(count * RECORD);
+	archk_table_reply(table, req->id, n, out, count * RECORD, 0);
+}
+
+/* Our handle to the job with koid, if it still runs (0 if there is none). */
+static archk_handle_t job_handle(archk_koid_t koid)
+{
+	struct archk_process_record rec;
+
+	if (archk_pread(real_process, &rec, RECORD, koid) != RECORD || rec.koid != koid ||
+	    rec.state == ARCHK_PROCESS_EXITED)
+		return 0;
+	if (koid == koid_of(first))
+		return first;
+	for (int slot = 0; slot < MAX_RUNNING; slot++)
+		if (running[slot].id && running[slot].koid == koid)
+			return running[slot].process;
+	return 0;
+}
+
+/*
+ * OPEN of a decimal koid: a copy of our handle to that job, with the rights
+ * asked for plus TRANSFER, which a handle needs to go back in a reply.
+ */
+static void open_job(const struct archk_table_request *req, const char *data)
+{
+	uint32_t rights = (uint32_t)req->offset;
+	archk_handle_t job;
+	uint64_t koid;
+	long h;
+
+	if (req->len == 0 || req->len > ARCHK_KOID_DIGITS_MAX ||
+	    util_parse_u64(data, req->len, &koid) < 0 || koid == 0) {
+		archk_table_reply(table, req->id, ARCHK_ERR_INVALID_ARGS, NULL, 0, 0);
+		return;
+	}
+	job = job_handle(koid);
+	if (rights != ARCHK_RIGHTS_SAME)
+		rights |= ARCHK_RIGHT_TRANSFER;
+	h = job ? archk_handle_duplicate(job, rights) : ARCHK_ERR_NOT_FOUND;
+	if (h < 0 || archk_table_reply(table, req->id, 0, NULL, 0, (archk_handle_t)h) < 0) {
+		if (h >= 0)
+			archk_handle_close((archk_handle_t)h);
+		archk_table_reply(table, req->id, h < 0 ? h : ARCHK_ERR_NO_MEMORY, NULL, 0, 0);
+	}
 }
 
 /*
@@ -249,6 +368,10 @@ static void serve(void)
 		struct archk_meta meta = {.type = ARCHK_OBJ_SPAWNER, .koid = koid_of(real_process)};
 
 		archk_table_reply(table, req.id, 0, &meta, sizeof(meta), 0);
+	} else if (req.op == ARCHK_IO_READ) {
+		list_jobs(&req);
+	} else if (req.op == ARCHK_IO_OPEN) {
+		open_job(&req, data);
 	} else if (req.op == ARCHK_IO_NOP) {
 		archk_table_reply(table, req.id, 0, NULL, 0, 0);
 	} else {
@@ -274,7 +397,7 @@ int main(int argc, char **argv)
 	struct archk_exit_status st;
 	struct archk_port_packet pkt;
 	char what[WHAT_MAX];
-	long h, first;
+	long h;
 	int i = 1;
 
 	err_h = archk_handle_named("err");
@@ -302,19 +425,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	port = (archk_handle_t)h;
-	first = archk_spawn(argv[i], (const char *const *)argv + i, &named, 1);
-	if (first < 0) {
-		archk_dprintf(err_h, "jobserver: %s: %s\n", argv[i], archk_strerror(first));
+	h = archk_spawn(argv[i], (const char *const *)argv + i, &named, 1);
+	if (h < 0) {
+		archk_dprintf(err_h, "jobserver: %s: %s\n", argv[i], archk_strerror(h));
 		return 1;
 	}
+	first = (archk_handle_t)h;
+	remember(koid_of(first), archk_process_self());
 	what[0] = '\0';
 	for (int j = i; j < argc; j++)
 		append_word(what, sizeof(what), argv[j], strlen(argv[j]));
-	archk_dprintf(err_h, "jobserver: job 1 (process %lu): %s\n",
-		      (unsigned long)koid_of((archk_handle_t)first), what);
+	archk_dprintf(err_h, "jobserver: job 1 (process %lu): %s\n", (unsigned long)koid_of(first),
+		      what);
 	archk_handle_close(named.handle); /* the child holds the served object now */
 	archk_port_wait_async(port, table, KEY_TABLE, ARCHK_SIGNAL_READABLE);
-	archk_port_wait_async(port, (archk_handle_t)first, KEY_FIRST, ARCHK_SIGNAL_TERMINATED);
+	archk_port_wait_async(port, first, KEY_FIRST, ARCHK_SIGNAL_TERMINATED);
 	for (;;) {
 		long err = archk_port_wait(port, ARCHK_DEADLINE_INFINITE, &pkt);
 
@@ -338,7 +463,7 @@ int main(int argc, char **argv)
 		if (pkt.key >= KEY_JOB && pkt.key - KEY_JOB < MAX_RUNNING &&
 		    running[pkt.key - KEY_JOB].id)
 			job_ended((int)(pkt.key - KEY_JOB));
-	archk_process_wait((archk_handle_t)first, &st);
+	archk_process_wait(first, &st);
 	describe_end(1, &st);
 	return status_of(&st);
 }

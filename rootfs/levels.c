@@ -65,33 +65,9 @@ void levels_args(struct levels *l, int argc, char **argv)
 long levels_connect(const char *path)
 {
 	const char *argv[] = {"/bin/fileserver", path, NULL};
-	struct archk_spawn_handle reply = {.name = "reply", .rights = ARCHK_RIGHTS_SAME};
-	archk_handle_t ch[2], served = 0;
-	struct archk_channel_actual actual;
-	int64_t status = ARCHK_ERR_PEER_CLOSED;
-	long err, server;
 
-	if ((err = archk_channel_create(ch)) < 0)
-		return err;
-	reply.handle = ch[1];
-	server = archk_spawn(argv[0], argv, &reply, 1);
-	archk_handle_close(ch[1]);
-	if (server < 0) {
-		archk_handle_close(ch[0]);
-		return server;
-	}
 	/* The server lives on by itself until its object's last handle closes. */
-	archk_handle_close((archk_handle_t)server);
-	err = archk_object_wait_one(ch[0], ARCHK_SIGNAL_READABLE | ARCHK_SIGNAL_PEER_CLOSED,
-				    ARCHK_DEADLINE_INFINITE, NULL);
-	if (err == 0)
-		err = archk_channel_read(ch[0], &status, sizeof(status), &served, 1, &actual);
-	archk_handle_close(ch[0]);
-	if (err < 0 && err != ARCHK_ERR_PEER_CLOSED)
-		return err;
-	if (status < 0 || actual.handles != 1)
-		return status < 0 ? status : ARCHK_ERR_PEER_CLOSED;
-	return served;
+	return archk_spawn_server(argv, NULL, 0, NULL);
 }
 
 long levels_size(archk_handle_t h)

@@ -13,9 +13,6 @@
  */
 #include <archk/runtime.h>
 #include "lib/launch.h"
-#include "lib/server.h"
-
-#define SEC 1000000000LL
 
 static archk_handle_t err_h;
 
@@ -27,7 +24,7 @@ static __attribute__((noreturn)) void fail(const char *what, long err)
 
 int main(int argc, char **argv)
 {
-	static const char *const driver_argv[] = {"/drivers/net", "net", NULL};
+	static const char *const driver_argv[] = {"/drivers/net", NULL};
 	const char *device = "net";
 	archk_handle_t bus = archk_handle_named("devices"), dev, net, driver;
 	int first = 1;
@@ -50,11 +47,12 @@ int main(int argc, char **argv)
 	if (r < 0)
 		fail("no socket device (archk needs --net)", r);
 	dev = (archk_handle_t)r;
-	r = drv_start(driver_argv[0], driver_argv, dev, &net, 1, NULL, 0,
-		      archk_clock_read(ARCHK_CLOCK_MONOTONIC) + 10 * SEC, &driver);
+	struct archk_spawn_handle device_h[] = {{"device", dev, ARCHK_RIGHTS_SAME}};
+	r = archk_spawn_server(driver_argv, device_h, 1, &driver);
 	archk_handle_close(dev);
-	if (r < 1)
-		fail("the net driver did not start", r < 0 ? r : ARCHK_ERR_NOT_FOUND);
+	if (r < 0)
+		fail("the net driver did not start", r);
+	net = (archk_handle_t)r;
 	struct archk_spawn_handle hs[] = {{"net", net, ARCHK_RIGHTS_SAME}};
 	r = archk_spawn(argv[first], (const char *const *)argv + first, hs, 1);
 	if (r < 0)

@@ -1,23 +1,26 @@
-/* sleep SECONDS: waits that long; SECONDS may have a fraction, e.g. 0.25. */
-#include <archk/runtime.h>
+/* sleep DURATION...: waits for the sum of the DURATIONs. */
+#include "util.h"
+
+static const struct util_program program = {
+    "sleep", "DURATION...",
+    "Waits for the sum of the DURATIONs: a number of seconds, which may have a fraction\n"
+    "(0.25), and a unit: s (seconds, the default), m (minutes), h (hours) or d (days).\n",
+    NULL};
 
 int main(int argc, char **argv)
 {
-	const char *s = argc == 2 ? argv[1] : "";
-	int64_t seconds = 0, ns = 0, unit = 1000000000;
+	int64_t total = 0, ns;
 
-	for (; *s >= '0' && *s <= '9' && seconds < 1000000; s++)
-		seconds = seconds * 10 + (*s - '0');
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			if (unit > 1) {
-				unit /= 10;
-				ns += (*s - '0') * unit;
-			}
-	if (argc != 2 || *s || argv[1][0] == '.' || argv[1][0] == '\0') {
-		archk_dprintf(archk_handle_named("err"), "usage: sleep SECONDS\n");
-		return 2;
+	util_start(&program);
+	while (util_getopt(argc, argv, "") != -1)
+		;
+	if (util_optind == argc)
+		util_usage_error("no duration given");
+	for (int i = util_optind; i < argc; i++) {
+		if (util_parse_duration(argv[i], &ns) < 0)
+			util_usage_error("'%s' is not a duration", argv[i]);
+		total += ns;
 	}
-	archk_sleep_until(archk_clock_get(ARCHK_CLOCK_MONOTONIC) + seconds * 1000000000 + ns);
+	archk_sleep_until(archk_clock_get(ARCHK_CLOCK_MONOTONIC) + total);
 	return 0;
 }

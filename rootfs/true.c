@@ -1,5 +1,13 @@
-/* Exits with status 0. */
-int main(void)
+/* true: does nothing, successfully. Arguments are ignored, except a lone --help. */
+#include "util.h"
+
+static const struct util_program program = {
+    "true", "", "Does nothing and exits with status 0. Arguments are ignored.\n", NULL};
+
+int main(int argc, char **argv)
 {
+	util_start(&program);
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		util_help(0);
 	return 0;
 }

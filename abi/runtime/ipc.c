@@ -55,6 +55,11 @@ long archk_object_wait_many(struct archk_wait_item *items, uint32_t count, int64
 	return archk_syscall3(ARCHK_SYS_OBJECT_WAIT_MANY, (long)items, count, deadline);
 }
 
+long archk_pipe_create(archk_handle_t out[2])
+{
+	return archk_syscall1(ARCHK_SYS_PIPE_CREATE, (long)out);
+}
+
 long archk_port_create(void)
 {
 	return archk_syscall0(ARCHK_SYS_PORT_CREATE);

@@ -2,6 +2,7 @@
  * C startup: finds argv, the environment and archk's startup block in the
  * initial stack, sets up the heap and runs main.
  */
+#include <stdbool.h>
 #include <archk/runtime.h>
 
 #define AT_NULL 0
@@ -11,14 +12,46 @@ int main(int argc, char **argv);
 const struct archk_startup *archk_startup_info;
 char **archk_environ;
 
+/* Names given with archk_handle_set, which take precedence over the startup ones. */
+static struct archk_named_handle named_set[ARCHK_SPAWN_HANDLES_MAX];
+static uint32_t named_set_count;
+
+/* The entry for name in the set, or NULL. */
+static struct archk_named_handle *set_entry(const char *name)
+{
+	for (uint32_t i = 0; i < named_set_count; i++)
+		if (strncmp(named_set[i].name, name, sizeof(named_set[i].name)) == 0)
+			return &named_set[i];
+	return NULL;
+}
+
 archk_handle_t archk_handle_named(const char *name)
 {
 	const struct archk_startup *s = archk_startup_info;
+	const struct archk_named_handle *e = set_entry(name);
 
+	if (e)
+		return e->handle;
 	for (uint32_t i = 0; s && i < s->handle_count; i++)
 		if (strncmp(s->handles[i].name, name, sizeof(s->handles[i].name)) == 0)
 			return s->handles[i].handle;
 	return ARCHK_HANDLE_INVALID;
+}
+
+long archk_handle_set(const char *name, archk_handle_t h)
+{
+	struct archk_named_handle *e = set_entry(name);
+
+	if (strlen(name) > ARCHK_NAME_MAX)
+		return ARCHK_ERR_TOO_LONG;
+	if (!e) {
+		if (named_set_count == ARCHK_SPAWN_HANDLES_MAX)
+			return ARCHK_ERR_NO_MEMORY;
+		e = &named_set[named_set_count++];
+		strlcpy(e->name, name, sizeof(e->name));
+	}
+	e->handle = h;
+	return 0;
 }
 
 /* Called by malloc when it finds its bookkeeping overwritten. */
@@ -58,8 +91,26 @@ const char *archk_strerror(long err)
 	return "UNKNOWN";
 }
 
-/* Handles every child gets unless the caller names its own. */
-static const char *const inherited[] = {"in", "out", "err", "root", "process"};
+/* Named handles a child does not get unless the caller names them: privileges and one-shots. */
+static const char *const not_inherited[] = {"resource", "devices", "device", "reply"};
+
+/* Does a child get the caller's handle called name by default? */
+static bool inherited(const char *name)
+{
+	for (size_t i = 0; i < sizeof(not_inherited) / sizeof(not_inherited[0]); i++)
+		if (strcmp(name, not_inherited[i]) == 0)
+			return false;
+	return true;
+}
+
+/* Has the caller named a handle name for the child, or was it added already? */
+static bool in_blob(const struct archk_spawn_blob *blob, const char *name)
+{
+	for (uint32_t i = 0; i < blob->handle_count; i++)
+		if (strcmp(blob->names[i].name, name) == 0)
+			return true;
+	return false;
+}
 
 /* Adds the named handle to the blob and its value to values (after the executable). */
 static void blob_add(struct archk_spawn_blob *blob, archk_handle_t *values, const char *name,
@@ -72,29 +123,75 @@ static void blob_add(struct archk_spawn_blob *blob, archk_handle_t *values, cons
 	values[++blob->handle_count] = h;
 }
 
-/* Packs argv after the header; the blob's total length or TOO_LONG. */
-static long blob_pack_argv(struct archk_spawn_blob *blob, size_t room, const char *const *argv)
+/* Adds the named handle the child inherits unless it is there already or the blob is full. */
+static void inherit(struct archk_spawn_blob *blob, archk_handle_t *values, const char *name,
+		    archk_handle_t h)
+{
+	if (h != ARCHK_HANDLE_INVALID && inherited(name) && !in_blob(blob, name) &&
+	    blob->handle_count < ARCHK_SPAWN_HANDLES_MAX)
+		blob_add(blob, values, name, h, ARCHK_RIGHTS_SAME);
+}
+
+/* The caller's named handles (those set first), for those the caller did not name. */
+static void inherit_all(struct archk_spawn_blob *blob, archk_handle_t *values)
+{
+	const struct archk_startup *s = archk_startup_info;
+
+	for (uint32_t i = 0; i < named_set_count; i++)
+		inherit(blob, values, named_set[i].name, named_set[i].handle);
+	for (uint32_t i = 0; s && i < s->handle_count; i++)
+		inherit(blob, values, s->handles[i].name, s->handles[i].handle);
+}
+
+/*
+ * Appends the NULL-terminated strings list (at most max of them) after the
+ * *used bytes of strings already in the blob; their count, or TOO_LONG.
+ */
+static long blob_pack(struct archk_spawn_blob *blob, size_t *used, const char *const *list,
+		      uint32_t max)
 {
 	char *strings = (char *)(blob + 1);
-	size_t used = 0;
+	uint32_t n;
 
-	for (blob->argc = 0; argv[blob->argc]; blob->argc++) {
-		size_t len = strlen(argv[blob->argc]) + 1;
+	for (n = 0; list && list[n]; n++) {
+		size_t len = strlen(list[n]) + 1;
 
-		if (used + len > room || blob->argc == ARCHK_SPAWN_ARGC_MAX)
+		if (*used + len > ARCHK_SPAWN_ARGS_MAX || n == max)
 			return ARCHK_ERR_TOO_LONG;
-		memcpy(strings + used, argv[blob->argc], len);
-		used += len;
+		memcpy(strings + *used, list[n], len);
+		*used += len;
 	}
+	return n;
+}
+
+/* Packs argv, then envp, after the header; the blob's total length or TOO_LONG. */
+static long blob_pack_strings(struct archk_spawn_blob *blob, const char *const *argv,
+			      const char *const *envp)
+{
+	size_t used = 0;
+	long argc = blob_pack(blob, &used, argv, ARCHK_SPAWN_ARGC_MAX);
+	long envc = argc < 0 ? argc : blob_pack(blob, &used, envp, ARCHK_SPAWN_ENVC_MAX);
+
+	if (envc < 0)
+		return envc;
+	blob->argc = (uint32_t)argc;
+	blob->envc = (uint32_t)envc;
 	return (long)(sizeof(*blob) + used);
 }
 
 long archk_spawn(const char *path, const char *const *argv,
 		 const struct archk_spawn_handle *handles, uint32_t handle_count)
 {
+	return archk_spawn_env(path, argv, (const char *const *)archk_environ, handles,
+			       handle_count);
+}
+
+long archk_spawn_exe(archk_handle_t exe, const char *const *argv, const char *const *envp,
+		     const struct archk_spawn_handle *handles, uint32_t handle_count)
+{
 	archk_handle_t values[ARCHK_IO_HANDLES_MAX];
 	struct archk_spawn_blob *blob;
-	long exe, len, result;
+	long len;
 
 	if (handle_count > ARCHK_SPAWN_HANDLES_MAX)
 		return ARCHK_ERR_INVALID_ARGS;
@@ -103,29 +200,26 @@ long archk_spawn(const char *path, const char *const *argv,
 		return ARCHK_ERR_NO_MEMORY;
 	for (uint32_t i = 0; i < handle_count; i++)
 		blob_add(blob, values, handles[i].name, handles[i].handle, handles[i].rights);
-	for (size_t i = 0; i < sizeof(inherited) / sizeof(inherited[0]); i++) {
-		archk_handle_t h = archk_handle_named(inherited[i]);
-		uint32_t j;
-
-		for (j = 0; j < handle_count && strcmp(handles[j].name, inherited[i]); j++)
-			;
-		if (j < handle_count || h == ARCHK_HANDLE_INVALID ||
-		    blob->handle_count == ARCHK_SPAWN_HANDLES_MAX)
-			continue;
-		blob_add(blob, values, inherited[i], h, ARCHK_RIGHTS_SAME);
-	}
-	len = blob_pack_argv(blob, ARCHK_SPAWN_ARGS_MAX, argv);
-	exe = len < 0 ? len
-		      : archk_open(archk_handle_named("root"), path,
-				   ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_READ | ARCHK_RIGHT_TRANSFER);
-	if (exe < 0) {
-		free(blob);
-		return exe;
-	}
-	values[0] = (archk_handle_t)exe;
-	result = archk_do_io_handles(ARCHK_IO_CREATE, archk_handle_named("process"), blob,
-				     (size_t)len, 0, values, blob->handle_count + 1);
-	archk_handle_close((archk_handle_t)exe);
+	inherit_all(blob, values);
+	len = blob_pack_strings(blob, argv, envp);
+	values[0] = exe;
+	if (len >= 0)
+		len = archk_do_io_handles(ARCHK_IO_CREATE, archk_handle_named("process"), blob,
+					  (size_t)len, 0, values, blob->handle_count + 1);
 	free(blob);
+	return len;
+}
+
+long archk_spawn_env(const char *path, const char *const *argv, const char *const *envp,
+		     const struct archk_spawn_handle *handles, uint32_t handle_count)
+{
+	long exe = archk_open(archk_handle_named("root"), path,
+			      ARCHK_RIGHT_EXECUTE | ARCHK_RIGHT_READ | ARCHK_RIGHT_TRANSFER);
+	long result;
+
+	if (exe < 0)
+		return exe;
+	result = archk_spawn_exe((archk_handle_t)exe, argv, envp, handles, handle_count);
+	archk_handle_close((archk_handle_t)exe);
 	return result;
 }

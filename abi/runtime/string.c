@@ -169,6 +169,19 @@ char *strrchr(const char *s, int c)
 }
 
 /* Copies src including its terminator to dst. */
+/* The first occurrence of needle in haystack; haystack itself when needle is empty. */
+char *strstr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (n == 0)
+		return (char *)haystack;
+	for (; (haystack = strchr(haystack, *needle)) != NULL; haystack++)
+		if (strncmp(haystack, needle, n) == 0)
+			return (char *)haystack;
+	return NULL;
+}
+
 char *strcpy(char *dst, const char *src)
 {
 	return memcpy(dst, src, strlen(src) + 1);

@@ -119,6 +119,19 @@ long archk_open(archk_handle_t dir, const char *path, uint32_t rights)
 	return archk_do_io(ARCHK_IO_OPEN, dir, (long)path, (long)strlen(path), rights, 0);
 }
 
+long archk_open_path(const char *path, uint32_t rights)
+{
+	const char *pwd = archk_getenv("PWD");
+	char *full = archk_path_resolve(pwd && pwd[0] == '/' ? pwd : "/", path);
+	long h;
+
+	if (!full)
+		return ARCHK_ERR_NO_MEMORY;
+	h = archk_open(archk_handle_named("root"), full + 1, rights);
+	free(full);
+	return h;
+}
+
 long archk_get_meta(archk_handle_t h, struct archk_meta *meta)
 {
 	return archk_do_io(ARCHK_IO_GET_META, h, (long)meta, 0, 0, 0);

@@ -44,9 +44,10 @@ long blkdev_open(struct blkdev *b, archk_handle_t h, unsigned depth, size_t buff
 	return 0;
 }
 
+/* Page-aligned: a disk attached with `direct` reads and writes the host file with O_DIRECT. */
 void *blkdev_buffer(struct blkdev *b, size_t len)
 {
-	return dma_alloc(&b->dma, len, ARCHK_BLK_SECTOR);
+	return dma_alloc(&b->dma, len, 4096);
 }
 
 bool blkdev_can_submit(const struct blkdev *b)

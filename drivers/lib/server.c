@@ -9,12 +9,10 @@ static bool published; /* the one message on "reply" was sent */
 
 void drv_fail(const struct drv_server *s, const char *what, long err)
 {
-	int64_t status = err < 0 ? err : ARCHK_ERR_IO;
-
 	archk_dprintf(archk_handle_named("err"), "%s: %s: %s\n", s->name, what,
 		      archk_strerror(err));
 	if (!published) /* the spawner learns it from the start protocol too */
-		archk_channel_write(archk_handle_named("reply"), &status, sizeof(status), NULL, 0);
+		archk_serve_reply(archk_handle_named("reply"), err < 0 ? err : ARCHK_ERR_IO, 0);
 	archk_process_exit(1);
 }
 
@@ -47,21 +45,8 @@ archk_handle_t drv_object(struct drv_server *s, uint64_t cookie, uint32_t rights
 void drv_publish(struct drv_server *s, const char *const *names, const archk_handle_t *handles,
 		 uint32_t count)
 {
-	char msg[256];
-	int64_t status = 0;
-	size_t used = sizeof(status);
-	long err;
+	long err = archk_serve_reply_named(archk_handle_named("reply"), 0, names, handles, count);
 
-	memcpy(msg, &status, sizeof(status));
-	for (uint32_t i = 0; i < count; i++) {
-		size_t n = strlen(names[i]) + 1;
-
-		if (used + n > sizeof(msg))
-			drv_fail(s, "too many names to publish", ARCHK_ERR_TOO_LONG);
-		memcpy(msg + used, names[i], n);
-		used += n;
-	}
-	err = archk_channel_write(archk_handle_named("reply"), msg, (uint32_t)used, handles, count);
 	if (err < 0)
 		drv_fail(s, "cannot publish its objects", err);
 	published = true;
@@ -115,62 +100,4 @@ void drv_serve(struct drv_server *s)
 		if (s->flush)
 			s->flush(s->ctx);
 	}
-}
-
-/* Reads the driver's one message on ch (waiting until deadline): its status and its objects. */
-static long read_start_message(archk_handle_t ch, archk_handle_t *objects, uint32_t max,
-			       char *names, uint32_t names_len, int64_t deadline)
-{
-	char msg[256];
-	int64_t status;
-	struct archk_channel_actual actual;
-	long r = archk_object_wait_one(ch, ARCHK_SIGNAL_READABLE, deadline, NULL);
-
-	if (r < 0)
-		return r;
-	r = archk_channel_read(ch, msg, sizeof(msg), objects, max, &actual);
-	if (r < 0)
-		return r == ARCHK_ERR_PEER_CLOSED ? ARCHK_ERR_CANCELLED : r;
-	if (actual.bytes < sizeof(status)) {
-		for (uint32_t i = 0; i < actual.handles; i++)
-			archk_handle_close(objects[i]);
-		return ARCHK_ERR_INVALID_ARGS;
-	}
-	memcpy(&status, msg, sizeof(status));
-	if (names && names_len > 0) {
-		uint32_t n = actual.bytes - (uint32_t)sizeof(status);
-
-		n = n < names_len - 1 ? n : names_len - 1;
-		memcpy(names, msg + sizeof(status), n);
-		names[n] = '\0';
-	}
-	return status < 0 ? status : (long)actual.handles;
-}
-
-long drv_start(const char *path, const char *const *argv, archk_handle_t device,
-	       archk_handle_t *objects, uint32_t max, char *names, uint32_t names_len,
-	       int64_t deadline, archk_handle_t *process)
-{
-	archk_handle_t ch[2];
-	struct archk_spawn_handle hs[2];
-	uint32_t n = 0;
-	long r, p;
-
-	if ((r = archk_channel_create(ch)) < 0)
-		return r;
-	hs[n++] = (struct archk_spawn_handle){"reply", ch[1], ARCHK_RIGHTS_SAME};
-	if (device != ARCHK_HANDLE_INVALID)
-		hs[n++] = (struct archk_spawn_handle){"device", device, ARCHK_RIGHTS_SAME};
-	p = archk_spawn(path, argv, hs, n);
-	archk_handle_close(ch[1]);
-	if (p < 0) {
-		archk_handle_close(ch[0]);
-		return p;
-	}
-	*process = (archk_handle_t)p;
-	r = read_start_message(ch[0], objects, max, names, names_len, deadline);
-	archk_handle_close(ch[0]);
-	if (r < 0)
-		archk_process_kill(*process);
-	return r;
 }

@@ -40,17 +40,6 @@ archk_handle_t drv_object(struct drv_server *s, uint64_t cookie, uint32_t rights
  */
 void drv_publish(struct drv_server *s, const char *const *names, const archk_handle_t *handles,
 		 uint32_t count);
-/*
- * The spawner's side of the start protocol: spawns the driver at path with
- * argv, device (unless ARCHK_HANDLE_INVALID) and a "reply" channel end,
- * waits until deadline for its message and puts up to max of its objects in
- * objects (their names, NUL-separated, in names if not NULL: names_len
- * bytes). Returns how many, or the driver's negative status or an error
- * (the driver is killed then); *process gets the driver's process handle.
- */
-long drv_start(const char *path, const char *const *argv, archk_handle_t device,
-	       archk_handle_t *objects, uint32_t max, char *names, uint32_t names_len,
-	       int64_t deadline, archk_handle_t *process);
 /* Serves until the process is killed. */
 __attribute__((noreturn)) void drv_serve(struct drv_server *s);
 /* One line on "err" and exit 1; before drv_publish, the status err on "reply" too. */

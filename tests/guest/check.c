@@ -80,6 +80,23 @@ long wait_exit(long process)
 	return st.reason == ARCHK_EXIT_NORMAL ? (long)st.code : 1000 + (long)st.reason;
 }
 
+archk_handle_t start_ramdisk(const char *size, int ro, archk_handle_t *process)
+{
+	const char *argv[] = {"/bin/ramdisk", "-s", size, ro ? "-r" : NULL, NULL};
+	long disk = archk_spawn_server(argv, NULL, 0, process);
+
+	CHECK_TRUE(disk > 0);
+	return disk > 0 ? (archk_handle_t)disk : 0;
+}
+
+long start_homefs(archk_handle_t disk, const char *flag, archk_handle_t *process)
+{
+	const char *argv[] = {"/bin/homefs", flag, NULL};
+	struct archk_spawn_handle h = {.name = "disk", .handle = disk, .rights = ARCHK_RIGHTS_SAME};
+
+	return archk_spawn_server(argv, &h, 1, process);
+}
+
 #define MAX_ARENAS 64
 static struct archk_arena_stat arenas_at_start[MAX_ARENAS];
 static long arena_count;

@@ -35,6 +35,11 @@ long io(int op, archk_handle_t h, const void *buf, uint64_t len, uint64_t offset
  */
 long wait_exit(long process);
 
+/* Starts a ramdisk of size bytes (e.g. "4M"), read-only with ro: its disk handle. */
+archk_handle_t start_ramdisk(const char *size, int ro, archk_handle_t *process);
+/* Starts homefs on disk with flag ("-f", "-i" or NULL): the home, or the error it reported. */
+long start_homefs(archk_handle_t disk, const char *flag, archk_handle_t *process);
+
 /* Remembers the kernel arenas' live counts (arena_stats) for check_arenas_returned. */
 void arenas_snapshot(void);
 /*

@@ -87,8 +87,8 @@ static void test_bus(void)
 	CHECK_EQ(rights_of(bus), ARCHK_RIGHTS_BUS);
 	CHECK_EQ(archk_get_meta(bus, &meta), 0);
 	CHECK_EQ(meta.kind, ARCHK_KIND_DIR);
-	CHECK_TRUE(listed("rng") && listed("clock") && listed("disk0"));
-	CHECK_TRUE(!listed("console")); /* archk serves the console itself */
+	CHECK_TRUE(listed("rng") && listed("clock") && listed("disk0") && listed("console"));
+	CHECK_TRUE(!listed("disk1") && !listed("cons"));
 	CHECK_EQ(io(ARCHK_IO_READ, bus, tiny, sizeof(tiny), 0), ARCHK_ERR_INVALID_ARGS);
 	CHECK_EQ(io(ARCHK_IO_READ, bus, (void *)16, 512, 0), ARCHK_ERR_BAD_ADDRESS);
 	CHECK_EQ(archk_do_io(ARCHK_IO_OPEN, bus, (long)"nope", 4, ARCHK_RIGHTS_SAME, 0),
@@ -372,24 +372,16 @@ static void test_driver_end(void)
 /* Starts driver path for device name; its published object, or 0. */
 static archk_handle_t start_driver(const char *path, const char *device, long *process)
 {
-	archk_handle_t ch[2], obj = 0;
-	char names[64];
-	struct archk_channel_actual actual;
-	archk_handle_t dev = open_device(device, ARCHK_RIGHTS_SAME);
+	archk_handle_t dev = open_device(device, ARCHK_RIGHTS_SAME), p = 0;
 	const char *const argv[] = {path, NULL};
+	struct archk_spawn_handle hs[] = {{"device", dev, ARCHK_RIGHTS_SAME}};
+	struct archk_served served;
+	long n = archk_spawn_server_named(argv, hs, 1, &p, &served, 1);
 
-	CHECK_EQ(archk_channel_create(ch), 0);
-	struct archk_spawn_handle hs[] = {{"device", dev, ARCHK_RIGHTS_SAME},
-					  {"reply", ch[1], ARCHK_RIGHTS_SAME}};
-	*process = archk_spawn(path, argv, hs, 2);
-	CHECK_TRUE(*process > 0);
 	archk_handle_close(dev);
-	archk_handle_close(ch[1]);
-	CHECK_EQ(archk_object_wait_one(ch[0], ARCHK_SIGNAL_READABLE, now() + 5 * SEC, NULL), 0);
-	CHECK_EQ(archk_channel_read(ch[0], names, sizeof(names), &obj, 1, &actual), 0);
-	CHECK_EQ(actual.handles, 1);
-	archk_handle_close(ch[0]);
-	return obj;
+	CHECK_EQ(n, 1);
+	*process = p;
+	return n == 1 ? served.handle : 0;
 }
 
 static void stop_driver(long process)

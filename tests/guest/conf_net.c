@@ -529,14 +529,14 @@ static archk_handle_t driver_process;
 static void start_net_driver(archk_handle_t bus)
 {
 	static const char *const argv[] = {"/drivers/net", NULL};
-	char names[32];
+	struct archk_served served;
 	long h = archk_do_io(ARCHK_IO_OPEN, bus, (long)"net", 3, ARCHK_RIGHTS_SAME, 0);
+	struct archk_spawn_handle device[] = {{"device", (archk_handle_t)h, ARCHK_RIGHTS_SAME}};
 
 	CHECK_TRUE(h > 0);
-	CHECK_EQ(drv_start(argv[0], argv, (archk_handle_t)h, &netobj, 1, names, sizeof(names),
-			   now() + 10 * SEC, &driver_process),
-		 1);
-	CHECK_EQ(strcmp(names, "net"), 0);
+	CHECK_EQ(archk_spawn_server_named(argv, device, 1, &driver_process, &served, 1), 1);
+	CHECK_EQ(strcmp(served.name, "net"), 0);
+	netobj = served.handle;
 	archk_handle_close((archk_handle_t)h);
 }
 

@@ -73,3 +73,17 @@ void hook_shared_destroy(int id, void *view, size_t len)
 	munmap(view, len);
 	fake_shared_live--;
 }
+
+/* The console (pulled in through the run loop): no host I/O happens in unit tests. */
+void hook_console_read(int fd, void *buf, size_t len, struct io_token *token)
+{
+	(void)fd, (void)buf, (void)len, (void)token;
+	abort();
+}
+
+void hook_console_write(int fd, const void *buf, size_t len, bool when_writable,
+			struct io_token *token)
+{
+	(void)fd, (void)buf, (void)len, (void)when_writable, (void)token;
+	abort();
+}

@@ -38,6 +38,18 @@
 #define calloc	  rt_calloc
 #define realloc	  rt_realloc
 #define free	  rt_free
+#define strstr	  rt_strstr
+#define isdigit	  rt_isdigit
+#define isxdigit  rt_isxdigit
+#define isalpha	  rt_isalpha
+#define isalnum	  rt_isalnum
+#define isupper	  rt_isupper
+#define islower	  rt_islower
+#define isspace	  rt_isspace
+#define isprint	  rt_isprint
+#define tolower	  rt_tolower
+#define toupper	  rt_toupper
+#define qsort	  rt_qsort
 
 #else
 
@@ -68,6 +80,18 @@
 #undef calloc
 #undef realloc
 #undef free
+#undef strstr
+#undef isdigit
+#undef isxdigit
+#undef isalpha
+#undef isalnum
+#undef isupper
+#undef islower
+#undef isspace
+#undef isprint
+#undef tolower
+#undef toupper
+#undef qsort
 #undef RT_RENAME_UNDO
 
 #endif

@@ -12,6 +12,7 @@
 #include <archk/runtime.h>
 #define RT_RENAME_UNDO
 #include "rt_rename.h"
+#include <ctype.h>
 
 #define AREA	 256
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -284,4 +285,67 @@ Test(runtime_string, atoi_matches_host)
 
 	for (size_t i = 0; i < NELEM(cases); i++)
 		cr_assert_eq(rt_atoi(cases[i]), atoi(cases[i]), "%s", cases[i]);
+}
+
+/* strstr agrees with the host on substrings at every place, absent ones and empty ones. */
+Test(runtime_string, strstr_matches_host)
+{
+	static const char *const hay[] = {"", "a", "abc", "aaab", "abcabcabd", "hello world"};
+	static const char *const needles[] = {"",    "a",     "b",   "ab",	     "abd",
+					      "aab", "world", "xyz", "hello world!", "abcabcabd"};
+
+	for (size_t i = 0; i < NELEM(hay); i++)
+		for (size_t j = 0; j < NELEM(needles); j++)
+			cr_assert_eq(rt_strstr(hay[i], needles[j]), strstr(hay[i], needles[j]),
+				     "strstr(\"%s\", \"%s\")", hay[i], needles[j]);
+}
+
+/* Every character class and case mapping agrees with the host's C locale, EOF included. */
+Test(runtime_string, ctype_matches_host)
+{
+	for (int c = -1; c < 256; c++) {
+		cr_assert_eq(!!rt_isdigit(c), !!isdigit(c), "isdigit(%d)", c);
+		cr_assert_eq(!!rt_isxdigit(c), !!isxdigit(c), "isxdigit(%d)", c);
+		cr_assert_eq(!!rt_isalpha(c), !!isalpha(c), "isalpha(%d)", c);
+		cr_assert_eq(!!rt_isalnum(c), !!isalnum(c), "isalnum(%d)", c);
+		cr_assert_eq(!!rt_isupper(c), !!isupper(c), "isupper(%d)", c);
+		cr_assert_eq(!!rt_islower(c), !!islower(c), "islower(%d)", c);
+		cr_assert_eq(!!rt_isspace(c), !!isspace(c), "isspace(%d)", c);
+		cr_assert_eq(!!rt_isprint(c), !!isprint(c), "isprint(%d)", c);
+		cr_assert_eq(rt_tolower(c), tolower(c), "tolower(%d)", c);
+		cr_assert_eq(rt_toupper(c), toupper(c), "toupper(%d)", c);
+	}
+}
+
+static int compare_ints(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A 3-byte element compared by its bytes, to exercise odd sizes. */
+static int compare_triples(const void *a, const void *b)
+{
+	return memcmp(a, b, 3);
+}
+
+/* qsort sorts arrays of every small length, with duplicates, like the host's. */
+Test(runtime_string, qsort_sorts)
+{
+	int mine[300], host[300];
+	unsigned char tmine[3 * 100], thost[3 * 100];
+
+	for (size_t n = 0; n <= NELEM(mine); n += (n < 20 ? 1 : 37)) {
+		for (size_t i = 0; i < n; i++)
+			mine[i] = host[i] = rand() % 50 - 25;
+		rt_qsort(mine, n, sizeof(int), compare_ints);
+		qsort(host, n, sizeof(int), compare_ints);
+		cr_assert_arr_eq(mine, host, n * sizeof(int), "%zu ints", n);
+	}
+	fill_random(tmine, sizeof(tmine));
+	memcpy(thost, tmine, sizeof(tmine));
+	rt_qsort(tmine, 100, 3, compare_triples);
+	qsort(thost, 100, 3, compare_triples);
+	cr_assert_arr_eq(tmine, thost, sizeof(tmine));
 }

@@ -10,7 +10,7 @@
 #include <archk/types.h>
 
 #define ARCHK_BOOTINFO_MAGIC   0x4f4f424b48435241ULL /* "ARCHKBOO" */
-#define ARCHK_BOOTINFO_VERSION 2
+#define ARCHK_BOOTINFO_VERSION 3
 
 /* One file of the validated store. */
 struct archk_boot_file {
@@ -36,6 +36,8 @@ enum archk_device_kind {
 };
 
 #define ARCHK_BOOT_DEVICE_RO 1u /* flags: the device refuses writes */
+/* flags of the console: host_fd[n] is a terminal (ARCHK_BOOT_DEVICE_TERMINAL << n). */
+#define ARCHK_BOOT_DEVICE_TERMINAL 2u
 
 struct archk_boot_device {
 	uint32_t kind;	    /* enum archk_device_kind */
@@ -69,10 +71,17 @@ struct archk_bootinfo {
 	uint32_t slice_us;	 /* the timeslice */
 	uint32_t strict_buffers; /* buffers of requests in flight are made inaccessible */
 
-	/* What to run: argv of init, or of the batch program after "--". */
+	/*
+	 * What to run: argv of init, or of the batch program after "--" (the
+	 * kernel then starts /bin/init -- argv..., and init runs the program).
+	 */
 	uint32_t init_argc;
 	uint32_t batch; /* 1: init_argv came from the command line */
 	const char *const *init_argv;
+	const char *init_path; /* argv's store path: argv[0], or /bin/NAME for a bare NAME */
+	/* init's environment: init_envc strings "NAME=VALUE" (--env, --env-file). */
+	uint32_t init_envc;
+	const char *const *init_envp;
 
 	/* Process to debug (--gdb): a name, "first", or NULL for none. */
 	const char *debug_process;

@@ -172,9 +172,11 @@ struct archk_socket_config {
 #define ARCHK_CONSOLE_QUEUES 4
 
 struct archk_console_config {
-	uint16_t cols, rows;   /* the terminal's size, 0 when not a terminal */
+	uint16_t cols, rows;   /* the terminal's size, 0 when stdout is not a terminal */
 	uint32_t max_nr_ports; /* 2 */
-	uint32_t terminal;     /* archk: 1 when stdin is a terminal (raw mode, Ctrl-C as a byte) */
+	/* archk's own fields: */
+	uint32_t terminal;    /* bit n: host fd n (stdin 0, stdout 1, stderr 2) is a terminal */
+	int32_t out_error[2]; /* an ARCHK_ERR_* once the host refused port 0's or 1's output */
 };
 
 /* ---- entropy (virtio 5.4): one queue of device-writable buffers ---- */

@@ -111,15 +111,18 @@ struct archk_spawn_name {
 
 /*
  * The data of CREATE on a process table: this header, then argc
- * NUL-terminated argument strings. The request's handles are the
- * executable (a store file with EXECUTE) followed by handle_count handles
- * named by names[]. archk_spawn in the runtime builds it.
+ * NUL-terminated argument strings, then envc NUL-terminated environment
+ * strings ("NAME=VALUE"). The request's handles are the executable (a store
+ * file with EXECUTE) followed by handle_count handles named by names[].
+ * archk_spawn in the runtime builds it.
  */
 struct archk_spawn_blob {
 	uint32_t argc;
 	uint32_t handle_count;
 	char name[32]; /* the process name; "" means argv[0]'s last part */
 	struct archk_spawn_name names[ARCHK_SPAWN_HANDLES_MAX];
+	uint32_t envc; /* environment strings after the arguments */
+	uint32_t reserved;
 	/* char strings[] follows */
 };
 

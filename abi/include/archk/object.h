@@ -70,4 +70,30 @@ struct archk_exit_status {
 	uint64_t fault_pc;   /* guest program counter at the fault */
 };
 
+/*
+ * READ on a process table (the "process" handle) lists processes as these
+ * fixed-size records, in koid order, starting at the koid given as the READ
+ * offset; continue with the last record's koid + 1 (docs/abi.md 8.5a).
+ */
+struct archk_process_record {
+	archk_koid_t koid;   /* the process */
+	archk_koid_t parent; /* the process that spawned it; 0 for init */
+	int64_t start_ns;    /* CLOCK_MONOTONIC when it was spawned */
+	uint64_t cpu_ns;     /* vCPU time its threads have used, ended threads included */
+	uint32_t state;	     /* enum archk_process_state */
+	uint32_t threads;    /* threads not ended (not yet started ones included) */
+	char name[32];	     /* the process name, NUL-terminated */
+};
+
+enum archk_process_state {
+	ARCHK_PROCESS_RUNNING = 1, /* one of its threads is on a vCPU */
+	ARCHK_PROCESS_READY = 2,   /* none is, but one waits for a vCPU */
+	ARCHK_PROCESS_BLOCKED = 3, /* every thread waits for something, or was not started */
+	ARCHK_PROCESS_STOPPED = 4, /* a debugger holds it */
+	ARCHK_PROCESS_EXITED = 5,  /* it has ended; listed while a handle to it exists */
+};
+
+/* Digits of the longest koid OPEN on a process table takes (2^64 - 1). */
+#define ARCHK_KOID_DIGITS_MAX 20
+
 #endif

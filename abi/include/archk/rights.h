@@ -58,6 +58,16 @@
 #define ARCHK_RIGHTS_TABLE                                                                         \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \
 	 ARCHK_RIGHT_WAIT | ARCHK_RIGHT_MANAGE | ARCHK_RIGHT_GET_PROPERTY)
+/* A pipe's two ends (pipe_create): the read end reads, the write end writes. */
+#define ARCHK_RIGHTS_PIPE_READ                                                                     \
+	(ARCHK_RIGHT_READ | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_DUPLICATE |  \
+	 ARCHK_RIGHT_TRANSFER)
+#define ARCHK_RIGHTS_PIPE_WRITE                                                                    \
+	(ARCHK_RIGHT_WRITE | ARCHK_RIGHT_WAIT | ARCHK_RIGHT_GET_PROPERTY | ARCHK_RIGHT_DUPLICATE | \
+	 ARCHK_RIGHT_TRANSFER)
+/* An interrupt event (OPEN "interrupt" on the console's in): the holder waits and clears. */
+#define ARCHK_RIGHTS_INTERRUPT                                                                     \
+	(ARCHK_RIGHT_WAIT | ARCHK_RIGHT_SIGNAL | ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER)
 /* A device: config (READ, WRITE), queues (MAP), doorbell (SIGNAL), interrupt (WAIT). */
 #define ARCHK_RIGHTS_DEVICE                                                                        \
 	(ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER | ARCHK_RIGHT_READ | ARCHK_RIGHT_WRITE |     \

@@ -7,6 +7,7 @@
 #define ARCHK_RUNTIME_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <archk/errors.h>
 #include <archk/io.h>
 #include <archk/net.h>
@@ -70,6 +71,8 @@ long archk_channel_call(archk_handle_t h, const struct archk_channel_call_args *
 long archk_object_wait_one(archk_handle_t h, uint32_t signals, int64_t deadline,
 			   uint32_t *observed);
 long archk_object_wait_many(struct archk_wait_item *items, uint32_t count, int64_t deadline);
+/* A pipe: out[0] its read end, out[1] its write end (docs/abi.md, "Pipes"). */
+long archk_pipe_create(archk_handle_t out[2]);
 long archk_port_create(void);
 long archk_port_wait_async(archk_handle_t port, archk_handle_t h, uint64_t key, uint32_t signals);
 long archk_port_wait(archk_handle_t port, int64_t deadline, struct archk_port_packet *packet);
@@ -120,21 +123,97 @@ long archk_table_receive(archk_handle_t table, struct archk_table_request *req, 
 long archk_table_reply(archk_handle_t table, uint64_t id, long result, const void *data, size_t len,
 		       archk_handle_t handle);
 
+/* ---- starting a server and taking its objects (serve.c); docs/abi.md 13.10 ---- */
+/* One object a server answered with, and the name it gave it ("" if none). */
+struct archk_served {
+	char name[ARCHK_NAME_MAX + 1];
+	archk_handle_t handle;
+};
+/*
+ * Spawns argv[0] with the named handles given plus a "reply" channel, waits
+ * for its answer there and fills served with up to max of the objects in
+ * it: their count, or the negative status the server sent, or PEER_CLOSED
+ * if it ended without answering. *process receives the server's process
+ * handle (closed if process is NULL).
+ */
+long archk_spawn_server_named(const char *const *argv, const struct archk_spawn_handle *handles,
+			      uint32_t count, archk_handle_t *process, struct archk_served *served,
+			      uint32_t max);
+/* The same for a server of one object: its handle, or the error. */
+long archk_spawn_server(const char *const *argv, const struct archk_spawn_handle *handles,
+			uint32_t count, archk_handle_t *process);
+/*
+ * The server's answer on reply, which it then closes: status and, if it is
+ * 0, count objects, with names (names may be NULL for one object).
+ */
+long archk_serve_reply_named(archk_handle_t reply, long status, const char *const *names,
+			     const archk_handle_t *objects, uint32_t count);
+/* The same for one object. */
+long archk_serve_reply(archk_handle_t reply, long status, archk_handle_t object);
+/*
+ * A new table with one object (cookie, rights), answered on reply (the
+ * object, or the error, and reply closed): the table, or the error.
+ */
+long archk_serve_start(archk_handle_t reply, uint64_t cookie, uint32_t rights);
+/*
+ * Receives requests on table until answer returns non-zero (then 0) or
+ * receiving fails (its error); closes the handles requests carry.
+ */
+long archk_serve(archk_handle_t table, void *data, size_t len,
+		 int (*answer)(const struct archk_table_request *req, void *data));
+
 /* ---- startup (crt0.S, start.c) ---- */
 extern const struct archk_startup *archk_startup_info;
 extern char **archk_environ;
 /* The handle the spawner gave under name, or ARCHK_HANDLE_INVALID. */
 archk_handle_t archk_handle_named(const char *name);
+/*
+ * From now on this program knows h as name (archk_handle_named), and its
+ * children started by archk_spawn get it under that name; replaces an
+ * earlier one. 0, TOO_LONG (name), NO_MEMORY (16 names set already).
+ */
+long archk_handle_set(const char *name, archk_handle_t h);
 
 /*
  * Spawns the store program at path (opened through the "root" handle) with
- * argv and the given named handles (in, out, err, root and process are
- * passed on automatically unless handles names them), through CREATE on the
- * "process" handle, so a served process table sees it. Returns a process
- * handle or an error code.
+ * argv, the caller's environment and the given named handles, through
+ * CREATE on the "process" handle, so a served process table sees it. The
+ * child also gets every named handle of the caller's that handles does not
+ * name (archk_handle_set's first) except the privileged and one-shot ones:
+ * resource, devices, device and reply. Returns a process handle or an error.
  */
 long archk_spawn(const char *path, const char *const *argv,
 		 const struct archk_spawn_handle *handles, uint32_t handle_count);
+/* archk_spawn with the environment envp (NULL-terminated "NAME=VALUE"; NULL: empty). */
+long archk_spawn_env(const char *path, const char *const *argv, const char *const *envp,
+		     const struct archk_spawn_handle *handles, uint32_t handle_count);
+/*
+ * archk_spawn_env from an executable the caller has open (EXECUTE, READ and
+ * TRANSFER rights); the caller keeps exe.
+ */
+long archk_spawn_exe(archk_handle_t exe, const char *const *argv, const char *const *envp,
+		     const struct archk_spawn_handle *handles, uint32_t handle_count);
+
+/* ---- paths (path.c; archk_open_path in syscall.c) ---- */
+/*
+ * base (absolute) joined with path (absolute, or relative to base), with
+ * ".", ".." and repeated slashes resolved: an absolute path (malloc'd), or
+ * NULL when out of memory. ".." at the root stays at the root.
+ */
+char *archk_path_resolve(const char *base, const char *path);
+/* Opens path through "root": relative paths against $PWD (as the shell's cd sets it). */
+long archk_open_path(const char *path, uint32_t rights);
+
+/* ---- the environment (env.c): archk_environ is "NAME=VALUE" strings, NULL-terminated ---- */
+/* The value of name, or NULL. */
+const char *archk_getenv(const char *name);
+/*
+ * Sets name to value (replacing it only if overwrite); 0, INVALID_ARGS for a
+ * name that is empty or holds '=', or NO_MEMORY. Changes archk_environ.
+ */
+long archk_setenv(const char *name, const char *value, int overwrite);
+/* Removes name; 0, INVALID_ARGS for a name that is empty or holds '=', or NO_MEMORY. */
+long archk_unsetenv(const char *name);
 /* Name of an error code, e.g. "HND_INVALID"; "OK" for 0; "UNKNOWN" otherwise. */
 const char *archk_strerror(long err);
 
@@ -150,12 +229,29 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
+char *strstr(const char *haystack, const char *needle);
 char *strcpy(char *dst, const char *src);
 size_t strlcpy(char *dst, const char *src, size_t size);
 char *strdup(const char *s);
 long strtol(const char *s, char **end, int base);
 unsigned long strtoul(const char *s, char **end, int base);
 int atoi(const char *s);
+
+/* ---- character classes (ctype.c): ASCII, as in the C locale ---- */
+int isdigit(int c);
+int isxdigit(int c);
+int isalpha(int c);
+int isalnum(int c);
+int isupper(int c);
+int islower(int c);
+int isspace(int c);
+int isprint(int c);
+int tolower(int c);
+int toupper(int c);
+
+/* ---- sorting (sort.c) ---- */
+/* Sorts count elements of size bytes at base by cmp (heapsort: not stable, no recursion). */
+void qsort(void *base, size_t count, size_t size, int (*cmp)(const void *, const void *));
 
 /* ---- formatted output (fmt.c) ----
  * Conversions: %d %i %u %x %X %o %c %s %p %% with flags '-', '0', ' ', '+',

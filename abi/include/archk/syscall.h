@@ -63,6 +63,7 @@ enum archk_syscall_number {
 	ARCHK_SYS_TABLE_RECEIVE = 49, /* (table h, struct archk_table_request *, data, len, handles,
 				       * deadline) -> 0 */
 	ARCHK_SYS_TABLE_REPLY = 50,   /* (table h, id, result, data, len, handle) -> 0 */
+	ARCHK_SYS_PIPE_CREATE = 51,   /* (archk_handle_t out[2]) -> 0: read end, write end */
 	ARCHK_SYS_DEVICE_INFO = 52,   /* (device h, struct archk_device_info *) -> 0 */
 	ARCHK_SYS_DEVICE_START = 53,  /* (device h, features) -> the features accepted */
 	ARCHK_SYS_DEVICE_QUEUE = 54,  /* (device h, queue, const struct archk_virtq_setup *) -> 0 */
@@ -175,11 +176,14 @@ struct archk_dirent {
 };
 
 #define ARCHK_NAME_BYTES_MAX 255 /* bytes of one name in a directory */
+/* The largest record: a buffer this big always takes the next one. */
+#define ARCHK_DIRENT_BYTES_MAX 280
 
 /* Limits that bound spawn arguments. */
 #define ARCHK_NAME_MAX		15    /* bytes in a handle name, without NUL */
-#define ARCHK_SPAWN_ARGS_MAX	65536 /* total bytes of argv strings */
+#define ARCHK_SPAWN_ARGS_MAX	65536 /* total bytes of argv and environment strings */
 #define ARCHK_SPAWN_ARGC_MAX	1024
+#define ARCHK_SPAWN_ENVC_MAX	1024 /* environment strings */
 #define ARCHK_SPAWN_HANDLES_MAX 16
 #define ARCHK_PATH_MAX		1024
 
@@ -233,6 +237,9 @@ struct archk_spawn_args {
 	const struct archk_spawn_handle *handles;
 	const char *name; /* process name; NULL means argv[0]'s last part */
 };
+
+/* Bytes a pipe buffers; also the most one READ or WRITE on a pipe end moves. */
+#define ARCHK_PIPE_BUFFER_BYTES 65536
 
 /* ---- IPC (docs/abi.md, "IPC") ---- */
 

@@ -1,7 +1,7 @@
 /*
  * The net driver: drives the socket device (its "device") and serves the
  * net table with Norost's names, published to its spawner as "net"
- * (docs/abi.md 18.13 is the reference):
+ * (docs/abi.md 18.14 is the reference):
  *
  *   OPEN on net    [ADDR/]tcp/listen/PORT   a listener (ADDR default 0.0.0.0)
  *                  tcp/connect/ADDR/PORT    a connection

@@ -1,6 +1,6 @@
 /*
  * The socket device (archk's own, ARCHK_DEVICE_ID_SOCKET; docs/abi.md
- * 18.12): socket operations on host sockets, in the spirit of gVisor's
+ * 18.13): socket operations on host sockets, in the spirit of gVisor's
  * hostinet and virtio-vsock. archk runs unprivileged, so the guest gets
  * sockets, not frames.
  *

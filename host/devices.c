@@ -17,6 +17,8 @@ int hook_device_open(const struct archk_boot_device *bd)
 		return clock_device_open(bd);
 	case ARCHK_DEVICE_BLOCK:
 		return blk_device_open(bd);
+	case ARCHK_DEVICE_SHARE:
+		return share_device_open(bd);
 	case ARCHK_DEVICE_SOCKET:
 		return socket_device_open(bd);
 	default:

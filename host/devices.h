@@ -18,6 +18,7 @@ int console_device_open(const struct archk_boot_device *bd);
 int rng_device_open(const struct archk_boot_device *bd);
 int clock_device_open(const struct archk_boot_device *bd);
 int blk_device_open(const struct archk_boot_device *bd);
+int share_device_open(const struct archk_boot_device *bd);
 int socket_device_open(const struct archk_boot_device *bd);
 
 /*

@@ -54,10 +54,18 @@ struct net_rules {
 /* Settings from the command line that only the host layer uses. */
 struct host_options {
 	bool huge_pages;   /* back partitions with transparent huge pages */
+	bool share_ops;	   /* a share is attached: the rings take its path operations */
 	bool net;	   /* --net: the socket device exists, rings take socket operations */
 	bool net_syscalls; /* --debug-net-syscalls: set sockets up with system calls */
 	struct net_rules net_listen, net_connect; /* no connect rule: loopback only */
 };
+
+/*
+ * A bit of an io_uring entry's user_data: the token wants the host's result
+ * as it is (a negative errno on failure) rather than the kernel's name for
+ * it, because it names host errors itself (dev_share.c). Tokens are aligned.
+ */
+#define HOST_RAW_RESULT 1ul
 
 extern uint64_t host_arena_base, host_arena_size;
 extern uint8_t host_have_fsgsbase, host_have_xsave;
@@ -75,6 +83,12 @@ int trap_install_filter(void);
 /* Restricts archk's own syscalls to an allow-list (after boot); with_gdb
  * also allows what the gdb server's socket needs. */
 int sandbox_install(bool with_gdb);
+/*
+ * Lets archk reach the directory tree below fd after the sandbox closes
+ * (fd stays open), writing only if writable: with any such tree, Landlock
+ * confines archk's own file system access to these trees.
+ */
+void sandbox_allow_tree(int fd, bool writable);
 /* Reports a disallowed host syscall or a fault in archk's code and exits. */
 __attribute__((noreturn)) void sandbox_host_fault(int sig, siginfo_t *info, ucontext_t *uc);
 /* Loads what the fault reporter needs before the sandbox forbids loading. */

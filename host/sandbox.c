@@ -5,12 +5,14 @@
  */
 #include <errno.h>
 #include <execinfo.h>
+#include <linux/landlock.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "host.h"
 
@@ -73,12 +75,100 @@ void sandbox_prepare(void)
 	backtrace(frames, 4);
 }
 
+/* A share's listing thread (dev_share.c) reads directories it opened through io_uring. */
+static const int share_allowed[] = {
+    SCMP_SYS(getdents64),
+};
+
 /* The gdb server's socket calls (it listens before the sandbox closes). */
 static const int gdb_allowed[] = {
     SCMP_SYS(accept4),
     SCMP_SYS(poll),
     SCMP_SYS(ppoll),
 };
+
+/* Rights of later Landlock versions than Debian's headers know (linux/landlock.h). */
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
+#endif
+
+/* The trees sandbox_allow_tree named: archk's file system access after the sandbox. */
+static struct {
+	int fd;
+	bool writable;
+} trees[ARCHK_BOOT_DEVICES_MAX];
+static unsigned tree_count;
+
+void sandbox_allow_tree(int fd, bool writable)
+{
+	if (tree_count < sizeof(trees) / sizeof(trees[0]))
+		trees[tree_count++] = (typeof(trees[0])){fd, writable};
+}
+
+/* The Landlock access rights the running kernel knows (its ABI version). */
+static uint64_t landlock_known(long abi)
+{
+	uint64_t known = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1; /* version 1 */
+
+	if (abi >= 2)
+		known |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		known |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		known |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return known;
+}
+
+/*
+ * Confines archk's file system access to the trees (read-only ones without
+ * any right to change them): whatever opens a path after this, an io_uring
+ * OPENAT2 included, reaches nothing else. Files opened before (the image,
+ * disks, stdio) are not affected. A kernel without Landlock gets a note.
+ */
+static int confine_file_system(void)
+{
+	const uint64_t read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+	/* Renaming a link, FIFO or socket is "making" one where it lands. */
+	const uint64_t write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+			       LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |
+			       LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SYM |
+			       LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+			       LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE;
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	struct landlock_ruleset_attr attr;
+	int ruleset, err = 0;
+
+	if (tree_count == 0)
+		return 0;
+	if (abi < 1) {
+		klog(LOG_INFO, "the kernel has no Landlock: shares rely on RESOLVE_BENEATH alone");
+		return 0;
+	}
+	attr = (struct landlock_ruleset_attr){.handled_access_fs = landlock_known(abi)};
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (ruleset < 0)
+		return -errno;
+	for (unsigned i = 0; !err && i < tree_count; i++) {
+		struct landlock_path_beneath_attr rule = {
+		    .allowed_access =
+			(trees[i].writable ? read | write : read) & attr.handled_access_fs,
+		    .parent_fd = trees[i].fd};
+
+		if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) <
+		    0)
+			err = -errno;
+	}
+	if (!err && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+		err = -errno;
+	close(ruleset);
+	return err;
+}
 
 /*
  * The socket device's set-up calls, only where the kernel lacks their
@@ -103,14 +193,22 @@ static int allow_socket_setup(scmp_filter_ctx ctx)
 
 int sandbox_install(bool with_gdb)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
-	int err = ctx ? 0 : -ENOMEM;
+	scmp_filter_ctx ctx;
+	int err = confine_file_system();
 
+	if (err < 0)
+		return err;
+	ctx = seccomp_init(SCMP_ACT_TRAP);
+	err = ctx ? 0 : -ENOMEM;
 	for (size_t i = 0; !err && i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 	for (size_t i = 0; with_gdb && !err && i < sizeof(gdb_allowed) / sizeof(gdb_allowed[0]);
 	     i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, gdb_allowed[i], 0);
+	for (size_t i = 0;
+	     host_opts.share_ops && !err && i < sizeof(share_allowed) / sizeof(share_allowed[0]);
+	     i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, share_allowed[i], 0);
 	if (!err && socket_setup_syscalls())
 		err = allow_socket_setup(ctx);
 	/* Threads only: clone must share everything (no fork), and clone3, whose

@@ -25,8 +25,12 @@ static int exit_status;
 _Thread_local struct io_uring *kick_ring;
 struct host_options host_opts = {.huge_pages = true};
 
-/* Limits each ring to the operations archk uses, so that even code that
- * escapes a guest cannot open files through io_uring. */
+/*
+ * Limits each ring to the operations archk uses, so that even code that
+ * escapes a guest cannot open files through io_uring. With a share attached
+ * the rings also take the share's path operations (dev_share.c), which
+ * reach the host's file system: see docs/architecture.md, "The sandbox".
+ */
 static int restrict_ring(struct io_uring *ring)
 {
 	static const uint8_t ops[] = {
@@ -35,14 +39,19 @@ static int restrict_ring(struct io_uring *ring)
 	    IORING_OP_MSG_RING,	    IORING_OP_TIMEOUT,	IORING_OP_TIMEOUT_REMOVE,
 	    IORING_OP_ASYNC_CANCEL, IORING_OP_POLL_ADD, IORING_OP_READ_FIXED,
 	    IORING_OP_WRITE_FIXED};
-	struct io_uring_restriction res[sizeof(ops) + SOCKET_RING_OPS_MAX + 1];
+	static const uint8_t share_ops[] = {IORING_OP_OPENAT2,	IORING_OP_STATX,
+					    IORING_OP_RENAMEAT, IORING_OP_UNLINKAT,
+					    IORING_OP_MKDIRAT,	IORING_OP_CLOSE};
+	struct io_uring_restriction res[sizeof(ops) + sizeof(share_ops) + SOCKET_RING_OPS_MAX + 1];
 	int n = 0;
 
 	memset(res, 0, sizeof(res));
-	for (size_t i = 0; i < sizeof(ops); i++) {
-		res[n].opcode = IORING_RESTRICTION_SQE_OP;
-		res[n++].sqe_op = ops[i];
-	}
+	for (size_t i = 0; i < sizeof(ops); i++)
+		res[n++] = (struct io_uring_restriction){.opcode = IORING_RESTRICTION_SQE_OP,
+							 .sqe_op = ops[i]};
+	for (size_t i = 0; host_opts.share_ops && i < sizeof(share_ops); i++)
+		res[n++] = (struct io_uring_restriction){.opcode = IORING_RESTRICTION_SQE_OP,
+							 .sqe_op = share_ops[i]};
 	if (host_opts.net) /* socket operations only for a run with --net */
 		n += socket_ring_restrictions(ring, res + n);
 	res[n].opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED;
@@ -210,14 +219,19 @@ long host_error(int err)
 	}
 }
 
-/* Hands one completion to the kernel; wake-up messages carry no work. */
+/*
+ * Hands one completion to the kernel; wake-up messages carry no work. A
+ * token marked HOST_RAW_RESULT gets the host's result as it is.
+ */
 static void complete(struct io_uring_cqe *cqe)
 {
-	void *token = io_uring_cqe_get_data(cqe);
+	uint64_t data = cqe->user_data;
 	long res = cqe->res;
 
-	if (token != (void *)KICK_TAG)
-		kernel_io_done(token, res >= 0 ? res : host_error((int)res));
+	if (data & HOST_RAW_RESULT)
+		kernel_io_done((void *)(uintptr_t)(data & ~HOST_RAW_RESULT), res);
+	else if (data != KICK_TAG)
+		kernel_io_done((void *)(uintptr_t)data, res >= 0 ? res : host_error((int)res));
 }
 
 void hook_poll(struct vcpu *v)

@@ -1,8 +1,8 @@
 /*
  * The devices stage 1 hands to the kernel (loader/devices.c): the console,
- * entropy and the clock always, the disks of the command line, their host
- * files opened before the sandbox closes, and the socket device with --net
- * (its policy goes to the host layer's options).
+ * entropy and the clock always, the disks and shares of the command line,
+ * their host files and directories opened before the sandbox closes, and
+ * the socket device with --net (its policy goes to the host layer's options).
  */
 #ifndef LOADER_DEVICES_H
 #define LOADER_DEVICES_H
@@ -17,6 +17,13 @@
  * bypassed). 0, or -1 with one line in err saying why.
  */
 int devices_add_disk(const char *spec, char *err, size_t errlen);
+/*
+ * --share DIR[:NAME][,ro]: opens the directory DIR (O_PATH) as the share
+ * "share:NAME". 0, or -1 with one line in err saying why.
+ */
+int devices_add_share(const char *spec, char *err, size_t errlen);
+/* How many shares the command line attached. */
+unsigned devices_share_count(void);
 /*
  * --net-listen SPEC (listen true) or --net-connect SPEC: one more rule of the
  * socket device's policy (archk/net.h patterns); either enables the device.

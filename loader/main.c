@@ -44,6 +44,9 @@ static const char usage_text[] =
     "  --disk FILE[,ro][,direct]\n"
     "                       attach FILE as a disk (disk0, disk1, ...; repeatable);\n"
     "                       direct: bypass the host's page cache (O_DIRECT)\n"
+    "  --share DIR[:NAME][,ro]\n"
+    "                       share the host directory DIR as share:NAME (NAME: the\n"
+    "                       last part of DIR by default; repeatable)\n"
     "  --net                attach the socket device (net): guests may connect to\n"
     "                       loopback addresses and listen nowhere, unless:\n"
     "  --net-listen ADDR:PORT[-PORT]\n"
@@ -201,6 +204,7 @@ enum {
 	OPT_GDB,
 	OPT_GDB_ANY,
 	OPT_DISK,
+	OPT_SHARE,
 	OPT_NET,
 	OPT_NET_LISTEN,
 	OPT_NET_CONNECT,
@@ -267,6 +271,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"gdb", required_argument, NULL, OPT_GDB},
 	    {"gdb-any-address", no_argument, NULL, OPT_GDB_ANY},
 	    {"disk", required_argument, NULL, OPT_DISK},
+	    {"share", required_argument, NULL, OPT_SHARE},
 	    {"net", no_argument, NULL, OPT_NET},
 	    {"net-listen", required_argument, NULL, OPT_NET_LISTEN},
 	    {"net-connect", required_argument, NULL, OPT_NET_CONNECT},
@@ -345,7 +350,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->gdb_any_address = true;
 			break;
 		case OPT_DISK:
-			if (devices_add_disk(optarg, err, sizeof(err)) < 0) {
+		case OPT_SHARE:
+			if ((c == OPT_DISK ? devices_add_disk
+					   : devices_add_share)(optarg, err, sizeof(err)) < 0) {
 				fprintf(stderr, "archk: %s\n", err);
 				exit(EXIT_BOOT_FAILED);
 			}
@@ -522,6 +529,7 @@ int main(int argc, char **argv)
 	elf_loader_use_image(img.base, img.size, img.fd);
 
 	host_opts.huge_pages = o.huge_pages;
+	host_opts.share_ops = devices_share_count() > 0;
 	if (o.gdb && (rc = gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process)) < 0)
 		return rc == GDBSERVER_BAD_SPEC ? EXIT_USAGE : EXIT_BOOT_FAILED;
 	if (o.gdb && !o.debug_process)

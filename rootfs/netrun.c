@@ -4,12 +4,13 @@
  * which archk has with --net) through the start protocol, gives PROGRAM the
  * driver's object as its "net" handle, and exits with PROGRAM's status once
  * it ends (the driver is killed then). It needs the device bus, "devices",
- * which init has: run it as init or as archk's batch program,
+ * which init has and gives a batch job: in an image whose init.conf does not
+ * start the net driver itself (the bare images that test archk),
  *
- *   ./archk --net-listen '*:8080' rootfs.img -- /bin/netrun /bin/httpd
+ *   ./archk --net-listen 127.0.0.1:8080 tests.img -- /bin/netrun /bin/httpd
  *
- * Until init starts drivers from /etc/init.conf, this is how a program gets
- * "net".
+ * The default image's init starts the driver (driver net /drivers/net), and
+ * a device has one driver at a time: there netrun is not needed, and fails.
  */
 #include <archk/runtime.h>
 #include "lib/launch.h"

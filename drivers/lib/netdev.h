@@ -4,7 +4,7 @@
  * device itself with no driver process in between (Norost's integrated
  * level; the device's policy still applies: it is enforced by archk).
  *
- * An operation is a struct archk_socket_req (docs/abi.md 18.12) with, for
+ * An operation is a struct archk_socket_req (docs/abi.md 18.13) with, for
  * SEND and SENDTO, the bytes to send and, for RECV and RECVFROM, room for
  * the bytes received; every data buffer must lie in the device's DMA memory
  * (netdev_buffer). Up to depth operations are in flight; each finishes with

@@ -66,6 +66,16 @@ long io(int op, archk_handle_t h, const void *buf, uint64_t len, uint64_t offset
 	return archk_do_io(op, h, (long)buf, (long)len, (long)offset, 0);
 }
 
+long rename_at(archk_handle_t dir, const char *from, const char *to)
+{
+	char data[512];
+	size_t a = strlen(from), b = strlen(to);
+
+	memcpy(data, from, a + 1);
+	memcpy(data + a + 1, to, b);
+	return io(ARCHK_IO_RENAME, dir, data, a + 1 + b, 0);
+}
+
 long wait_exit(long process)
 {
 	struct archk_exit_status st;

@@ -29,6 +29,8 @@ archk_koid_t koid_of(archk_handle_t h);
 uint32_t signals_of(archk_handle_t h);
 /* do_io with a buffer, a length and an offset, no handles. */
 long io(int op, archk_handle_t h, const void *buf, uint64_t len, uint64_t offset);
+/* RENAME of from to to (paths below the directory dir, together under 511 bytes). */
+long rename_at(archk_handle_t dir, const char *from, const char *to);
 /*
  * Waits for a process, closes its handle and returns its exit code, or
  * 1000 + the exit reason if it did not exit normally, or an error.

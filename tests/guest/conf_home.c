@@ -40,16 +40,6 @@ static long path_op(int op, archk_handle_t dir, const char *path)
 	return io(op, dir, path, strlen(path), 0);
 }
 
-static long rename_at(archk_handle_t dir, const char *from, const char *to)
-{
-	char buf[512];
-	size_t a = strlen(from), b = strlen(to);
-
-	memcpy(buf, from, a + 1);
-	memcpy(buf + a + 1, to, b);
-	return io(ARCHK_IO_RENAME, dir, buf, a + 1 + b, 0);
-}
-
 static uint64_t size_of(archk_handle_t h)
 {
 	struct archk_meta meta = {0};

@@ -1,6 +1,6 @@
 /*
  * Conformance: the socket device and the net driver, with the exact codes
- * docs/abi.md (18.12, 18.13) gives. Run as a batch job of an archk started
+ * docs/abi.md (18.13, 18.14) gives. Run as a batch job of an archk started
  * with a policy around a base port P (tests/integration/with_ports.sh finds
  * free ones):
  *

@@ -114,7 +114,7 @@ struct archk_blk_config {
 	uint64_t capacity;
 };
 
-/* ---- archk's socket device: host sockets named by ids (docs/abi.md 18.12) ---- */
+/* ---- archk's socket device: host sockets named by ids (docs/abi.md 18.13) ---- */
 
 /*
  * One queue. Each chain is one socket operation: device-readable first a
@@ -187,6 +187,78 @@ struct archk_clock_reading {
 	int64_t monotonic_ns; /* CLOCK_MONOTONIC when it was read */
 	int32_t utc_offset_s; /* the time zone's offset: archk's clock is UTC, so 0 */
 	uint32_t reserved;
+};
+
+/* ---- archk's host directory share (docs/abi.md 18.12) ---- */
+
+/*
+ * One queue of requests, in the spirit of virtio-fs and 9p. Each chain is a
+ * request: a readable struct archk_share_req, then its readable payload (a
+ * path, "from\0to" for RENAME, or the bytes to WRITE), then a writable
+ * struct archk_share_reply, then writable room for what the request returns
+ * (READ's bytes, LIST's records). Paths are relative to the share's root,
+ * whatever the request: "" is the root itself. Open files are named by
+ * fids, small numbers the device gives out.
+ */
+#define ARCHK_SHARE_F_RO (1ull << 0) /* a read-only share: every change is READ_ONLY */
+
+enum archk_share_op {
+	ARCHK_SHARE_OP_OPEN = 1,      /* path, flags: a file's fid, or a directory's kind */
+	ARCHK_SHARE_OP_STAT = 2,      /* path, flags (COUNT): attr */
+	ARCHK_SHARE_OP_LIST = 3,      /* path, offset (a position): archk_dirent records, next */
+	ARCHK_SHARE_OP_MKDIR = 4,     /* path: a new directory */
+	ARCHK_SHARE_OP_UNLINK = 5,    /* path: removes a file or an empty directory */
+	ARCHK_SHARE_OP_RENAME = 6,    /* "from\0to": renames within the share */
+	ARCHK_SHARE_OP_SYNCDIR = 7,   /* path: the directory's entries made durable */
+	ARCHK_SHARE_OP_READ = 8,      /* fid, offset: bytes into the writable room */
+	ARCHK_SHARE_OP_WRITE = 9,     /* fid, offset, payload: bytes written */
+	ARCHK_SHARE_OP_FSTAT = 10,    /* fid: attr */
+	ARCHK_SHARE_OP_TRUNCATE = 11, /* fid, offset: the file's new size */
+	ARCHK_SHARE_OP_FSYNC = 12,    /* fid: the file's data made durable */
+	ARCHK_SHARE_OP_CLOSE = 13,    /* fid: given back */
+};
+
+/* OPEN's flags. */
+#define ARCHK_SHARE_OPEN_WRITE	  1u /* the fid may also WRITE and TRUNCATE */
+#define ARCHK_SHARE_OPEN_CREATE	  2u /* a missing file is created */
+#define ARCHK_SHARE_OPEN_EXCL	  4u /* with CREATE: EXISTS if the name exists */
+#define ARCHK_SHARE_OPEN_TRUNCATE 8u /* an existing file is cut to 0 bytes */
+/* STAT's flag: the path must be a directory, and attr.size is its number of entries. */
+#define ARCHK_SHARE_STAT_COUNT 16u
+
+#define ARCHK_SHARE_FID_NONE 0xffffffffu /* reply.fid when no fid was given out */
+
+/* The request header, the first device-readable bytes of every chain (24 bytes). */
+struct archk_share_req {
+	uint32_t op;	   /* enum archk_share_op */
+	uint32_t flags;	   /* OPEN: ARCHK_SHARE_OPEN_*; STAT: ARCHK_SHARE_STAT_COUNT; else 0 */
+	uint32_t fid;	   /* READ, WRITE, FSTAT, TRUNCATE, FSYNC, CLOSE */
+	uint32_t reserved; /* 0 */
+	uint64_t offset;   /* READ, WRITE: file offset; LIST: position; TRUNCATE: size */
+};
+
+/* What the host says of a file or directory (32 bytes). */
+struct archk_share_attr {
+	uint32_t kind; /* enum archk_kind: FILE, DIR (anything else is OTHER) */
+	uint32_t mode; /* the host's permission bits (st_mode & 07777) */
+	uint64_t size; /* a file's bytes; with STAT_COUNT a directory's entries */
+	int64_t mtime; /* last change of the data, realtime nanoseconds */
+	int64_t ctime; /* last change of the metadata, realtime nanoseconds */
+};
+
+/* The reply, the first device-writable bytes of every chain (56 bytes). */
+struct archk_share_reply {
+	int64_t result;	   /* >= 0: READ, WRITE, LIST: bytes; others 0. < 0: ARCHK_ERR_* */
+	uint32_t fid;	   /* OPEN of a file: its fid; else ARCHK_SHARE_FID_NONE */
+	uint32_t reserved; /* 0 */
+	uint64_t next;	   /* LIST: the position after the last entry it looked at */
+	struct archk_share_attr attr; /* OPEN, STAT, FSTAT */
+};
+
+/* Config space (read-only). */
+struct archk_share_config {
+	uint32_t fids_max; /* fids open at once */
+	uint32_t path_max; /* bytes of a path, without a NUL */
 };
 
 #endif

@@ -131,13 +131,16 @@ static struct {
 
 /*
  * Answers request id of table t; false if its client gave it up (it was
- * cancelled), and then a handle meant for it is closed.
+ * cancelled), and then a handle meant for it is closed. A client whose
+ * buffer is gone (BAD_ADDRESS, NO_MEMORY) gets that error instead.
  */
 static bool reply(unsigned t, uint64_t id, long result, const void *data, size_t len,
 		  archk_handle_t h)
 {
 	long err = archk_table_reply(net.tables[t], id, result, data, len, h);
 
+	if (err == ARCHK_ERR_BAD_ADDRESS || err == ARCHK_ERR_NO_MEMORY)
+		err = archk_table_reply(net.tables[t], id, err, NULL, 0, 0);
 	if (err == ARCHK_ERR_PEER_CLOSED) {
 		if (h)
 			archk_handle_close(h); /* its CLOSE notice closes the socket */

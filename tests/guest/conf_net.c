@@ -12,6 +12,8 @@
  *   device-reset  a child drives the device and ends with sockets open: the
  *                 reset closes them (P may listen again)
  *   driver        the net driver through do_io and I/O queues
+ *   connect PATH...  OPEN of each PATH on "net" (under netrun or netfw): a line
+ *                 with OK (and "hello PATH\n" written on the connection) or the error
  */
 #include "check.h"
 #include "lib/server.h"
@@ -840,6 +842,23 @@ static void driver_tests(archk_handle_t bus)
 	check_arenas_returned(not_deadline);
 }
 
+/* OPEN of each path on "net": one line each, the error or OK after a WRITE on the connection. */
+static int connect_each(int count, char **paths)
+{
+	for (int i = 0; i < count; i++) {
+		long h = nopen(archk_handle_named("net"), paths[i], ARCHK_RIGHTS_SAME);
+		char line[128];
+		int n = snprintf(line, sizeof(line), "hello %s\n", paths[i]);
+
+		if (h > 0 && archk_write((archk_handle_t)h, line, (size_t)n) != n)
+			h = ARCHK_ERR_IO;
+		printf("conf_net: connect %s: %s\n", paths[i], h > 0 ? "OK" : archk_strerror(h));
+		if (h > 0)
+			archk_handle_close((archk_handle_t)h);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -848,6 +867,8 @@ int main(int argc, char **argv)
 	base_port = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 0;
 	if (strcmp(mode, "child-listens") == 0)
 		return child_listens();
+	if (strcmp(mode, "connect") == 0)
+		return connect_each(argc - 2, argv + 2);
 	if (base_port == 0 || base_port > 65500) {
 		printf("usage: conf_net device|device-reset|driver PORT\n");
 		return 2;

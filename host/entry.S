@@ -48,16 +48,16 @@ host_signal_entry:
 	mov	BLOCK_HOST_FS(%rcx), %rax
 	wrfsbase %rax
 	jmp	host_signal_from_guest
-1:	/* No FSGSBASE: arch_prctl, preserving the handler's arguments. */
+1:	/* No FSGSBASE: arch_prctl, preserving the handler's arguments, unless
+	 * archk's FS base stayed loaded. The guest's base needs no ARCH_GET_FS:
+	 * without FSGSBASE only archk sets it, and the context keeps it
+	 * (host_signal_from_guest). */
+	cmpq	$0, BLOCK_HOST_FS_KEPT(%rcx)
+	jne	host_signal_from_guest
 	push	%rdi
 	push	%rsi
 	push	%rdx
 	push	%rcx
-	mov	$NR_ARCH_PRCTL, %eax
-	mov	$ARCH_GET_FS, %edi
-	lea	BLOCK_GUEST_FS(%rcx), %rsi
-	syscall
-	mov	(%rsp), %rcx
 	mov	$NR_ARCH_PRCTL, %eax
 	mov	$ARCH_SET_FS, %edi
 	mov	BLOCK_HOST_FS(%rcx), %rsi
@@ -93,15 +93,18 @@ host_signal_entry:
 3:
 .endm
 
-/* void host_enter_fast(struct resume_point *rp, struct guest_context *ctx) */
+/* void host_enter_fast(struct resume_point *rp, struct guest_context *ctx, int keep_fs) */
 	.globl	host_enter_fast
 	.type	host_enter_fast, @function
 host_enter_fast:
 	SAVE_RESUME_POINT
+	mov	%rdx, %r8
 	mov	%rsi, %rdx
+	test	%r8d, %r8d
+	jnz	6f
 	mov	CTX_FSBASE(%rdx), %rax
 	SET_FS_BASE
-	mov	%rdx, %rcx
+6:	mov	%rdx, %rcx
 	mov	$-1, %eax
 	mov	$-1, %edx
 	cmpb	$0, host_have_xsave(%rip)
@@ -130,7 +133,8 @@ host_enter_fast:
 	jmp	*%rcx
 	.size	host_enter_fast, .-host_enter_fast
 
-/* void host_enter_full(struct resume_point *rp, void *frame_uc, uint64_t fs_base)
+/* void host_enter_full(struct resume_point *rp, void *frame_uc, uint64_t fs_base,
+ *                      int keep_fs)
  * frame_uc points at the ucontext of a signal frame built by trap.c. */
 	.globl	host_enter_full
 	.type	host_enter_full, @function
@@ -138,8 +142,10 @@ host_enter_full:
 	SAVE_RESUME_POINT
 	mov	%rsi, %r8
 	mov	%rdx, %rax
+	test	%ecx, %ecx
+	jnz	7f
 	SET_FS_BASE
-	mov	%r8, %rsp
+7:	mov	%r8, %rsp
 	mov	$NR_RT_SIGRETURN, %eax
 	syscall
 	ud2

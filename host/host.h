@@ -36,11 +36,11 @@ struct host_vcpu {
 	pthread_t thread;
 	struct io_uring ring;
 	struct signal_block *block; /* bottom of this vCPU's alternate signal stack */
-	struct resume_point resume; /* where a trap returns to */
-	struct guest_context *ctx;  /* the context being run */
+	struct entry_block entry;   /* the context being run, where traps return to */
 	struct guest_exit *exit;
-	timer_t timer;
-	volatile sig_atomic_t preempt_pending;
+	timer_t timer;		/* the slice timer */
+	int64_t slice_armed_ns; /* what it was last armed for (0: disarmed) */
+	int64_t slice_armed_at; /* and when (CLOCK_MONOTONIC) */
 	struct sigreturn_frame frame __attribute__((aligned(64)));
 };
 
@@ -55,6 +55,7 @@ struct net_rules {
 struct host_options {
 	bool huge_pages;   /* back partitions with transparent huge pages */
 	bool share_ops;	   /* a share is attached: the rings take its path operations */
+	bool gate_fault;   /* --debug-host-fault gate: fault in the call gate's C half */
 	bool net;	   /* --net: the socket device exists, rings take socket operations */
 	bool net_syscalls; /* --debug-net-syscalls: set sockets up with system calls */
 	struct net_rules net_listen, net_connect; /* no connect rule: loopback only */
@@ -78,6 +79,21 @@ int trap_thread_init(struct host_vcpu *hv);
 int trap_init(void);
 /* Installs the seccomp filter that traps every syscall from the arena. */
 int trap_install_filter(void);
+
+/* ---- gate.c (and gate.S) ---- */
+/* The call gate's entry point: see gate.S. */
+void host_gate_entry(void);
+/* Points the calling vCPU thread's GS base at its entry block. */
+void gate_thread_init(struct host_vcpu *hv);
+/* The gate's address for the boot info (ARCHK_AT_GATE). */
+uint64_t gate_address(void);
+/*
+ * Fixes up a signal that interrupted the gate in a guest's call (a GS base
+ * the guest changed, a single step into the gate, a preemption just before
+ * the gate's jump back). True if nothing else is to be done about it. Runs
+ * in the signal handler, possibly with the guest's FS base.
+ */
+bool gate_signal(int sig, ucontext_t *uc, struct signal_block *b);
 
 /* ---- sandbox.c ---- */
 /* Restricts archk's own syscalls to an allow-list (after boot); with_gdb

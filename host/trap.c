@@ -188,15 +188,18 @@ void host_signal_from_guest(int sig, siginfo_t *info, ucontext_t *uc, struct sig
 	struct host_vcpu *hv = b->vcpu;
 	struct guest_context *ctx;
 
-	if (!hv || !hv->ctx)
+	if (!hv || !hv->entry.ctx)
 		sandbox_host_fault(sig, info, uc);
-	ctx = hv->ctx;
+	ctx = hv->entry.ctx;
 	save_regs(ctx, uc->uc_mcontext.gregs);
-	ctx->fs_base = b->guest_fs;
+	/* Without FSGSBASE the guest cannot change its FS base but through archk,
+	 * so the context has it already (entry.S does not read it back). */
+	if (host_have_fsgsbase)
+		ctx->fs_base = b->guest_fs;
 	save_fpu(ctx, (const uint8_t *)uc->uc_mcontext.fpregs);
 	describe_exit(hv->exit, ctx, sig, info);
-	hv->ctx = NULL;
-	host_resume_loop(&hv->resume);
+	hv->entry.ctx = NULL;
+	host_resume_loop(&hv->entry.resume);
 }
 
 static struct signal_block *current_block(void)
@@ -216,7 +219,7 @@ static void restore_host_fs(const struct signal_block *b)
 
 /*
  * A signal whose pc is outside the arena. The preemption timer only leaves a
- * note for the vCPU loop. A fault while the vCPU is in a guest (hv->ctx set)
+ * note for the vCPU loop. A fault while the vCPU is in a guest (entry.ctx set)
  * is the guest's, e.g. a jump to address 0; anything else is a bug in archk
  * or a host syscall the sandbox forbids. Must not touch thread-local storage
  * before restore_host_fs: the FS base may still be the guest's here.
@@ -226,12 +229,14 @@ __attribute__((no_stack_protector)) void host_signal_in_host(int sig, siginfo_t 
 {
 	struct signal_block *b = current_block();
 
+	if (gate_signal(sig, uc, b))
+		return;
 	if (sig == PREEMPT_SIGNAL) {
 		if (b->vcpu)
-			b->vcpu->preempt_pending = 1;
+			b->vcpu->entry.preempt_pending = 1;
 		return;
 	}
-	if (b->vcpu && b->vcpu->ctx && sig != SIGSYS) {
+	if (b->vcpu && b->vcpu->entry.ctx && sig != SIGSYS) {
 		if (host_have_fsgsbase)
 			__asm__ volatile("rdfsbase %0" : "=r"(b->guest_fs));
 		restore_host_fs(b);
@@ -280,19 +285,27 @@ void hook_enter_guest(struct vcpu *v, struct guest_context *ctx, struct guest_ex
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
 
-	if (hv->preempt_pending) {
-		hv->preempt_pending = 0;
+	if (hv->entry.preempt_pending) {
+		hv->entry.preempt_pending = 0;
 		exit->reason = EXIT_PREEMPT;
 		return;
 	}
 	hv->exit = exit;
-	hv->ctx = ctx;
+	hv->entry.ctx = ctx;
+	/*
+	 * Without FSGSBASE every switch of the FS base is a host call, two per
+	 * trap or gate call. A thread whose FS base is 0 uses no thread-local
+	 * storage (archk's ABI gives it none), so it runs with archk's left
+	 * loaded, and leaving it needs no switch (docs/architecture.md).
+	 */
+	hv->block->host_fs_kept = !host_have_fsgsbase && ctx->fs_base == 0;
 	/* A set trap flag must take effect in the guest, not in the entry path. */
 	if (ctx->full_restore || (ctx->rflags & RFLAGS_TRAP)) {
 		build_sigreturn_frame(hv, ctx);
-		host_enter_full(&hv->resume, &hv->frame.uc, ctx->fs_base);
+		host_enter_full(&hv->entry.resume, &hv->frame.uc, ctx->fs_base,
+				(int)hv->block->host_fs_kept);
 	} else {
-		host_enter_fast(&hv->resume, ctx);
+		host_enter_fast(&hv->entry.resume, ctx, (int)hv->block->host_fs_kept);
 	}
 }
 

@@ -13,9 +13,10 @@
 #include <unistd.h>
 #include "host.h"
 
-#define RING_ENTRIES	 64
-#define KICK_TAG	 0     /* user_data of a wake-up message */
-#define SPIN_IDLE_MAX_NS 50000 /* hook_idle spins instead of sleeping up to this long */
+#define RING_ENTRIES	  64
+#define KICK_TAG	  0	/* user_data of a wake-up message */
+#define SPIN_IDLE_MAX_NS  50000 /* hook_idle spins instead of sleeping up to this long */
+#define SLICE_SLACK_SHIFT 6	/* hook_slice_arm keeps a timer within slice / 64 */
 
 static struct host_vcpu *vcpus;
 static unsigned vcpu_count;
@@ -103,11 +104,36 @@ static int create_slice_timer(struct host_vcpu *hv)
 	return timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &hv->timer) < 0 ? -errno : 0;
 }
 
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Every switch to another thread starts a slice, and arming the timer is a
+ * host call. A timer armed for armed_ns at armed_at has, now, between
+ * armed_ns - (now - armed_at) and armed_ns of CPU time left (a thread's CPU
+ * time never runs faster than the clock; a timer that fired had been armed
+ * for at least its whole value). When all of that lies within ns >> 6 of
+ * the slice asked for, the timer already times it closely enough and is
+ * left alone: threads handing the vCPU to each other every few microseconds
+ * do not pay a host call each.
+ */
 void hook_slice_arm(struct vcpu *v, int64_t ns)
 {
+	struct host_vcpu *hv = (struct host_vcpu *)v;
 	struct itimerspec slice = {.it_value = {ns / 1000000000, ns % 1000000000}};
+	int64_t now = monotonic_ns(), off = ns - hv->slice_armed_ns;
 
-	timer_settime(((struct host_vcpu *)v)->timer, 0, &slice, NULL);
+	if (ns > 0 && hv->slice_armed_ns > 0 &&
+	    (off < 0 ? -off : off) + (now - hv->slice_armed_at) <= ns >> SLICE_SLACK_SHIFT)
+		return;
+	timer_settime(hv->timer, 0, &slice, NULL);
+	hv->slice_armed_ns = ns;
+	hv->slice_armed_at = now;
 }
 
 int64_t hook_slice_left(struct vcpu *v)
@@ -127,6 +153,7 @@ static void *vcpu_main(void *arg)
 	hv->thread = pthread_self(); /* vCPU 0 runs on the main thread */
 	if (trap_thread_init(hv) < 0 || create_slice_timer(hv) < 0)
 		kpanic("vcpu %u: cannot set up signals or its timer", hv->k.id);
+	gate_thread_init(hv);
 	kernel_vcpu_run(&hv->k);
 	timer_delete(hv->timer);
 	return NULL;
@@ -245,14 +272,6 @@ void hook_poll(struct vcpu *v)
 		io_uring_cqe_seen(&hv->ring, cqe);
 		complete(&copy);
 	}
-}
-
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /*

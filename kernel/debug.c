@@ -42,7 +42,7 @@ void debug_process_created(struct process *p)
 {
 	if (!dbg.enabled || dbg.proc || (dbg.name[0] && strcmp(dbg.name, p->name) != 0))
 		return;
-	dbg.proc = p;
+	__atomic_store_n(&dbg.proc, p, __ATOMIC_RELAXED); /* debug_watches reads it unlocked */
 	object_ref(&p->obj);
 	dbg.state = DEBUG_STOPPED; /* before its first instruction */
 	dbg.signal = SIGNAL_TRAP;
@@ -102,6 +102,11 @@ static void stop_all(struct thread *stopper, int signal)
 		}
 	}
 	finish_stop();
+}
+
+__attribute__((no_stack_protector)) bool debug_watches(const struct process *p)
+{
+	return __atomic_load_n(&dbg.proc, __ATOMIC_RELAXED) == p;
 }
 
 bool debug_park_runnable(struct thread *t)
@@ -310,7 +315,7 @@ void debug_detach(void)
 	dbg.enabled = false;
 	dbg.state = DEBUG_DETACHED;
 	object_unref(&dbg.proc->obj);
-	dbg.proc = NULL;
+	__atomic_store_n(&dbg.proc, NULL, __ATOMIC_RELAXED);
 }
 
 uintptr_t debug_load_bias(void)

@@ -52,6 +52,13 @@ uintptr_t debug_load_bias(void);
 /* ---- called by the rest of the kernel ---- */
 /* A thread becomes runnable: true if the debugger parks it instead. */
 bool debug_park_runnable(struct thread *t);
+/*
+ * Is p the debugged process? Read without the lock and without thread-local
+ * storage, by lockless calls (syscall.h): the debugged process is chosen when
+ * it is created, before any of its threads runs, and only forgotten when the
+ * debugger detaches.
+ */
+__attribute__((no_stack_protector)) bool debug_watches(const struct process *p);
 /* A thread came back from the guest; true if the debugger took it (stop or park). */
 bool debug_after_exit(struct thread *t, const struct guest_exit *exit);
 void debug_process_created(struct process *p);

@@ -34,6 +34,7 @@
 
 /* Linux auxiliary vector types that static-pie startup code expects. */
 #define AT_NULL	  0
+#define AT_IGNORE 1
 #define AT_PHDR	  3
 #define AT_PHENT  4
 #define AT_PHNUM  5
@@ -116,10 +117,27 @@ static void build_stack(struct process *p, const struct load_result *res,
 	startup.time_page = (const struct archk_time_page *)kconfig.boot->time_page;
 	uintptr_t startup_addr = stack_push(&s, &startup, sizeof(startup), 16);
 
-	const uint64_t auxv[] = {AT_PHDR,      res->phdr,  AT_PHNUM,  res->phnum,  AT_PHENT,
-				 56,	       AT_PAGESZ,  PAGE_SIZE, AT_BASE,	   res->bias,
-				 AT_ENTRY,     res->entry, AT_RANDOM, random_addr, ARCHK_AT_STARTUP,
-				 startup_addr, AT_NULL,	   0};
+	/* Without a call gate (--no-gate) its entry is AT_IGNORE. */
+	const uint64_t auxv[] = {AT_PHDR,
+				 res->phdr,
+				 AT_PHNUM,
+				 res->phnum,
+				 AT_PHENT,
+				 56,
+				 AT_PAGESZ,
+				 PAGE_SIZE,
+				 AT_BASE,
+				 res->bias,
+				 AT_ENTRY,
+				 res->entry,
+				 AT_RANDOM,
+				 random_addr,
+				 ARCHK_AT_STARTUP,
+				 startup_addr,
+				 kconfig.boot->gate ? ARCHK_AT_GATE : AT_IGNORE,
+				 kconfig.boot->gate,
+				 AT_NULL,
+				 0};
 	size_t words = 1 + req->argc + 1 + req->envc + 1 + ARRAY_SIZE(auxv);
 
 	/* The ABI wants rsp 16-byte aligned at argc. */

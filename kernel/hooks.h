@@ -5,9 +5,10 @@
  * The lock contract: the kernel calls every hook with the kernel lock held
  * (hook_lock), except hook_enter_guest, hook_idle and hook_poll, which the
  * run loop calls without it, and the lock hooks themselves. No hook drops
- * the lock. The host calls back into the kernel through kernel_io_done and
- * kernel_vcpu_run, which take the lock themselves, and through the boot and
- * debugger entry points of kernel.h and debug.h, which are called with it.
+ * the lock. The host calls back into the kernel through kernel_io_done,
+ * kernel_vcpu_run and kernel_gate_call, which take the lock themselves, and
+ * through the boot and debugger entry points of kernel.h and debug.h, which
+ * are called with it.
  */
 #ifndef KERNEL_HOOKS_H
 #define KERNEL_HOOKS_H
@@ -39,6 +40,7 @@ enum exit_reason {
 	EXIT_SYSCALL = 1, /* the guest executed syscall; number in exit.syscall_nr */
 	EXIT_PREEMPT = 2, /* the vCPU's timeslice timer fired while in the guest */
 	EXIT_FAULT = 3,	  /* the guest faulted; signal and address in exit */
+	EXIT_SERVED = 4,  /* the call gate served a call; the lock is held, pick a thread */
 };
 
 struct guest_exit {
@@ -46,6 +48,7 @@ struct guest_exit {
 	int signal;	 /* host signal for EXIT_FAULT */
 	int code;	 /* host si_code for EXIT_FAULT */
 	int foreign_abi; /* EXIT_SYSCALL: the call came through a non-64-bit entry */
+	int via_gate;	 /* EXIT_SYSCALL: the call came through the call gate */
 	uint64_t syscall_nr;
 	uint64_t fault_addr;
 	const char *signal_name; /* EXIT_FAULT: "SIGSEGV", ... */

@@ -116,6 +116,7 @@ int kernel_main(const struct archk_bootinfo *boot)
 	kconfig.slice_ns = (int64_t)(boot->slice_us ? boot->slice_us : 10000) * 1000;
 	if (boot->debug_process)
 		debug_init(boot->debug_process);
+	syscall_check_table();
 
 	if ((err = vm_init(boot)) < 0 || (err = proc_init()) < 0 ||
 	    (err = console_init(boot)) < 0 || (err = store_init(boot)) < 0 ||

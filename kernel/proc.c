@@ -141,11 +141,20 @@ void thread_wake(struct thread *t, long result, thread_resume_fn resume)
 	sched_make_runnable(t);
 }
 
-/* The guest's rip is just past its syscall instruction; rax still holds the number. */
+/*
+ * The guest's rip is just past its syscall instruction, or at the return
+ * address of its gate call, which is still on its stack; rax and the
+ * arguments still hold the call.
+ */
 static void restart_call(struct thread *t)
 {
 	t->wait.kind = WAIT_NONE;
-	t->ctx->rip -= SYSCALL_INSN_BYTES;
+	if (t->call_via_gate) {
+		t->ctx->rip = kconfig.boot->gate;
+		t->ctx->rsp -= 8;
+	} else {
+		t->ctx->rip -= SYSCALL_INSN_BYTES;
+	}
 }
 
 void thread_wake_restart(struct thread *t)

@@ -93,6 +93,7 @@ struct thread {
 	int state;
 	uint32_t tid;	     /* small number within the process, for traces */
 	uint64_t syscall_nr; /* the call being served, for traces */
+	bool call_via_gate;  /* it came through the call gate (restarts go back to it) */
 	thread_resume_fn resume;
 	struct thread_list *wait_queue; /* where a blocked thread waits */
 	struct thread_wait wait;	/* what its blocked call waits for */

@@ -743,6 +743,17 @@ static struct thread *after_exit(struct vcpu *v, struct thread *t, struct thread
 	return t;
 }
 
+/* Handles t's exit from the guest; returns the thread to run next, NULL to pick one. */
+static struct thread *finish_exit(struct vcpu *v, struct thread *t, const struct guest_exit *exit)
+{
+	struct thread *next = t;
+
+	/* A thread killed while in the guest gets no service. */
+	if (t->state != THREAD_DEAD && !debug_after_exit(t, exit))
+		next = handle_exit(v, t, exit);
+	return after_exit(v, t, next);
+}
+
 /*
  * At shutdown, console output this vCPU submitted is still written out:
  * its completions come back on this vCPU's ring.
@@ -768,14 +779,8 @@ void kernel_vcpu_run(struct vcpu *v)
 	hook_lock();
 	console_vcpu_started();
 	for (;;) {
-		if (t) {
-			struct thread *next = t;
-
-			/* A thread killed while in the guest gets no service. */
-			if (t->state != THREAD_DEAD && !debug_after_exit(t, &exit))
-				next = handle_exit(v, t, &exit);
-			t = after_exit(v, t, next);
-		}
+		if (t)
+			t = finish_exit(v, t, &exit);
 		if (!t)
 			t = next_thread(v);
 		if (!t || sched.shutting_down)
@@ -784,6 +789,10 @@ void kernel_vcpu_run(struct vcpu *v)
 		v->in_guest = true;
 		hook_unlock();
 		hook_enter_guest(v, t->ctx, &exit);
+		if (exit.reason == EXIT_SERVED) { /* by the gate, which holds the lock */
+			t = NULL;
+			continue;
+		}
 		hook_poll(v);
 		hook_lock();
 		v->in_guest = false;
@@ -791,6 +800,27 @@ void kernel_vcpu_run(struct vcpu *v)
 	vm_release(v);
 	drain_output(v);
 	hook_unlock();
+}
+
+bool kernel_gate_call(struct vcpu *v, const struct guest_exit *exit)
+{
+	struct thread *t = v->current, *next;
+
+	hook_lock();
+	v->in_guest = false;
+	next = finish_exit(v, t, exit);
+	/* A trap flag must take effect in the guest: the run loop enters it the full way. */
+	if (next == t && !sched.shutting_down && !t->ctx->full_restore &&
+	    !(t->ctx->rflags & RFLAGS_TRAP)) {
+		prepare_entry(v, t);
+		v->in_guest = true;
+		hook_unlock();
+		return true;
+	}
+	/* It still runs, but not straight from the gate: first in line for the run loop. */
+	if (next)
+		enqueue(v, next, true);
+	return false;
 }
 
 /*

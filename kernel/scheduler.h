@@ -97,5 +97,16 @@ void kernel_vcpu_run(struct vcpu *v);
 void kernel_shutdown(int status);
 /* Called by the host (without the lock) when host I/O for token completes. */
 void kernel_io_done(void *token, long result);
+/*
+ * Called by the host's call gate (host/gate.c), without the lock, for a
+ * system call that v's current thread made through the gate (its state is
+ * saved in its context as after a trap): serves it exactly as the run loop
+ * serves a trapped call. Returns true if the thread goes on at once (its entry
+ * is prepared and the lock dropped: the gate returns to it), false if the run
+ * loop must take over (the thread blocked, yielded, ended or must be entered
+ * the full way): then the lock is still held, as when the run loop handles
+ * an exit, and the gate leaves through the run loop with EXIT_SERVED.
+ */
+bool kernel_gate_call(struct vcpu *v, const struct guest_exit *exit);
 
 #endif

@@ -27,7 +27,8 @@ struct object *spawner_object(void)
 	return &spawner;
 }
 
-long sys_process_self(struct thread *t, struct syscall_args *args)
+/* Lockless (syscall.h): a koid never changes. */
+LOCKLESS long sys_process_self(const struct thread *t)
 {
 	return (long)t->proc->obj.koid;
 }

@@ -76,7 +76,8 @@ long sys_thread_self(struct thread *t, struct syscall_args *args)
 	return handle_install(&t->proc->handles, &t->obj, ARCHK_RIGHTS_THREAD);
 }
 
-long sys_vcpu_current(struct thread *t, struct syscall_args *args)
+/* Lockless (syscall.h): only the vCPU running t sets t->vcpu, before entering it. */
+LOCKLESS long sys_vcpu_current(const struct thread *t)
 {
 	return t->vcpu->id;
 }

@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include "debug.h"
 #include "pipe.h"
 #include "syscall.h"
 
@@ -21,10 +22,11 @@ struct syscall_desc {
 	const char *args;
 	char result; /* a success result is 'h' a handle, 'x' an address (hex), else a number */
 	bool reply;  /* an answer after which the caller waits again (sched_call_end) */
+	syscall_lockless_fn lockless; /* instead of fn: a lockless call (syscall.h) */
 };
 
 static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
-    [ARCHK_SYS_PROCESS_SELF] = {"process_self", sys_process_self, -1, 0, 0, ""},
+    [ARCHK_SYS_PROCESS_SELF] = {"process_self", NULL, -1, 0, 0, "", .lockless = sys_process_self},
     [ARCHK_SYS_PROCESS_EXIT] = {"process_exit", sys_process_exit, -1, 0, 0, "d"},
     [ARCHK_SYS_YIELD] = {"yield", sys_yield, -1, 0, 0, ""},
     [ARCHK_SYS_CLOCK_GET] = {"clock_get", sys_clock_get, -1, 0, 0, "c"},
@@ -63,7 +65,7 @@ static const struct syscall_desc syscall_table[ARCHK_SYS_COUNT] = {
     [ARCHK_SYS_THREAD_SET_AFFINITY] = {"thread_set_affinity", sys_thread_set_affinity, 0,
 				       ARCHK_OBJ_THREAD, ARCHK_RIGHT_MANAGE, "hx"},
     [ARCHK_SYS_THREAD_SELF] = {"thread_self", sys_thread_self, -1, 0, 0, "", 'h'},
-    [ARCHK_SYS_VCPU_CURRENT] = {"vcpu_current", sys_vcpu_current, -1, 0, 0, ""},
+    [ARCHK_SYS_VCPU_CURRENT] = {"vcpu_current", NULL, -1, 0, 0, "", .lockless = sys_vcpu_current},
     [ARCHK_SYS_EVENT_CREATE] = {"event_create", sys_event_create, -1, 0, 0, "", 'h'},
     [ARCHK_SYS_EVENTPAIR_CREATE] = {"eventpair_create", sys_eventpair_create, -1, 0, 0, "x"},
     [ARCHK_SYS_OBJECT_SIGNAL] = {"object_signal", sys_object_signal, 0, ARCHK_OBJ_NONE,
@@ -155,6 +157,8 @@ static long dispatch(struct thread *t, const struct syscall_desc *d, struct sysc
 	struct handle_entry *e;
 	long result;
 
+	if (d->lockless)
+		return d->lockless(t);
 	if (d->handle_arg >= 0) {
 		archk_handle_t h = (archk_handle_t)args->a[d->handle_arg];
 		long err = d->rights == RIGHTS_OF_IO_OP
@@ -173,6 +177,35 @@ static long dispatch(struct thread *t, const struct syscall_desc *d, struct sysc
 	return result;
 }
 
+/* Is there such a call? */
+static bool known(const struct syscall_desc *d)
+{
+	return d->fn || d->lockless;
+}
+
+void syscall_check_table(void)
+{
+	for (unsigned nr = 0; nr < ARCHK_SYS_COUNT; nr++) {
+		const struct syscall_desc *d = &syscall_table[nr];
+
+		KASSERT(!d->lockless || (!d->fn && d->handle_arg < 0 && !d->reply));
+	}
+}
+
+LOCKLESS bool syscall_lockless(const struct vcpu *v, const struct thread *t, uint64_t nr,
+			       long *result)
+{
+	const struct syscall_desc *d;
+
+	if (nr >= ARCHK_SYS_COUNT || !(d = &syscall_table[nr])->lockless || kconfig.trace ||
+	    debug_watches(t->proc))
+		return false;
+	/* The caller is v's own running thread: nothing can free it or move it meanwhile. */
+	KASSERT(v->current == t && t->vcpu == v);
+	*result = d->lockless(t);
+	return true;
+}
+
 /*
  * The one entry for every call, from the trap or the gate. Wake-ups the call
  * makes are placed when it is over (sched_call_end); the result goes to the
@@ -188,8 +221,9 @@ void syscall_dispatch(struct thread *t, const struct guest_exit *exit)
 	ASSERT_LOCKED();
 	KASSERT(t->state == THREAD_RUNNING && t->vcpu->current == t);
 	t->syscall_nr = exit->foreign_abi ? UINT64_MAX : nr;
+	t->call_via_gate = exit->via_gate;
 	load_args(t->ctx, &args);
-	if (!exit->foreign_abi && nr < ARCHK_SYS_COUNT && syscall_table[nr].fn)
+	if (!exit->foreign_abi && nr < ARCHK_SYS_COUNT && known(&syscall_table[nr]))
 		d = &syscall_table[nr];
 	sched_call_begin(t->vcpu);
 	if (d)
@@ -259,7 +293,7 @@ void syscall_trace(struct thread *t, const char *result)
 	char line[512];
 	size_t used = 0;
 
-	if (t->syscall_nr < ARCHK_SYS_COUNT && syscall_table[t->syscall_nr].fn)
+	if (t->syscall_nr < ARCHK_SYS_COUNT && known(&syscall_table[t->syscall_nr]))
 		d = &syscall_table[t->syscall_nr];
 	line_append(line, sizeof(line), &used, "trace: %s[%lu:%u] ", t->proc->name,
 		    (unsigned long)t->proc->obj.koid, t->tid);

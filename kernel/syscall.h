@@ -25,8 +25,31 @@ struct syscall_args {
 
 typedef long (*syscall_fn)(struct thread *t, struct syscall_args *args);
 
+/*
+ * A lockless call reads only what cannot change while its caller runs (its
+ * process's koid, the id of the vCPU running it) and changes nothing. The
+ * call gate serves it without the kernel lock and without loading archk's FS
+ * base (syscall_lockless), so its handler gets the caller read-only and no
+ * arguments, takes no lock, and uses no thread-local storage (LOCKLESS: no
+ * stack protector either, whose canary lives there). The table's entry for
+ * such a call names its handler in .lockless, never in .fn, and takes no
+ * handle (syscall_check_table asserts both at boot).
+ */
+typedef long (*syscall_lockless_fn)(const struct thread *t);
+#define LOCKLESS __attribute__((no_stack_protector))
+
 /* Serves the call t made (exit says which); the kernel lock is held. */
 void syscall_dispatch(struct thread *t, const struct guest_exit *exit);
+/*
+ * Serves call nr of t, the thread running on v, if it is a lockless call and
+ * nothing has to see it (no --trace, no debugger on t's process): true, with
+ * the result in *result. Called by the call gate on v without the lock and
+ * with the guest's FS base loaded; false sends the call the locked way.
+ */
+LOCKLESS bool syscall_lockless(const struct vcpu *v, const struct thread *t, uint64_t nr,
+			       long *result);
+/* Checks the rules of lockless calls against the table (at boot). */
+void syscall_check_table(void);
 /* Stores a call's result in the guest's rax (and traces it). */
 void syscall_finish(struct thread *t, long result);
 /*
@@ -40,7 +63,7 @@ const char *error_name(long err);
 void syscall_trace(struct thread *t, const char *result);
 
 /* Handlers (sys_proc.c, sys_handle.c, sys_vmo.c, io.c). */
-long sys_process_self(struct thread *t, struct syscall_args *args);
+LOCKLESS long sys_process_self(const struct thread *t);
 long sys_process_exit(struct thread *t, struct syscall_args *args);
 long sys_yield(struct thread *t, struct syscall_args *args);
 long sys_clock_get(struct thread *t, struct syscall_args *args);
@@ -70,7 +93,7 @@ long sys_mem_unmap(struct thread *t, struct syscall_args *args);
 long sys_thread_set_priority(struct thread *t, struct syscall_args *args);
 long sys_thread_set_affinity(struct thread *t, struct syscall_args *args);
 long sys_thread_self(struct thread *t, struct syscall_args *args);
-long sys_vcpu_current(struct thread *t, struct syscall_args *args);
+LOCKLESS long sys_vcpu_current(const struct thread *t);
 
 long sys_event_create(struct thread *t, struct syscall_args *args);
 long sys_eventpair_create(struct thread *t, struct syscall_args *args);

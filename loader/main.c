@@ -39,6 +39,7 @@ static const char usage_text[] =
     "  --strict-buffers     make the buffer of an I/O queue request inaccessible to\n"
     "                       the guest until its completion (finds misuse)\n"
     "  --no-sandbox         do not restrict archk's own system calls\n"
+    "  --no-gate            give guests no call gate: every system call traps\n"
     "  --env NAME=VALUE     put NAME in init's environment (repeatable)\n"
     "  --env-file FILE      put the NAME=VALUE lines of FILE in init's environment\n"
     "  --disk FILE[,ro][,direct]\n"
@@ -62,8 +63,9 @@ static const char usage_text[] =
     "  --debug-net-syscalls set sockets up with system calls, not io_uring (as on\n"
     "                       kernels before 6.11)\n"
     "  --debug-host-fault KIND\n"
-    "                       fault on purpose in archk itself after boot (segv or\n"
-    "                       syscall), to check its diagnostics\n"
+    "                       fault on purpose in archk itself after boot (segv,\n"
+    "                       syscall, or gate: in the first call through the call\n"
+    "                       gate), to check its diagnostics\n"
     "  --help               show this help\n"
     "  --version            show the version\n"
     "\n"
@@ -89,8 +91,8 @@ struct options {
 	int isolation;
 	int log_level;
 	unsigned slice_us;
-	bool trace, huge_pages, sandbox, strict_buffers;
-	int host_fault;	 /* --debug-host-fault: 0 none, 1 segv, 2 syscall */
+	bool trace, huge_pages, sandbox, strict_buffers, gate;
+	int host_fault;	 /* --debug-host-fault: 0 none, 1 segv, 2 syscall, 3 gate */
 	const char *gdb; /* --gdb ADDR:PORT[,proc=NAME|first] */
 	bool gdb_any_address;
 	const char *debug_process;
@@ -198,6 +200,7 @@ enum {
 	OPT_NO_HUGE,
 	OPT_STRICT_BUFFERS,
 	OPT_NO_SANDBOX,
+	OPT_NO_GATE,
 	OPT_ENV,
 	OPT_ENV_FILE,
 	OPT_HOST_FAULT,
@@ -265,6 +268,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
 	    {"strict-buffers", no_argument, NULL, OPT_STRICT_BUFFERS},
 	    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+	    {"no-gate", no_argument, NULL, OPT_NO_GATE},
 	    {"env", required_argument, NULL, OPT_ENV},
 	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
 	    {"debug-host-fault", required_argument, NULL, OPT_HOST_FAULT},
@@ -282,7 +286,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	static const char *const isolations[] = {"off", "process", "strict"};
 	static const char *const levels[] = {"error", "warn", "info", "debug"};
-	static const char *const host_faults[] = {"none", "segv", "syscall"};
+	static const char *const host_faults[] = {"none", "segv", "syscall", "gate"};
 	char err[256];
 	const char *why;
 	int c;
@@ -334,6 +338,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NO_SANDBOX:
 			o->sandbox = false;
 			break;
+		case OPT_NO_GATE:
+			o->gate = false;
+			break;
 		case OPT_ENV:
 			if (!env_add(&o->env, optarg, &why)) {
 				snprintf(err, sizeof(err), "--env '%%s': %s", why);
@@ -369,7 +376,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			host_opts.net_syscalls = true;
 			break;
 		case OPT_HOST_FAULT:
-			o->host_fault = parse_choice("host fault kind", optarg, host_faults, 3);
+			o->host_fault = parse_choice("host fault kind", optarg, host_faults, 4);
 			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
@@ -432,6 +439,7 @@ static void build_bootinfo(const struct options *o, const struct image *img,
 	boot->init_envp = o->env.entries;
 	boot->init_path = o->argc > 0 ? o->program_path : init_argv[0];
 	boot->debug_process = o->debug_process;
+	boot->gate = o->gate ? gate_address() : 0;
 }
 
 /* Prepares signals, memory and rings, then the kernel; 0 when init is ready. */
@@ -507,6 +515,7 @@ int main(int argc, char **argv)
 	    .slice_us = 10000,
 	    .huge_pages = true,
 	    .sandbox = true,
+	    .gate = true,
 	};
 	struct archk_bootinfo boot;
 	struct image img;
@@ -530,6 +539,7 @@ int main(int argc, char **argv)
 
 	host_opts.huge_pages = o.huge_pages;
 	host_opts.share_ops = devices_share_count() > 0;
+	host_opts.gate_fault = o.host_fault == 3;
 	if (o.gdb && (rc = gdbserver_setup(o.gdb, o.gdb_any_address, &o.debug_process)) < 0)
 		return rc == GDBSERVER_BAD_SPEC ? EXIT_USAGE : EXIT_BOOT_FAILED;
 	if (o.gdb && !o.debug_process)
@@ -538,7 +548,7 @@ int main(int argc, char **argv)
 	build_bootinfo(&o, &img, &boot);
 	if (!boot.files || boot_host(&o, &boot) < 0 || seal(&o) < 0)
 		return EXIT_BOOT_FAILED;
-	if (o.host_fault)
+	if (o.host_fault && !host_opts.gate_fault)
 		fault_on_purpose(o.host_fault);
 	if (gdbserver_start() < 0 || timer_start() < 0)
 		return EXIT_BOOT_FAILED;

@@ -11,6 +11,13 @@ int main(int argc, char **argv);
 
 const struct archk_startup *archk_startup_info;
 char **archk_environ;
+/* The call gate (ARCHK_AT_GATE), 0 if archk gave none: syscall_entry.S. */
+__attribute__((visibility("hidden"))) uintptr_t archk_gate;
+
+uintptr_t archk_call_gate(void)
+{
+	return archk_gate;
+}
 
 /* Names given with archk_handle_set, which take precedence over the startup ones. */
 static struct archk_named_handle named_set[ARCHK_SPAWN_HANDLES_MAX];
@@ -75,6 +82,8 @@ __attribute__((noreturn, used)) void archk_start_c(uint64_t *sp)
 	for (auxv = (uint64_t *)(envp + 1); auxv[0] != AT_NULL; auxv += 2)
 		if (auxv[0] == ARCHK_AT_STARTUP)
 			archk_startup_info = (const struct archk_startup *)auxv[1];
+		else if (auxv[0] == ARCHK_AT_GATE)
+			archk_gate = auxv[1];
 	if (archk_startup_info)
 		archk_heap_init(archk_startup_info->heap_base, archk_startup_info->heap_size);
 	archk_process_exit(main(argc, argv));

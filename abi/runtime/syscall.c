@@ -1,60 +1,8 @@
 /*
- * System call wrappers: the number in rax, arguments in rdi, rsi, rdx, r10, r8,
- * r9; rcx and r11 are clobbered by the syscall instruction.
+ * System call wrappers, on archk_syscall0..6 (syscall_entry.S: the call gate
+ * or the syscall instruction).
  */
 #include <archk/runtime.h>
-
-long archk_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	register long r10 __asm__("r10") = a3;
-	register long r8 __asm__("r8") = a4;
-	register long r9 __asm__("r9") = a5;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
-long archk_syscall0(long nr)
-{
-	long ret;
-
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr) : "rcx", "r11", "memory");
-	return ret;
-}
-
-long archk_syscall1(long nr, long a0)
-{
-	long ret;
-
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a0) : "rcx", "r11", "memory");
-	return ret;
-}
-
-long archk_syscall2(long nr, long a0, long a1)
-{
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
-long archk_syscall3(long nr, long a0, long a1, long a2)
-{
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 archk_koid_t archk_process_self(void)
 {

@@ -2,7 +2,8 @@
  * The guest debugged through archk's gdb server (tests/gdb/CMakeLists.txt):
  * two threads, a local the debugger reads and changes, and an exit status
  * that shows whether it did (0 if value stayed 42, else 5). `debuggee
- * spin` computes forever instead, for interrupting and killing it.
+ * spin` computes forever instead, for interrupting and killing it;
+ * `debuggee self` makes one system call (process_self), for stepping over.
  */
 #include <archk/runtime.h>
 
@@ -28,6 +29,10 @@ int main(int argc, char **argv)
 
 	while (argc > 1 && strcmp(argv[1], "spin") == 0)
 		value++;
+	if (argc > 1 && strcmp(argv[1], "self") == 0) {
+		printf("self=%lu\n", (unsigned long)archk_process_self());
+		return 0;
+	}
 
 	if (archk_thread_spawn(&t, worker, NULL, 65536, "worker") < 0)
 		return 2;

@@ -107,6 +107,19 @@ long start_homefs(archk_handle_t disk, const char *flag, archk_handle_t *process
 	return archk_spawn_server(argv, &h, 1, process);
 }
 
+struct archk_exit_status run_to_exit(const char *const *argv)
+{
+	struct archk_exit_status st = {0};
+	long p = archk_spawn(argv[0], argv, NULL, 0);
+
+	CHECK_TRUE(p > 0);
+	if (p > 0) {
+		CHECK_EQ(archk_process_wait((archk_handle_t)p, &st), 0);
+		archk_handle_close((archk_handle_t)p);
+	}
+	return st;
+}
+
 #define MAX_ARENAS 64
 static struct archk_arena_stat arenas_at_start[MAX_ARENAS];
 static long arena_count;

@@ -36,6 +36,9 @@ long rename_at(archk_handle_t dir, const char *from, const char *to);
  * 1000 + the exit reason if it did not exit normally, or an error.
  */
 long wait_exit(long process);
+/* Spawns argv[0] with argv, waits for it and returns how it ended (the spawn
+ * and the wait are checked). */
+struct archk_exit_status run_to_exit(const char *const *argv);
 
 /* Starts a ramdisk of size bytes (e.g. "4M"), read-only with ro: its disk handle. */
 archk_handle_t start_ramdisk(const char *size, int ro, archk_handle_t *process);

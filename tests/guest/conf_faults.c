@@ -14,16 +14,9 @@
 
 static struct archk_exit_status run_fault(const char *kind, const char *arg)
 {
-	const char *argv[] = {"/tests/fault", kind, arg, NULL};
-	struct archk_exit_status st = {0};
-	long p = archk_spawn(argv[0], argv, NULL, 0);
+	const char *const argv[] = {"/tests/fault", kind, arg, NULL};
 
-	CHECK_TRUE(p > 0);
-	if (p > 0) {
-		CHECK_EQ(archk_process_wait((archk_handle_t)p, &st), 0);
-		archk_handle_close((archk_handle_t)p);
-	}
-	return st;
+	return run_to_exit(argv);
 }
 
 static void expect_fault(const char *kind, const char *arg, unsigned signal)

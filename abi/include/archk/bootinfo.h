@@ -10,7 +10,7 @@
 #include <archk/types.h>
 
 #define ARCHK_BOOTINFO_MAGIC   0x4f4f424b48435241ULL /* "ARCHKBOO" */
-#define ARCHK_BOOTINFO_VERSION 3
+#define ARCHK_BOOTINFO_VERSION 4
 
 /* One file of the validated store. */
 struct archk_boot_file {
@@ -89,6 +89,9 @@ struct archk_bootinfo {
 
 	/* The time page's guest address (read-only for guests; archk updates it). */
 	uint64_t time_page;
+
+	/* The call gate's address (ARCHK_AT_GATE); 0 with --no-gate. */
+	uint64_t gate;
 };
 
 #endif

@@ -16,12 +16,15 @@
 #include <archk/startup.h>
 #include <archk/syscall.h>
 
-/* ---- raw system calls (syscall.c) ---- */
+/* ---- raw system calls (syscall_entry.S): through the call gate if archk
+ * gave one, else the trapped syscall instruction (docs/abi.md) ---- */
 long archk_syscall0(long nr);
 long archk_syscall1(long nr, long a0);
 long archk_syscall2(long nr, long a0, long a1);
 long archk_syscall3(long nr, long a0, long a1, long a2);
 long archk_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+/* The call gate's address (ARCHK_AT_GATE); 0 if archk gave none (--no-gate). */
+uintptr_t archk_call_gate(void);
 
 archk_koid_t archk_process_self(void);
 __attribute__((noreturn)) void archk_process_exit(int code);

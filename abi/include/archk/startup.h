@@ -6,7 +6,10 @@
  * (type/value pairs ending with AT_NULL), laid out as on Linux. Besides the
  * standard AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY and AT_RANDOM,
  * and AT_BASE (here the program's own load bias: there is no interpreter),
- * archk adds ARCHK_AT_STARTUP: a pointer to struct archk_startup.
+ * archk adds ARCHK_AT_STARTUP: a pointer to struct archk_startup, and
+ * ARCHK_AT_GATE: the address of the call gate, a function in archk's code
+ * that makes a system call without trapping (docs/abi.md, "The call gate";
+ * an AT_IGNORE entry in its place when archk runs with --no-gate).
  */
 #ifndef ARCHK_STARTUP_H
 #define ARCHK_STARTUP_H
@@ -15,6 +18,7 @@
 #include <archk/timepage.h>
 
 #define ARCHK_AT_STARTUP 0x41524b00UL /* "ARK\0" */
+#define ARCHK_AT_GATE	 0x41524b01UL /* "ARK\1" */
 
 struct archk_named_handle {
 	char name[ARCHK_NAME_MAX + 1];

@@ -1,5 +1,5 @@
 /*
- * Guest side of the network benchmarks (scripts/bench-net), run under
+ * Guest side of the network benchmarks (scripts/bench), run under
  * /bin/netrun so that "net" is the net driver:
  *   bench_net echo PORT            tcp_rtt: accepts connections on
  *                                  127.0.0.1:PORT one after the other and

@@ -19,6 +19,8 @@ int hook_device_open(const struct archk_boot_device *bd)
 		return blk_device_open(bd);
 	case ARCHK_DEVICE_SHARE:
 		return share_device_open(bd);
+	case ARCHK_DEVICE_SOCKET:
+		return socket_device_open(bd);
 	default:
 		klog(LOG_ERROR, "device %s: unknown kind %u", bd->name, bd->kind);
 		return ARCHK_ERR_NOT_SUPPORTED;

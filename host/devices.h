@@ -19,6 +19,7 @@ int rng_device_open(const struct archk_boot_device *bd);
 int clock_device_open(const struct archk_boot_device *bd);
 int blk_device_open(const struct archk_boot_device *bd);
 int share_device_open(const struct archk_boot_device *bd);
+int socket_device_open(const struct archk_boot_device *bd);
 
 /*
  * Host I/O of a device in flight: the token the completion comes back

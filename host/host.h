@@ -13,6 +13,7 @@
 #include <ucontext.h>
 #include "../kernel/scheduler.h"
 #include "../kernel/vm.h"
+#include <archk/net.h>
 #include "entry.h"
 
 /* Where the guest arena lives; seccomp traps every syscall made from it. */
@@ -43,12 +44,21 @@ struct host_vcpu {
 	struct sigreturn_frame frame __attribute__((aligned(64)));
 };
 
+/* Where guests may listen or connect: --net-listen, --net-connect (dev_socket.c). */
+#define NET_RULES_MAX 32
+struct net_rules {
+	unsigned count;
+	struct archk_net_pattern rule[NET_RULES_MAX];
+};
+
 /* Settings from the command line that only the host layer uses. */
 struct host_options {
-
-	bool huge_pages; /* back partitions with transparent huge pages */
-	bool share_ops;	 /* a share is attached: the rings take its path operations */
-	bool gate_fault; /* --debug-host-fault gate: fault in the call gate's C half */
+	bool huge_pages;   /* back partitions with transparent huge pages */
+	bool share_ops;	   /* a share is attached: the rings take its path operations */
+	bool gate_fault;   /* --debug-host-fault gate: fault in the call gate's C half */
+	bool net;	   /* --net: the socket device exists, rings take socket operations */
+	bool net_syscalls; /* --debug-net-syscalls: set sockets up with system calls */
+	struct net_rules net_listen, net_connect; /* no connect rule: loopback only */
 };
 
 /*
@@ -143,12 +153,25 @@ int timer_prepare(void);
 uint64_t timepage_prepare(void);
 int timer_start(void);
 
+/* ---- dev_socket.c ---- */
+#define SOCKET_RING_OPS_MAX 12
+/*
+ * Adds to res the io_uring operations the socket device needs that the
+ * ring's kernel has (probed on ring); returns how many. Decides, the first
+ * time, whether sockets are set up through io_uring or with system calls.
+ */
+int socket_ring_restrictions(struct io_uring *ring, struct io_uring_restriction *res);
+/* Whether the socket device sets sockets up with system calls (the sandbox allows them). */
+bool socket_setup_syscalls(void);
+
 /* ---- vcpu.c ---- */
 /* The ring the calling thread sends wake-ups from: its vCPU's, the timer
  * thread's or the gdb server's. */
 extern _Thread_local struct io_uring *kick_ring;
 /* A new io_uring limited to the operations archk uses (see restrict_ring). */
 int ring_init(struct io_uring *ring, unsigned entries);
+/* The kernel's ARCHK_ERR_* for a host error -errno (hooks.h, hook_console_read). */
+long host_error(int err);
 /* A free submission slot of ring, flushing the queue if it is full. */
 struct io_uring_sqe *ring_get_sqe(struct io_uring *ring);
 /* Creates the rings; called before the sandbox forbids io_uring_setup. */

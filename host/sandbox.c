@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "host.h"
@@ -169,6 +170,27 @@ static int confine_file_system(void)
 	return err;
 }
 
+/*
+ * The socket device's set-up calls, only where the kernel lacks their
+ * io_uring operations (Linux before 6.11, or --debug-net-syscalls): none of
+ * them waits for a peer. socket() makes Internet sockets only.
+ */
+static int allow_socket_setup(scmp_filter_ctx ctx)
+{
+	static const int calls[] = {SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(setsockopt)};
+	int err = 0;
+
+	for (size_t i = 0; !err && i < sizeof(calls) / sizeof(calls[0]); i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_EQ, AF_INET));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+	return err;
+}
+
 int sandbox_install(bool with_gdb)
 {
 	scmp_filter_ctx ctx;
@@ -187,6 +209,8 @@ int sandbox_install(bool with_gdb)
 	     host_opts.share_ops && !err && i < sizeof(share_allowed) / sizeof(share_allowed[0]);
 	     i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, share_allowed[i], 0);
+	if (!err && socket_setup_syscalls())
+		err = allow_socket_setup(ctx);
 	/* Threads only: clone must share everything (no fork), and clone3, whose
 	 * flags a filter cannot read, fails so glibc falls back to clone. */
 	if (!err)

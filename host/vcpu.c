@@ -43,7 +43,7 @@ static int restrict_ring(struct io_uring *ring)
 	static const uint8_t share_ops[] = {IORING_OP_OPENAT2,	IORING_OP_STATX,
 					    IORING_OP_RENAMEAT, IORING_OP_UNLINKAT,
 					    IORING_OP_MKDIRAT,	IORING_OP_CLOSE};
-	struct io_uring_restriction res[sizeof(ops) + sizeof(share_ops) + 1];
+	struct io_uring_restriction res[sizeof(ops) + sizeof(share_ops) + SOCKET_RING_OPS_MAX + 1];
 	int n = 0;
 
 	memset(res, 0, sizeof(res));
@@ -53,6 +53,8 @@ static int restrict_ring(struct io_uring *ring)
 	for (size_t i = 0; host_opts.share_ops && i < sizeof(share_ops); i++)
 		res[n++] = (struct io_uring_restriction){.opcode = IORING_RESTRICTION_SQE_OP,
 							 .sqe_op = share_ops[i]};
+	if (host_opts.net) /* socket operations only for a run with --net */
+		n += socket_ring_restrictions(ring, res + n);
 	res[n].opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED;
 	res[n++].sqe_flags = IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK | IOSQE_ASYNC;
 	/* Through io_uring_register: Debian's liburing 2.3 does not export the helpers. */
@@ -198,8 +200,7 @@ bool hook_lock_held(void)
 	return lock_owner;
 }
 
-/* The kernel's name for a host error (hooks.h, hook_console_read). */
-static long host_error(int err)
+long host_error(int err)
 {
 	switch (err) {
 	case -EPIPE:
@@ -210,6 +211,36 @@ static long host_error(int err)
 		return ARCHK_ERR_NO_SPACE;
 	case -ECANCELED:
 		return ARCHK_ERR_CANCELLED;
+	/* Sockets (dev_socket.c); files never give these. */
+	case -ECONNREFUSED:
+		return ARCHK_ERR_CONN_REFUSED;
+	case -ECONNRESET:
+	case -ECONNABORTED:
+		return ARCHK_ERR_CONN_RESET;
+	case -EADDRINUSE:
+		return ARCHK_ERR_ADDR_IN_USE;
+	case -EADDRNOTAVAIL:
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -ENETDOWN:
+	case -EHOSTDOWN:
+		return ARCHK_ERR_UNREACHABLE;
+	case -ETIMEDOUT:
+		return ARCHK_ERR_TIMED_OUT;
+	case -ENOTCONN:
+		return ARCHK_ERR_BAD_STATE;
+	case -EMFILE:
+	case -ENFILE:
+	case -ENOBUFS:
+		return ARCHK_ERR_NO_MEMORY;
+	case -EACCES:
+	case -EPERM:
+		return ARCHK_ERR_ACCESS_DENIED;
+	case -EAFNOSUPPORT:
+	case -EPROTONOSUPPORT:
+		return ARCHK_ERR_NOT_SUPPORTED;
+	case -EMSGSIZE:
+		return ARCHK_ERR_TOO_LONG;
 	default:
 		return ARCHK_ERR_IO;
 	}

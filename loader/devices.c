@@ -11,14 +11,16 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <archk/device.h>
+#include "../host/host.h"
 #include "devices.h"
 
 #define DISKS_MAX	   8
 #define SHARES_MAX	   8
-#define FIXED_DEVICES	   4 /* the console, entropy, the clock and room for the home */
+#define FIXED_DEVICES	   5 /* the console, entropy, the clock; room for the home and the socket device */
 #define HOME_DEFAULT_BYTES (256ull << 20)
 #define SHARE_PREFIX	   "share:"
 #define SHARE_NAME_BYTES   (sizeof(((struct archk_boot_device *)0)->name) - sizeof(SHARE_PREFIX))
@@ -288,6 +290,43 @@ unsigned devices_share_count(void)
 	return share_count;
 }
 
+int devices_net_rule(bool listen, const char *spec, char *err, size_t errlen)
+{
+	struct net_rules *rules = listen ? &host_opts.net_listen : &host_opts.net_connect;
+	const char *option = listen ? "--net-listen" : "--net-connect";
+
+	if (rules->count == NET_RULES_MAX) {
+		snprintf(err, errlen, "%s %s: at most %d rules", option, spec, NET_RULES_MAX);
+		return -1;
+	}
+	if (archk_net_parse_pattern(spec, strlen(spec), &rules->rule[rules->count]) < 0) {
+		snprintf(
+		    err, errlen,
+		    "%s wants ADDR:PORT or ADDR:PORT-PORT (ADDR: an IPv4 address, [IPv6] or *, "
+		    "with an optional /BITS; PORT may be *), not '%s'",
+		    option, spec);
+		return -1;
+	}
+	rules->count++;
+	host_opts.net = true;
+	return 0;
+}
+
+/*
+ * The socket device's sockets are host descriptors: let archk have as many
+ * as the hard limit allows, up to what the device may open and a margin.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = 4096;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 void devices_fill(struct archk_bootinfo *boot)
 {
 	struct archk_boot_device *d = boot->devices;
@@ -310,4 +349,8 @@ void devices_fill(struct archk_bootinfo *boot)
 		d[boot->device_count++] = shares[i];
 	if (home.kind)
 		d[boot->device_count++] = home;
+	if (host_opts.net) {
+		raise_fd_limit();
+		d[boot->device_count++] = device(ARCHK_DEVICE_SOCKET, "net");
+	}
 }

@@ -1,11 +1,14 @@
 /*
  * The devices stage 1 hands to the kernel (loader/devices.c): the console,
- * entropy and the clock always, and the disks and shares of the command
- * line, their host files and directories opened before the sandbox closes.
+ * entropy and the clock always, the disks and shares of the command line,
+ * their host files and directories opened before the sandbox closes, and
+ * the socket device with --net (its policy goes to the host layer's options).
  */
 #ifndef LOADER_DEVICES_H
 #define LOADER_DEVICES_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <archk/bootinfo.h>
 
 /*
@@ -28,7 +31,13 @@ int devices_add_share(const char *spec, char *err, size_t errlen);
 int devices_set_home(const char *spec, char *err, size_t errlen);
 /* How many shares the command line attached. */
 unsigned devices_share_count(void);
-/* Lists every device in boot. */
+/*
+ * --net-listen SPEC (listen true) or --net-connect SPEC: one more rule of the
+ * socket device's policy (archk/net.h patterns); either enables the device.
+ * 0, or -1 with one line in err saying why.
+ */
+int devices_net_rule(bool listen, const char *spec, char *err, size_t errlen);
+/* Lists every device in boot (the socket device with --net). */
 void devices_fill(struct archk_bootinfo *boot);
 
 #endif

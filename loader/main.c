@@ -51,11 +51,20 @@ static const char usage_text[] =
     "  --share DIR[:NAME][,ro]\n"
     "                       share the host directory DIR as share:NAME (NAME: the\n"
     "                       last part of DIR by default; repeatable)\n"
+    "  --net                attach the socket device (net): guests may connect to\n"
+    "                       loopback addresses and listen nowhere, unless:\n"
+    "  --net-listen ADDR:PORT[-PORT]\n"
+    "                       let guests listen there (repeatable; implies --net)\n"
+    "  --net-connect ADDR:PORT[-PORT]\n"
+    "                       let guests connect there instead of loopback only\n"
+    "                       (repeatable; ADDR may be *, [IPv6], ADDR/BITS)\n"
     "  --gdb [ADDR]:PORT[,proc=NAME|first]\n"
     "                       serve the GDB remote protocol for one guest process,\n"
     "                       stopped before its first instruction (loopback only;\n"
     "                       ADDR 127.0.0.1 by default, or localhost; PORT 0: any)\n"
     "  --gdb-any-address    allow --gdb on a non-loopback address\n"
+    "  --debug-net-syscalls set sockets up with system calls, not io_uring (as on\n"
+    "                       kernels before 6.11)\n"
     "  --debug-host-fault KIND\n"
     "                       fault on purpose in archk itself after boot (segv,\n"
     "                       syscall, or gate: in the first call through the call\n"
@@ -203,6 +212,10 @@ enum {
 	OPT_DISK,
 	OPT_SHARE,
 	OPT_HOME,
+	OPT_NET,
+	OPT_NET_LISTEN,
+	OPT_NET_CONNECT,
+	OPT_NET_SYSCALLS,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -268,6 +281,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"disk", required_argument, NULL, OPT_DISK},
 	    {"share", required_argument, NULL, OPT_SHARE},
 	    {"home", required_argument, NULL, OPT_HOME},
+	    {"net", no_argument, NULL, OPT_NET},
+	    {"net-listen", required_argument, NULL, OPT_NET_LISTEN},
+	    {"net-connect", required_argument, NULL, OPT_NET_CONNECT},
+	    {"debug-net-syscalls", no_argument, NULL, OPT_NET_SYSCALLS},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {0},
@@ -353,6 +370,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 				fprintf(stderr, "archk: %s\n", err);
 				exit(EXIT_BOOT_FAILED);
 			}
+			break;
+		case OPT_NET:
+			host_opts.net = true;
+			break;
+		case OPT_NET_LISTEN:
+		case OPT_NET_CONNECT:
+			if (devices_net_rule(c == OPT_NET_LISTEN, optarg, err, sizeof(err)) < 0)
+				usage_error("%s", err);
+			break;
+		case OPT_NET_SYSCALLS:
+			host_opts.net_syscalls = true;
 			break;
 		case OPT_HOST_FAULT:
 			o->host_fault = parse_choice("host fault kind", optarg, host_faults, 4);

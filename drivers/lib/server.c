@@ -5,10 +5,14 @@
  */
 #include "server.h"
 
+static bool published; /* the one message on "reply" was sent */
+
 void drv_fail(const struct drv_server *s, const char *what, long err)
 {
 	archk_dprintf(archk_handle_named("err"), "%s: %s: %s\n", s->name, what,
 		      archk_strerror(err));
+	if (!published) /* the spawner learns it from the start protocol too */
+		archk_serve_reply(archk_handle_named("reply"), err < 0 ? err : ARCHK_ERR_IO, 0);
 	archk_process_exit(1);
 }
 
@@ -45,6 +49,7 @@ void drv_publish(struct drv_server *s, const char *const *names, const archk_han
 
 	if (err < 0)
 		drv_fail(s, "cannot publish its objects", err);
+	published = true;
 }
 
 /* Takes every request waiting while the driver has room for it. */

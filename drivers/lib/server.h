@@ -34,13 +34,15 @@ struct drv_server {
 void drv_open_device(struct drv_server *s, struct vdev *dev, uint32_t device_id, uint64_t features);
 /* The table and one served object with rights; exits on failure. */
 archk_handle_t drv_object(struct drv_server *s, uint64_t cookie, uint32_t rights);
-/* Sends the spawner the objects: names[i] for handles[i] (each needs TRANSFER); exits on failure.
+/*
+ * Sends the spawner the objects in the start protocol's one message: status
+ * 0, then names[i] for handles[i] (each needs TRANSFER); exits on failure.
  */
 void drv_publish(struct drv_server *s, const char *const *names, const archk_handle_t *handles,
 		 uint32_t count);
 /* Serves until the process is killed. */
 __attribute__((noreturn)) void drv_serve(struct drv_server *s);
-/* One line on "err" and exit 1. */
+/* One line on "err" and exit 1; before drv_publish, the status err on "reply" too. */
 __attribute__((noreturn)) void drv_fail(const struct drv_server *s, const char *what, long err);
 
 #endif

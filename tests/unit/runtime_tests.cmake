@@ -22,3 +22,8 @@ archk_unit_test(test_runtime_string SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runti
 archk_unit_test(test_runtime_fmt SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime_fmt.c LIBS archk_rt_host)
 archk_unit_test(test_runtime_malloc SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime_malloc.c LIBS archk_rt_host)
 archk_unit_test(test_runtime_env SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime_env.c LIBS archk_rt_host)
+
+# The network address code is plain C without library calls: compiled as it is.
+archk_unit_test(test_netaddr SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_netaddr.c
+  ${RT_SOURCE_DIR}/netaddr.c)
+target_include_directories(test_netaddr PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../../abi/include)

@@ -33,6 +33,7 @@ enum archk_device_kind {
 	ARCHK_DEVICE_CLOCK = 3,	  /* the host's clocks */
 	ARCHK_DEVICE_BLOCK = 4,	  /* host_fd[0]: the disk's image file of size bytes */
 	ARCHK_DEVICE_SHARE = 5,	  /* host_fd[0]: the shared host directory (O_PATH) */
+	ARCHK_DEVICE_SOCKET = 6,  /* host sockets (--net), under the host's policy */
 };
 
 #define ARCHK_BOOT_DEVICE_RO 1u /* flags: the device refuses writes */

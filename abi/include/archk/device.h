@@ -11,6 +11,7 @@
 #ifndef ARCHK_DEVICE_H
 #define ARCHK_DEVICE_H
 
+#include <archk/net.h>
 #include <archk/types.h>
 
 /* ---- split virtqueues (virtio 1.x, 2.7) ---- */
@@ -111,6 +112,53 @@ struct archk_blk_req {
 /* Config space: the capacity in 512-byte sectors at offset 0. */
 struct archk_blk_config {
 	uint64_t capacity;
+};
+
+/* ---- archk's socket device: host sockets named by ids (docs/abi.md 18.13) ---- */
+
+/*
+ * One queue. Each chain is one socket operation: device-readable first a
+ * struct archk_socket_req, then for SEND and SENDTO the bytes to send;
+ * device-writable first a struct archk_socket_resp, then for RECV and
+ * RECVFROM room for the bytes received. The device gives a chain back when
+ * its operation is done, which for ACCEPT, RECV and a SEND to a full
+ * socket may be much later; chains complete in any order.
+ */
+#define ARCHK_SOCKET_OP_LISTEN	 1  /* addr -> id of a TCP listener */
+#define ARCHK_SOCKET_OP_ACCEPT	 2  /* id (a listener) -> id of a connection, addr its peer */
+#define ARCHK_SOCKET_OP_CONNECT	 3  /* addr -> id of a TCP connection */
+#define ARCHK_SOCKET_OP_SEND	 4  /* id (a connection), data -> bytes sent (all of them) */
+#define ARCHK_SOCKET_OP_RECV	 5  /* id (a connection) -> bytes received, 0 at the end */
+#define ARCHK_SOCKET_OP_SHUTDOWN 6  /* id (a connection), flags ARCHK_NET_SHUT_* -> 0 */
+#define ARCHK_SOCKET_OP_CLOSE	 7  /* id (any) -> 0 once the host socket is closed */
+#define ARCHK_SOCKET_OP_BIND	 8  /* addr -> id of a UDP socket */
+#define ARCHK_SOCKET_OP_SENDTO	 9  /* id (UDP), addr, data -> bytes sent (one datagram) */
+#define ARCHK_SOCKET_OP_RECVFROM 10 /* id (UDP) -> bytes of one datagram, addr its sender */
+
+/* SEND, SENDTO, RECV, RECVFROM: SHOULD_WAIT at once rather than wait. */
+#define ARCHK_SOCKET_F_NOWAIT 1u
+
+struct archk_socket_req {
+	uint32_t op;		    /* ARCHK_SOCKET_OP_* */
+	uint32_t id;		    /* the socket, for all but LISTEN, CONNECT and BIND */
+	uint32_t flags;		    /* ARCHK_SOCKET_F_*; SHUTDOWN: ARCHK_NET_SHUT_* */
+	uint32_t reserved;	    /* 0 */
+	struct archk_net_addr addr; /* LISTEN, CONNECT, BIND, SENDTO */
+};
+
+struct archk_socket_resp {
+	int64_t result; /* >= 0: bytes (SEND, RECV...) or 0; < 0: an ARCHK_ERR_* code */
+	uint32_t id;	/* LISTEN, ACCEPT, CONNECT, BIND: the new socket */
+	uint32_t reserved;
+	struct archk_net_addr addr; /* ACCEPT: the peer; CONNECT: the peer; RECVFROM: the sender */
+};
+
+/* Config space (read-only). */
+struct archk_socket_config {
+	uint32_t sockets_max;  /* sockets open at once (listeners, connections, UDP) */
+	uint32_t requests_max; /* chains the device works on at once; the rest wait in the ring */
+	uint32_t backlog;      /* connections a listener queues before they are accepted */
+	uint32_t reserved;
 };
 
 /* ---- virtio-console (virtio 5.3), two ports without the control queues ---- */

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <archk/errors.h>
 #include <archk/io.h>
+#include <archk/net.h>
 #include <archk/object.h>
 #include <archk/rights.h>
 #include <archk/startup.h>

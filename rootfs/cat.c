@@ -3,15 +3,20 @@
  * when none is named, to "out". Exits 1 if a file cannot be opened or read.
  */
 #include <archk/runtime.h>
+#include "util.h"
 
-/* Copies everything readable from h to out; 0, or the first error. */
+/*
+ * Copies everything readable from h to out; 0, or the first error. 64 KiB
+ * at a time, the most one READ or WRITE of a served object carries: every
+ * piece is a round trip to the file's server and to the console driver.
+ */
 static long copy(archk_handle_t h, archk_handle_t out)
 {
-	char buf[4096];
+	static char buf[ARCHK_TABLE_DATA_MAX];
 	long n;
 
 	while ((n = archk_read(h, buf, sizeof(buf))) > 0) {
-		long w = archk_write(out, buf, (size_t)n);
+		long w = util_write_all(out, buf, (size_t)n);
 
 		if (w < 0)
 			return w;

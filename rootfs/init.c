@@ -155,7 +155,14 @@ static bool start_server(const char **argv, const struct archk_spawn_handle *han
 	    archk_spawn_server_named(argv, handles, count, NULL, served, ARCHK_SPAWN_HANDLES_MAX);
 
 	if (n < 0) {
-		printf("init: %s did not start: %s\n", argv[0], archk_strerror(n));
+		/*
+		 * A server that answers with a failure has said why on err (the
+		 * start protocol); init speaks for one that could not be run or
+		 * ended without answering.
+		 */
+		if (n == ARCHK_ERR_PEER_CLOSED || n == ARCHK_ERR_NOT_FOUND ||
+		    n == ARCHK_ERR_BAD_ELF)
+			printf("init: %s did not start: %s\n", argv[0], archk_strerror(n));
 		return false;
 	}
 	for (long i = 0; i < n; i++) {
@@ -439,7 +446,14 @@ int main(int argc, char **argv)
 			command(words);
 	}
 	free(conf);
-	int status = init.batch ? run_batch((const char **)argv + 2) : summarize();
+	/*
+	 * A batch job does not run without what archk was asked for (a home
+	 * that does not mount, a share whose driver failed): the failure's line
+	 * is on err, and archk ends with 1.
+	 */
+	int status = !init.batch     ? summarize()
+		     : init.failures ? 1
+				     : run_batch((const char **)argv + 2);
 	sync_mounts();
 	sync_console();
 	return status;

@@ -3,7 +3,7 @@
 # image: the store at /, the home at /home (--home FILE, created sparse when
 # missing; what the shell writes is there at the next boot) and each share
 # at /share/NAME (read-only ones refuse writes; writes to others reach the
-# host). Then the --home errors, one line each.
+# host). Then the --home errors, one line each, and a corrupt home refused.
 # Usage: namespace.sh ARCHK ROOTFS DATA_DIR [ARCHK_OPTION...]
 set -u
 archk="$(realpath "$1")"; img="$(realpath "$2")"; data="$(realpath "$3")"; shift 3
@@ -42,4 +42,8 @@ fail() { echo "FAIL: $*"; exit 1; }
   exit 1
 "$expect" 0 --err-lines 0 -- "$archk" --home small.img,size=2M "$img" -- /bin/true || exit 1
 [ "$(stat -c %s small.img)" = 2097152 ] || fail "small.img has $(stat -c %s small.img) bytes"
+# A home that is not a homefs is refused with one line, and the batch job does not run.
+head -c 1M /dev/urandom >bad.img
+"$expect" 1 --err "^homefs: cannot mount the home: CORRUPT: no homefs superblock \(bad magic\)$" \
+  --err-lines 1 --out-lines 0 -- "$archk" --home bad.img "$img" -- /bin/echo ran || exit 1
 echo "ok: /, /home and /share/NAME as a user sees them"

@@ -76,6 +76,19 @@ long rename_at(archk_handle_t dir, const char *from, const char *to)
 	return io(ARCHK_IO_RENAME, dir, data, a + 1 + b, 0);
 }
 
+long write_file(archk_handle_t dir, const char *path, const char *text)
+{
+	long f = archk_do_io(ARCHK_IO_CREATE, dir, (long)path, (long)strlen(path),
+			     (long)(ARCHK_RIGHTS_SAME | ARCHK_CREATE_TRUNCATE), 0);
+	long n;
+
+	if (f < 0)
+		return f;
+	n = io(ARCHK_IO_WRITE, (archk_handle_t)f, text, strlen(text), 0);
+	archk_handle_close((archk_handle_t)f);
+	return n < 0 ? n : 0;
+}
+
 long wait_exit(long process)
 {
 	struct archk_exit_status st;

@@ -31,6 +31,9 @@ uint32_t signals_of(archk_handle_t h);
 long io(int op, archk_handle_t h, const void *buf, uint64_t len, uint64_t offset);
 /* RENAME of from to to (paths below the directory dir, together under 511 bytes). */
 long rename_at(archk_handle_t dir, const char *from, const char *to);
+/* Writes text as the whole file at path below dir (created or cut, CREATE_TRUNCATE); 0 or an error.
+ */
+long write_file(archk_handle_t dir, const char *path, const char *text);
 /*
  * Waits for a process, closes its handle and returns its exit code, or
  * 1000 + the exit reason if it did not exit normally, or an error.

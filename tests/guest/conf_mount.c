@@ -51,16 +51,25 @@ static archk_handle_t root_without(uint32_t rights)
 	return (archk_handle_t)h;
 }
 
-/* Writes text as the whole file path below dir (created or cut); 0 or an error. */
-static long put(archk_handle_t dir, const char *path, const char *text)
-{
-	long f = create(dir, path, ARCHK_CREATE_TRUNCATE | FILE_RIGHTS), n;
+/* A home on a ramdisk: homefs -f on ramdisk, and the two processes. */
+struct ram_home {
+	archk_handle_t disk, disk_proc, fs_proc;
+	long root; /* homefs's root directory, or the error */
+};
 
-	if (f < 0)
-		return f;
-	n = io(ARCHK_IO_WRITE, (archk_handle_t)f, text, strlen(text), 0);
-	archk_handle_close((archk_handle_t)f);
-	return n < 0 ? n : 0;
+static void ram_home_start(struct ram_home *h, const char *size)
+{
+	h->disk = start_ramdisk(size, 0, &h->disk_proc);
+	h->root = start_homefs(h->disk, "-f", &h->fs_proc);
+	CHECK_TRUE(h->root > 0);
+}
+
+/* Ends the ramdisk (homefs has ended already: its last object closed, or killed). */
+static void ram_home_stop(struct ram_home *h)
+{
+	archk_handle_close(h->disk);
+	archk_process_kill(h->disk_proc);
+	wait_exit(h->disk_proc);
 }
 
 /* Whether file path below dir holds exactly text. */
@@ -163,14 +172,14 @@ static void test_paths(void)
 	static const char cross[] = "mnt/home/g.txt\0bin/g", store[] = "bin/homefs\0bin/x";
 	static const char nowhere[] = "nope\0x", two_nul[] = "a\0b\0c";
 
-	CHECK_EQ(put(root, "mnt/home/f.txt", "hello\n"), 0);
+	CHECK_EQ(write_file(root, "mnt/home/f.txt", "hello\n"), 0);
 	CHECK_TRUE(holds(root, "mnt/home/f.txt", "hello\n"));
 	CHECK_TRUE(holds((archk_handle_t)dir, "home/f.txt", "hello\n"));
 	sub = create(root, "mnt/home/sub", ARCHK_CREATE_DIR | ARCHK_RIGHTS_SAME);
 	CHECK_TRUE(sub > 0);
 	CHECK_EQ(type_of((archk_handle_t)sub), ARCHK_OBJ_SERVED);
 	archk_handle_close((archk_handle_t)sub);
-	CHECK_EQ(put(root, "/mnt/home/sub/./deep.txt", "deep"), 0);
+	CHECK_EQ(write_file(root, "/mnt/home/sub/./deep.txt", "deep"), 0);
 	CHECK_TRUE(holds(root, "mnt/home/sub/deep.txt", "deep"));
 	CHECK_EQ(archk_open(root, "mnt/home/missing", ARCHK_RIGHT_READ), ARCHK_ERR_NOT_FOUND);
 	CHECK_EQ(rename_at(root, "mnt/home/f.txt", "mnt/home/g.txt"), 0);
@@ -206,7 +215,7 @@ static void test_rights(archk_handle_t home)
 					     ARCHK_RIGHT_DUPLICATE | ARCHK_RIGHT_TRANSFER);
 	long f;
 
-	CHECK_EQ(put(root, "mnt/home/r.txt", "r"), 0);
+	CHECK_EQ(write_file(root, "mnt/home/r.txt", "r"), 0);
 	CHECK_EQ(archk_open(no_write, "mnt/home/r.txt", FILE_RIGHTS), ARCHK_ERR_ACCESS_DENIED);
 	f = archk_open(no_write, "mnt/home/r.txt", ARCHK_RIGHTS_SAME);
 	CHECK_TRUE(f > 0);
@@ -259,47 +268,39 @@ static void test_table_full(archk_handle_t home)
 /* A mount whose server ended: what goes there is CANCELLED; it can still be removed. */
 static void test_server_gone(void)
 {
-	archk_handle_t disk_proc, fs_proc, disk = start_ramdisk("1M", 0, &disk_proc);
-	long fs = start_homefs(disk, "-f", &fs_proc);
+	struct ram_home gone;
 
-	CHECK_TRUE(fs > 0);
-	CHECK_EQ(mount_at(root, "gone", (archk_handle_t *)&fs, 1), 0);
-	CHECK_EQ(put(root, "gone/a", "a"), 0);
-	CHECK_EQ(archk_process_kill(fs_proc), 0);
-	CHECK_EQ(wait_exit(fs_proc), 1000 + ARCHK_EXIT_KILLED);
+	ram_home_start(&gone, "1M");
+	CHECK_EQ(mount_at(root, "gone", (archk_handle_t *)&gone.root, 1), 0);
+	CHECK_EQ(write_file(root, "gone/a", "a"), 0);
+	CHECK_EQ(archk_process_kill(gone.fs_proc), 0);
+	CHECK_EQ(wait_exit(gone.fs_proc), 1000 + ARCHK_EXIT_KILLED);
 	CHECK_EQ(archk_open(root, "gone/a", ARCHK_RIGHT_READ), ARCHK_ERR_CANCELLED);
 	CHECK_EQ(destroy(root, "gone"), 0);
-	archk_handle_close((archk_handle_t)fs);
-	archk_handle_close(disk);
-	archk_process_kill(disk_proc);
-	wait_exit(disk_proc);
+	archk_handle_close((archk_handle_t)gone.root);
+	ram_home_stop(&gone);
 }
 
 static int kernel_checks(void)
 {
-	archk_handle_t disk_proc, fs_proc, disk;
-	long home;
+	struct ram_home home;
 
 	arenas_snapshot();
 	CHECK_TRUE(rights_of(root) & ARCHK_RIGHT_SET_PROPERTY);
-	disk = start_ramdisk("4M", 0, &disk_proc);
-	home = start_homefs(disk, "-f", &fs_proc);
-	CHECK_TRUE(home > 0);
-	if (home <= 0)
+	ram_home_start(&home, "4M");
+	if (home.root <= 0)
 		return check_done("conf_mount kernel");
-	test_mount_errors((archk_handle_t)home);
-	test_mount_place((archk_handle_t)home);
+	test_mount_errors((archk_handle_t)home.root);
+	test_mount_place((archk_handle_t)home.root);
 	test_paths();
-	test_rights((archk_handle_t)home);
-	test_table_full((archk_handle_t)home);
+	test_rights((archk_handle_t)home.root);
+	test_table_full((archk_handle_t)home.root);
 	test_server_gone();
 	CHECK_EQ(destroy(root, "mnt/home"), 0);
 	CHECK_EQ(archk_open(root, "mnt", ARCHK_RIGHTS_SAME), ARCHK_ERR_NOT_FOUND);
-	archk_handle_close((archk_handle_t)home); /* homefs exits with its last object */
-	CHECK_EQ(wait_exit(fs_proc), 0);
-	archk_handle_close(disk);
-	archk_process_kill(disk_proc);
-	wait_exit(disk_proc);
+	archk_handle_close((archk_handle_t)home.root); /* homefs exits with its last object */
+	CHECK_EQ(wait_exit(home.fs_proc), 0);
+	ram_home_stop(&home);
 	check_arenas_returned(not_deadline);
 	return check_done("conf_mount kernel");
 }
@@ -317,7 +318,7 @@ static int init_checks(void)
 	CHECK_EQ(destroy(root, "home"), ARCHK_ERR_ACCESS_DENIED);
 	CHECK_EQ(listed("", "home", &kind), 1);
 	CHECK_EQ(kind, ARCHK_KIND_DIR);
-	CHECK_EQ(put(root, "/home/conf_mount.txt", "in the home\n"), 0);
+	CHECK_EQ(write_file(root, "/home/conf_mount.txt", "in the home\n"), 0);
 	CHECK_TRUE(holds(root, "home/conf_mount.txt", "in the home\n"));
 	CHECK_TRUE(holds(archk_handle_named("home"), "conf_mount.txt", "in the home\n"));
 	/* WRITE on the root gives SET_PROPERTY (truncating) below the mount. */

@@ -79,18 +79,6 @@ static long destroy(archk_handle_t dir, const char *path)
 	return io(ARCHK_IO_DESTROY, dir, path, strlen(path), 0);
 }
 
-/* Writes text as the whole file at path (created or cut); 0 or an error. */
-static long write_file(archk_handle_t dir, const char *path, const char *text)
-{
-	long f = create(dir, path, ARCHK_RIGHTS_SAME | ARCHK_CREATE_TRUNCATE), n;
-
-	if (f < 0)
-		return f;
-	n = io(ARCHK_IO_WRITE, (archk_handle_t)f, text, strlen(text), 0);
-	archk_handle_close((archk_handle_t)f);
-	return n < 0 ? n : 0;
-}
-
 /* The file at path as a string in buf (size bytes); its length or an error. */
 static long read_file(archk_handle_t dir, const char *path, char *buf, size_t size)
 {

@@ -51,7 +51,7 @@ util_test(ls.missing 1 --out-is "/tests/dirtest:\na.txt\nb\nb-x\nb.y\nz\n" --err
 # background sleep is listed with the shell as its parent.
 util_test(ps.self 0 --out "^  PID  PPID STATE THR       CPU   ELAPSED NAME$"
   --out "^ +[0-9]+ +[0-9]+ run     1 +[0-9]+\\.[0-9]{3}   0:00:00 ps$"
-  --out "^ +[0-9]+     0 wait    1 +[0-9]+\\.[0-9]{3}   0:00:00 init$" -- ${T} /bin/ps)
+  --out "^ +[0-9]+     0 (run|ready|wait) +1 +[0-9]+\\.[0-9]{3}   0:00:00 init$" -- ${T} /bin/ps)
 util_test(ps.shell 0 --stdin "sleep 5 &\nps\nexit 0\n"
   --out "^ +[0-9]+ +[0-9]+ (run|ready|wait) +1 +[0-9]+\\.[0-9]{3}   0:00:0[0-9] sleep$"
   --out "^ +[0-9]+ +[0-9]+ run +1 .* ps$" --out "^ +[0-9]+ +[1-9][0-9]* (run|ready|wait) +1 .* sh$"

@@ -18,6 +18,7 @@ import select
 import signal
 import struct
 import subprocess
+import tempfile
 import sys
 import termios
 import time
@@ -299,6 +300,22 @@ def history_file(a, build):
     leave(s)
 
 
+def history_home(a, build):
+    """With --home the history outlives archk: at the next boot Up recalls the last line."""
+    with tempfile.TemporaryDirectory() as d:
+        argv = [a, "--home", d + "/home.img", build + "/tests.img", "--", "/bin/sh"]
+        for boot in (1, 2):
+            s = Session(argv)
+            s.expect(rb"archk shell: ")
+            s.expect(PROMPT)
+            if boot == 1:
+                run(s, b"echo kept across boots", rb"\r+\nkept across boots\r+\n")
+            else:
+                # Up recalls "exit 0", the last line; Up again the one before it.
+                run(s, b"\x1b[A\x1b[A", rb"echo kept across boots.*\r+\nkept across boots\r+\n")
+            leave(s)
+
+
 def ctrl_c(a, build):
     """Ctrl-C ends the program in the foreground, not the shell and not archk."""
     s = shell(a, build)
@@ -391,6 +408,7 @@ SCENARIOS = {
     "long_line": long_line,
     "history": history,
     "history_file": history_file,
+    "history_home": history_home,
     "ctrl_c": ctrl_c,
     "pipes_and_redirections": pipes_and_redirections,
     "jobs": jobs,

@@ -14,30 +14,10 @@ static const struct util_program program = {
  */
 static const char builtins[] = "cd pwd exit export unset jobs fg wait kill :";
 
-struct names {
-	char **names;
-	size_t count, cap;
-};
-
-static long add(const struct archk_dirent *d, void *arg)
+/* The programs: executable files. */
+static bool program_file(const struct archk_dirent *d)
 {
-	struct names *n = arg;
-
-	if (d->kind != ARCHK_KIND_FILE || !(d->mode & ARCHK_MODE_EXEC))
-		return 0;
-	if (n->count == n->cap) {
-		size_t cap = n->cap ? 2 * n->cap : 64;
-		char **grown = realloc(n->names, cap * sizeof(char *));
-
-		if (!grown)
-			return ARCHK_ERR_NO_MEMORY;
-		n->names = grown;
-		n->cap = cap;
-	}
-	if (!(n->names[n->count] = strdup(d->name)))
-		return ARCHK_ERR_NO_MEMORY;
-	n->count++;
-	return 0;
+	return d->kind == ARCHK_KIND_FILE && (d->mode & ARCHK_MODE_EXEC);
 }
 
 static int by_name(const void *a, const void *b)
@@ -47,7 +27,7 @@ static int by_name(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	struct names n = {0};
+	struct util_names n = {0};
 	long bin, err;
 
 	util_start(&program);
@@ -62,7 +42,7 @@ int main(int argc, char **argv)
 		util_exit(util_wait((archk_handle_t)p));
 	}
 	bin = util_open("/bin", ARCHK_RIGHT_READ);
-	err = bin < 0 ? bin : util_list_dir((archk_handle_t)bin, add, &n);
+	err = bin < 0 ? bin : util_dir_names((archk_handle_t)bin, &n, program_file);
 	if (err < 0)
 		util_die(1, "cannot list /bin: %s", archk_strerror(err));
 	qsort(n.names, n.count, sizeof(char *), by_name);

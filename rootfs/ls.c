@@ -133,24 +133,16 @@ static long list_dir(archk_handle_t h)
 	return err;
 }
 
-/*
- * What kind of object path names: its meta (and a handle to it in *h), or an
- * error. The handle has all the rights it may (so the entries opened through
- * it for -l have them too), or at least GET_PROPERTY.
+/* What kind of object path names: its meta and a handle to it in *h (util_open_meta), or an error.
  */
 static long examine(const char *path, struct archk_meta *meta, archk_handle_t *h)
 {
-	long opened = util_open(path, ARCHK_RIGHTS_SAME);
+	long opened = util_open_meta(path, meta);
 
-	if (opened < 0)
-		opened = util_open(path, ARCHK_RIGHT_GET_PROPERTY);
 	if (opened < 0)
 		return opened;
 	*h = (archk_handle_t)opened;
-	long err = archk_get_meta(*h, meta);
-	if (err < 0)
-		archk_handle_close(*h);
-	return err;
+	return 0;
 }
 
 int main(int argc, char **argv)

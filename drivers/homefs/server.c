@@ -182,12 +182,34 @@ static long seek(struct served *s, uint64_t whence, int64_t offset, int dir)
 	return (long)s->position;
 }
 
+/* READ at ARCHK_IO_OFFSET_USAGE on a directory: the home's space (struct archk_fs_usage). */
+static long usage(size_t len)
+{
+	struct archk_fs_usage u;
+	struct hfs_usage h;
+
+	if (len < sizeof(u))
+		return ARCHK_ERR_TOO_LONG;
+	hfs_usage(fs, &h);
+	u = (struct archk_fs_usage){.block_bytes = HFS_BLOCK_BYTES,
+				    .blocks = h.blocks,
+				    .free_blocks = h.free_blocks,
+				    .files = h.files,
+				    .dirs = h.dirs};
+	memcpy(out, &u, sizeof(u));
+	return sizeof(u);
+}
+
 /* READ: a file's bytes, or a directory's records (the position moves past the last). */
 static long read_at(struct served *s, const struct archk_table_request *req, int dir)
 {
 	int current = req->offset == ARCHK_IO_OFFSET_CURRENT;
 	uint64_t at = current ? s->position : req->offset;
-	long n = dir ? hfs_list(s->node, at, out, req->len) : hfs_read(s->node, out, req->len, at);
+	long n;
+
+	if (dir && req->offset == ARCHK_IO_OFFSET_USAGE)
+		return usage(req->len);
+	n = dir ? hfs_list(s->node, at, out, req->len) : hfs_read(s->node, out, req->len, at);
 
 	if (n > 0 && current) {
 		if (dir) {

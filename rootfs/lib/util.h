@@ -130,6 +130,64 @@ long util_spawn(char *const *argv);
 /* Waits for process: its status as a shell reports it (128 + signal, 137 if killed). */
 int util_wait(archk_handle_t process);
 
+/* ---- changing the namespace by path (files.c): paths against $PWD, through "root" ---- */
+/* path against $PWD, absolute, without ".", ".." or repeated '/' (malloc'd), or NULL. */
+char *util_absolute(const char *path);
+/* do_io op (CREATE, DESTROY) on "root" with path as its data and arg as a2: the result. */
+long util_at_path(int op, const char *path, uint64_t arg);
+/* RENAME of from to to on "root": 0 or the error (NOT_SUPPORTED across mounts). */
+long util_rename_path(const char *from, const char *to);
+/*
+ * Opens path with all the rights it may have (at least GET_PROPERTY, so a
+ * server reports READ_ONLY only for what cannot be written) and reads its
+ * meta: the handle, or an error.
+ */
+long util_open_meta(const char *path, struct archk_meta *meta);
+/* 1 if path names a directory, 0 if something else, or an error. */
+long util_is_dir(const char *path);
+/* SYNC on what path names: 0 once it is durable, or the error. */
+long util_sync_path(const char *path);
+/*
+ * fn on each of the count paths, each failure reported as "NAME: PATH:
+ * ERROR"; none is a usage error ("no WHAT given"). Returns the exit status.
+ */
+int util_each_path(int count, char **paths, const char *what, long (*fn)(const char *path));
+/* "dir/name" (malloc'd), or NULL. */
+char *util_join(const char *dir, const char *name);
+/* The last component of path (trailing '/' ignored) in buf. */
+const char *util_basename(const char *path, char *buf, size_t size);
+/*
+ * What cp and mv do with their operands SRC... DEST: fn(SRC, TARGET) for
+ * each SRC, TARGET being DEST/NAME when DEST is a directory (it must be for
+ * several SRCs: "DEST: NOT_DIR"), else DEST. fn reports its own failures.
+ * Fewer than two operands are a usage error. Returns the exit status.
+ */
+int util_each_target(int count, char **paths, long (*fn)(const char *from, const char *to));
+
+/* The names of a directory's entries, in listing order (malloc'd). */
+struct util_names {
+	char **names;
+	size_t count, cap;
+	bool (*keep)(const struct archk_dirent *d); /* util_dir_names's filter */
+};
+/* Collects the names of dir's entries for which keep (NULL: every entry) is true; 0 or an error. */
+long util_dir_names(archk_handle_t dir, struct util_names *names,
+		    bool (*keep)(const struct archk_dirent *d));
+void util_names_free(struct util_names *names);
+/*
+ * Removes path (DESTROY: a file or an empty directory); recursive: a
+ * directory's entries first, depth-first, and a directory whose entries could
+ * not all be removed is left. Each failure is one line "NAME: PATH: ERROR";
+ * returns 0 or the first error.
+ */
+long util_remove_tree(const char *path, bool recursive);
+/*
+ * Copies the file from to to (created or emptied, written in 64 KiB pieces,
+ * synced), or with recursive a directory tree (directories made as needed,
+ * each synced once filled). Reports as util_remove_tree; 0 or the first error.
+ */
+long util_copy_tree(const char *from, const char *to, bool recursive);
+
 /* ---- time (clock.c) ---- */
 /* A calendar time in UTC. */
 struct util_tm {

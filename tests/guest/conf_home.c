@@ -213,6 +213,27 @@ static int list(archk_handle_t dir, size_t bufsize, char names[][32], uint8_t *k
 	return count;
 }
 
+/*
+ * The space (READ at ARCHK_IO_OFFSET_USAGE): an 8 MiB disk of 4 KiB blocks,
+ * some used, the two files and two directories of listing(); TOO_LONG for
+ * less than the struct; the listing position does not move.
+ */
+static void usage(archk_handle_t home)
+{
+	struct archk_fs_usage u = {0};
+	char buf[128];
+
+	CHECK_EQ(io(ARCHK_IO_READ, home, &u, sizeof(u) - 1, ARCHK_IO_OFFSET_USAGE),
+		 ARCHK_ERR_TOO_LONG);
+	CHECK_EQ(io(ARCHK_IO_READ, home, &u, sizeof(u) + 8, ARCHK_IO_OFFSET_USAGE), 40);
+	CHECK_EQ(u.block_bytes, 4096);
+	CHECK_EQ(u.blocks, 2048);
+	CHECK_TRUE(u.free_blocks > 0 && u.free_blocks < u.blocks);
+	CHECK_EQ(u.files, 1);
+	CHECK_EQ(u.dirs, 2);
+	CHECK_EQ(io(ARCHK_IO_READ, home, buf, sizeof(buf), ARCHK_IO_OFFSET_CURRENT), 0);
+}
+
 static void listing(archk_handle_t home)
 {
 	char names[8][32];
@@ -240,6 +261,7 @@ static void listing(archk_handle_t home)
 	CHECK_EQ(archk_seek(home, 0, ARCHK_SEEK_SET), 0);
 	CHECK_EQ(io(ARCHK_IO_READ, home, buf, sizeof(buf), ARCHK_IO_OFFSET_CURRENT), 72);
 	CHECK_EQ(size_of(home), 2);
+	usage(home);
 }
 
 static void renames_and_removes(archk_handle_t home)

@@ -22,7 +22,7 @@ set(NUMBERS /tests/data/numbers.txt)
 # unknown option is a usage error (2) that names the program (true and false
 # ignore their arguments).
 foreach(u ls ps kill wc head tail grep sort uniq tee env date uptime sleep time clear true
-          yes seq hexdump help)
+          yes seq hexdump help mkdir rm cp mv touch stat df sync)
   util_test(${u}.help 0 --out "^usage: ${u}" --err-lines 0 -- ${T} /bin/${u} --help)
   if(NOT u MATCHES "^(true|kill)$") # kill -Z names a signal: kill.unknown_signal
     util_test(${u}.bad_option 2 --err "^${u}: unknown option '-Z'" --err "^usage: ${u} "
@@ -225,3 +225,70 @@ util_test(tee.home 0 --stdin "x\ny\n" --out-is "x\ny\nx\ny\n      2 new.txt\ndoc
 util_test(tee.append_home 0 --stdin "more\n" --out-is "more\nhello\nmore\n"
   -- ${ON_HOME} /bin/tee -a notes.txt + /bin/cat notes.txt)
 util_test(wc.home_dir 1 --err "^wc: docs: IS_DIR$" -- ${ON_HOME} /bin/wc docs)
+
+# The file utilities on every part of the namespace: the store (read-only), a
+# fresh home (--home @DISK@: a blank 4 MiB file, formatted by homefs -i) and,
+# in files.sh, shares. Each test is one boot running a shell script.
+set(WITH_HOME ${CMAKE_CURRENT_SOURCE_DIR}/with_disk.sh)
+function(files_test name status)
+  add_test(NAME util.${name} COMMAND ${WITH_HOME} ${status} ${ARGN})
+endfunction()
+set(H ${A} --home @DISK@ ${TESTS_IMG} -- /bin/sh -c)
+files_test(mkdir.home 0 --out-is "a\nc\nd\ne\n      1\n" --err-lines 0
+  -- ${H} "mkdir -p /home/a/b/c /home/a/b\nmkdir /home/c\ncd /home\nmkdir d e\nls\nls -d a/b/c | wc -l")
+files_test(mkdir.errors 1 --out-lines 0 --err-lines 5 --err "^mkdir: /home/a: EXISTS$"
+  --err "^mkdir: /x: READ_ONLY$" --err "^mkdir: /home/n/o: NOT_FOUND$" --err "^mkdir: /tests/x/y: READ_ONLY$"
+  -- ${H} "mkdir /home/a\nmkdir /home/a /x /home/n/o || mkdir -p /tests/x/y")
+util_test(mkdir.none 2 --err "^mkdir: no DIR given$" -- ${T} /bin/mkdir)
+files_test(rm.tree 0 --out-is "keep\n---\n" --err-lines 0
+  -- ${H} "mkdir -p /home/t/a/b /home/t/c /home/keep\necho 1 > /home/t/f\necho 2 > /home/t/a/g\necho 3 > /home/t/a/b/h\ntouch /home/t/c/i\nrm -r /home/t\nls /home\necho ---\nls /home/keep")
+files_test(rm.files 0 --out-is "b\n" --err-lines 0
+  -- ${H} "touch /home/a /home/b /home/c\nmkdir /home/d\nrm /home/a /home/c /home/d\nrm -f /home/nope\nls /home")
+files_test(rm.errors 1 --err-lines 7 --err "^rm: /home/d: NOT_EMPTY$" --err "^rm: /home/nope: NOT_FOUND$"
+  --err "^rm: /bin/ls: READ_ONLY$" --err "^rm: /: refusing to remove the root$" --err "^rm: /tests: READ_ONLY$"
+  --out-lines 0 -- ${H} "mkdir /home/d\ntouch /home/d/f\nrm /home/d /home/nope /bin/ls /\nrm /tests")
+util_test(rm.none 2 --err "^rm: no PATH given$" -- ${T} /bin/rm)
+files_test(cp.files 0 --err-lines 0 --out-is "hello\nhello\n      8 fruit.txt\n      5 n.txt\nfruit.txt\nn.txt\n"
+  -- ${H} "echo hello > /home/a\ncp /home/a /home/b\ncat /home/b\ncp /home/b /home/a\ncat /home/a\nmkdir /home/d\ncp ${FRUIT} /home/d\ncp ${NUMBERS} /home/d/n.txt\ncd /home/d\nwc -l fruit.txt n.txt | head -2\nls")
+files_test(cp.tree 0 --err-lines 0 --out-is "a.txt\nb\nb-x\nb.y\nz\nc.txt\nd\n      1 /home/t/b/c.txt\n"
+  -- ${H} "cp -r /tests/dirtest /home/t\nls /home/t\nls /home/t/b\nwc -l /home/t/b/c.txt")
+files_test(cp.errors 1 --err-lines 10 --err "^cp: /home/nope: NOT_FOUND$" --err "^cp: /x: READ_ONLY$"
+  --err "^cp: /tests/dirtest: IS_DIR$" --err "^cp: /home/f: NOT_DIR$" --err "^cp: /home/t/t: INVALID_ARGS$"
+  -- ${H} "touch /home/f\nmkdir /home/t\ncp /home/nope /home/x\ncp /home/f /x\ncp /tests/dirtest /home\ncp /home/f /home/f /home/f\ncp -r /home/t /home/t")
+util_test(cp.none 2 --err "^cp: a SRC and a DEST are needed$" -- ${T} /bin/cp /x)
+files_test(mv.home 0 --err-lines 0 --out-is "d\na\nb\nx\nx\n"
+  -- ${H} "echo x > /home/a\nmkdir /home/d\nmv /home/a /home/b\ntouch /home/c\nmv /home/b /home/d\nmkdir /home/d/e\nmv /home/c /home/d/e/x\nmv /home/d/e /home/d/a\nls /home\nls /home/d\ncat /home/d/b\nls /home/d/a")
+files_test(mv.errors 1 --err-lines 6 --err "^mv: /home/nope: NOT_FOUND$" --err "^mv: /bin/ls: READ_ONLY$"
+  --err "^mv: /home/d: INVALID_ARGS$"
+  -- ${H} "mkdir -p /home/d/e\nmv /home/nope /home/x\nmv /bin/ls /bin/sl\nmv /home/d /home/d/e")
+files_test(touch.home 0 --err-lines 0 --out-is "      0 /home/new\n      2\n0\n"
+  -- ${H} "touch /home/new\nwc -c /home/new\necho x > /home/f\nstat /home/f | grep modified > /home/m\nsleep 0.02\ntouch /home/f\nstat /home/f | grep modified >> /home/m\nuniq -u /home/m | wc -l\ntouch /bin/ls /tests\necho $?")
+files_test(touch.errors 1 --err-lines 2 --err "^touch: /x: READ_ONLY$" --err "^touch: /home/nope/x: NOT_FOUND$"
+  -- ${A} --home @DISK@ ${TESTS_IMG} -- /bin/touch /x /home/nope/x /bin/ls)
+files_test(stat.paths 0 --err-lines 0
+  --out "^path:     /bin/ls$" --out "^kind:     file$" --out "^mode:     r-x$" --out "^modified: -$"
+  --out "^path:     /home/d$" --out "^kind:     directory$" --out "^size:     1$" --out "^mode:     rwx$"
+  --out "^modified: 20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{9} UTC$"
+  --out "^koid:     [1-9][0-9]*$" --out "^size:     6$" --out "^mode:     rw-$"
+  -- ${H} "mkdir /home/d\necho hello > /home/d/f\nstat /bin/ls /home/d /home/d/f")
+util_test(stat.missing 1 --err-lines 1 --err "^stat: /nope: NOT_FOUND$" --out "^path:     /tests$"
+  -- ${T} /bin/stat /nope /tests)
+files_test(df.home 0 --err-lines 0 --out "^ 1K-blocks +Used +Available Use% +Files +Dirs Path$"
+  --out "^ +4096 +[1-9][0-9]* +[1-9][0-9]* +[0-9]+% +2 +2 /home$"
+  -- ${H} "mkdir /home/d\ntouch /home/a /home/d/b\ndf")
+files_test(df.errors 1 --err-lines 4 --err "^df: /: NOT_SUPPORTED$" --err "^df: /home/a: NOT_DIR$"
+  --err "^df: /nope: NOT_FOUND$" --out "/home/d$"
+  -- ${H} "mkdir /home/d\ntouch /home/a\ndf / /home/d /home/a /nope")
+util_test(df.no_home 1 --err "^df: /home: NOT_FOUND$" -- ${T} /bin/df)
+files_test(sync.home 0 --err-lines 0 --out-is "0\n"
+  -- ${H} "echo x > /home/f\nsync\nsync /home/f /home\necho $?")
+util_test(sync.errors 1 --err-lines 2 --err "^sync: /: NOT_SUPPORTED$" --err "^sync: /nope: NOT_FOUND$"
+  -- ${T} /bin/sync / /nope)
+util_test(sync.nothing 0 --err-lines 0 -- ${T} /bin/sync)
+files_test(ls.long_home 0 --err-lines 0
+  --out "^drwx          - 20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9] d$"
+  --out "^-rw-          3 20[0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9] f$"
+  -- ${H} "mkdir /home/d\necho hi > /home/f\nls -l /home")
+
+# Shares, the home across two boots, a 1 MiB copy and moves across mounts (rootfs.img).
+add_test(NAME util.files.shares COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/files.sh ${A} ${ROOTFS})

@@ -179,6 +179,23 @@ struct archk_dirent {
 /* The largest record: a buffer this big always takes the next one. */
 #define ARCHK_DIRENT_BYTES_MAX 280
 
+/*
+ * READ at this offset on a directory of a filesystem server that keeps a
+ * count of its space (homefs, docs/abi.md 8.11) returns one struct
+ * archk_fs_usage instead of listing records; the store's listing has ended
+ * long before it (0).
+ */
+#define ARCHK_IO_OFFSET_USAGE (UINT64_MAX - 1)
+
+/* The space of the filesystem holding a directory (40 bytes). */
+struct archk_fs_usage {
+	uint64_t block_bytes; /* bytes of one block */
+	uint64_t blocks;      /* the filesystem's blocks, its own structures included */
+	uint64_t free_blocks; /* free now */
+	uint64_t files;	      /* files, in the whole filesystem */
+	uint64_t dirs;	      /* directories, the root included */
+};
+
 /* Limits that bound spawn arguments. */
 #define ARCHK_NAME_MAX		15    /* bytes in a handle name, without NUL */
 #define ARCHK_SPAWN_ARGS_MAX	65536 /* total bytes of argv and environment strings */

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include <archk/errors.h>
+#include <archk/path.h>
 #include <archk/syscall.h>
 #include "share_path.h"
 
@@ -18,17 +19,16 @@ long share_path_join(const char *dir, const char *path, size_t len, char *out)
 	if (used >= SHARE_PATH_BYTES)
 		return ARCHK_ERR_TOO_LONG;
 	memcpy(out, dir, used);
-	for (size_t at = 0; at < len;) {
-		const char *name = path + at, *slash = memchr(name, '/', len - at);
-		size_t n = slash ? (size_t)(slash - name) : len - at;
+	for (size_t at = 0;;) {
+		const char *name;
+		size_t n;
+		long more = archk_path_next(path, len, &at, ARCHK_NAME_BYTES_MAX, &name, &n);
 
-		at += n + 1;
-		if (n == 0 || (n == 1 && name[0] == '.'))
-			continue;
-		if (n == 2 && name[0] == '.' && name[1] == '.')
-			return ARCHK_ERR_INVALID_ARGS;
-		if (n > ARCHK_NAME_BYTES_MAX)
-			return ARCHK_ERR_TOO_LONG;
+		if (more <= 0) {
+			if (more < 0)
+				return more;
+			break;
+		}
 		if (used + (used > 0) + n >= SHARE_PATH_BYTES)
 			return ARCHK_ERR_TOO_LONG;
 		if (used > 0)

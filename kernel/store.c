@@ -5,6 +5,7 @@
  * root handle covers. ".." is refused rather than resolved.
  */
 #include <string.h>
+#include <archk/path.h>
 #include "arena.h"
 #include "mount.h"
 #include "store.h"
@@ -132,29 +133,20 @@ static struct store_node *node_new(const struct archk_boot_file *file, const cha
  */
 static long join_path(const struct store_node *dir, const char *rel, size_t rel_len, char *out)
 {
-	size_t len = dir->path_len;
-	size_t i = 0;
+	size_t len = dir->path_len, at = 0, part;
+	const char *name;
+	long more;
 
 	memcpy(out, dir->path, len);
-	while (i < rel_len) {
-		size_t start = i;
-
-		while (i < rel_len && rel[i] != '/')
-			i++;
-		size_t part = i - start;
-		i++;
-		if (part == 0 || (part == 1 && rel[start] == '.'))
-			continue;
-		if (part == 2 && rel[start] == '.' && rel[start + 1] == '.')
-			return ARCHK_ERR_INVALID_ARGS;
+	while ((more = archk_path_next(rel, rel_len, &at, ARCHK_PATH_MAX, &name, &part)) > 0) {
 		if (len + (len > 0) + part > ARCHK_PATH_MAX)
 			return ARCHK_ERR_TOO_LONG;
 		if (len > 0)
 			out[len++] = '/';
-		memcpy(out + len, rel + start, part);
+		memcpy(out + len, name, part);
 		len += part;
 	}
-	return (long)len;
+	return more < 0 ? more : (long)len;
 }
 
 /* Rights of a newly opened node: a subset of the directory handle's. */

@@ -2,6 +2,7 @@
  * The calls of hfs.h on nodes and paths: resolving paths, creating,
  * removing and renaming through ops, listing, and syncing.
  */
+#include <archk/path.h>
 #include "hfs_block.h"
 #include "hfs_dir.h"
 #include "hfs_file.h"
@@ -34,18 +35,16 @@ static long walk(struct hfs_inode *start, const char *path, size_t len, struct l
 	if (memchr(path, 0, len))
 		return ARCHK_ERR_INVALID_ARGS;
 	*out = (struct lookup){.dir = start};
-	while (at < len) {
-		const char *name = path + at;
-		const char *slash = memchr(name, '/', len - at);
-		size_t n = slash ? (size_t)(slash - name) : len - at;
+	for (;;) {
+		const char *name;
+		size_t n;
+		long more = archk_path_next(path, len, &at, HFS_NAME_MAX, &name, &n);
 
-		at += n + 1;
-		if (n == 0 || (n == 1 && name[0] == '.'))
-			continue;
-		if (n == 2 && name[0] == '.' && name[1] == '.')
-			return ARCHK_ERR_INVALID_ARGS;
-		if (n > HFS_NAME_MAX)
-			return ARCHK_ERR_TOO_LONG;
+		if (more <= 0) {
+			if (more < 0)
+				return more;
+			break;
+		}
 		if (out->name) { /* the previous component was not the last: step into it */
 			struct hfs_inode *next = hfs_dir_lookup(dir, out->name, out->len);
 

@@ -98,7 +98,7 @@ __attribute__((no_stack_protector)) bool host_gate_lockless(struct entry_block *
 	struct host_vcpu *hv = entry_vcpu(e);
 	long result;
 
-	if (e->gate_step || host_opts.gate_fault || io_uring_cq_ready(&hv->ring) ||
+	if (e->gate_step || host_opts.gate_fault || ring_pending(&hv->ring) ||
 	    !syscall_lockless(&hv->k, hv->k.current, (uint32_t)ctx->rax, &result))
 		return false;
 	ctx->rax = (uint64_t)result;

@@ -174,6 +174,16 @@ int ring_init(struct io_uring *ring, unsigned entries);
 long host_error(int err);
 /* A free submission slot of ring, flushing the queue if it is full. */
 struct io_uring_sqe *ring_get_sqe(struct io_uring *ring);
+/*
+ * Whether completions wait on ring: posted ones, or (a vCPU's ring, see
+ * vcpu_ring_init) task work the host holds until the thread enters it.
+ * Reads shared memory only, so the gate's lockless path may use it.
+ */
+static inline bool ring_pending(struct io_uring *ring)
+{
+	return io_uring_cq_ready(ring) ||
+	       (IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_TASKRUN);
+}
 /* Creates the rings; called before the sandbox forbids io_uring_setup. */
 int vcpu_prepare(unsigned count);
 /* Runs the vCPUs until the kernel shuts down; returns archk's exit status. */

@@ -112,6 +112,12 @@ void hook_kick(struct vcpu *v);
 void hook_slice_arm(struct vcpu *v, int64_t ns);
 /* Nanoseconds left on v's slice timer. */
 int64_t hook_slice_left(struct vcpu *v);
+/*
+ * True if v's slice timer, as last armed, cannot have fired yet: less wall
+ * time has passed since than it was armed for (CPU time never runs faster).
+ * Reads the clock, not the timer: no host call.
+ */
+bool hook_slice_pending(struct vcpu *v);
 /* Makes v leave the guest it runs now (EXIT_PREEMPT) so the kernel sees it. */
 void hook_interrupt(struct vcpu *v);
 /*

@@ -274,6 +274,24 @@ static void arm_timer(struct vcpu *v, int64_t ns)
 }
 
 /*
+ * Starts a slice of ns (0: none, a real-time thread) for a thread that
+ * begins on v. A tick still running (host I/O or a spawn check cut the last
+ * slice short) is left to run out rather than re-armed, and the slice goes on
+ * from it, shorter by what the tick ran before the switch. Threads that take
+ * turns while host I/O is in flight (a driver and its clients) then pay no
+ * timer_settime per switch: each switch used to set the timer back and forth
+ * between a full slice and a tick, two host calls per device request.
+ */
+static void start_slice(struct vcpu *v, int64_t ns)
+{
+	if (v->tick && (ns == 0 || ns > v->tick_len) && hook_slice_pending(v)) {
+		v->tick_rest = ns;
+		return;
+	}
+	arm_timer(v, ns);
+}
+
+/*
  * A new process's first thread is queued on the spawning vCPU rather than
  * on an idle one. A spawner that waits for it (the common case: a shell, a
  * job server) blocks within microseconds and this vCPU runs the child at
@@ -668,7 +686,7 @@ void sched_arm_slice(struct vcpu *v, struct thread *t)
 	t->slice_left = 0;
 	v->slice_over = false;
 	v->last = t;
-	arm_timer(v, t->sched_class == ARCHK_SCHED_REALTIME ? 0 : ns);
+	start_slice(v, t->sched_class == ARCHK_SCHED_REALTIME ? 0 : ns);
 }
 
 struct vcpu *sched_host_io_begin(void)

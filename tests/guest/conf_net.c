@@ -714,6 +714,74 @@ static void test_driver_tcp(void)
 	archk_handle_close(l);
 }
 
+/* ---- completions that reach a vCPU busy in a guest ---- */
+
+#define BUSY_ROUND_TRIPS 32
+static volatile int busy_done;
+
+/* Spins on lockless calls, which never leave the guest for the host's kernel. */
+static int busy_spinner(void *arg)
+{
+	int wrong = 0;
+
+	(void)arg;
+	while (!busy_done)
+		wrong |= archk_process_self() != archk_startup_info->koid;
+	return wrong;
+}
+
+/* Sends back what arrives on its connection until the peer closes it. */
+static int busy_echo(void *arg)
+{
+	archk_handle_t s = (archk_handle_t)(uintptr_t)arg;
+	char buf[64];
+	long n;
+
+	while ((n = archk_read(s, buf, sizeof(buf))) > 0)
+		if (archk_write(s, buf, (size_t)n) != n)
+			return 1;
+	return n == 0 ? 0 : 1;
+}
+
+/*
+ * Round trips through the net driver while an idle-class thread spins on
+ * lockless calls whenever nothing else can run. A receive that waits on the
+ * host completes as task work on the vCPU thread that submitted it, which
+ * may be running the spinner by then: its lockless calls must notice the
+ * work (IORING_SQ_TASKRUN) and take the locked way, or a tick of the slice
+ * timer must bring the vCPU back, for the round trip to end at all. (On one
+ * vCPU the peer's send usually runs that task work within its own
+ * submission, and the spinner hardly runs.)
+ */
+static void test_driver_busy_vcpu(void)
+{
+	archk_handle_t l = nopen_port(netobj, "127.0.0.1/tcp/listen/%u", base_port + 6);
+	archk_handle_t c = nopen_port(netobj, "tcp/connect/127.0.0.1/%u", base_port + 6);
+	archk_handle_t s = (archk_handle_t)nopen(l, "accept", ARCHK_RIGHTS_SAME);
+	struct archk_thread spinner, echo;
+	char msg[32], back[32];
+	int intact = 0;
+
+	busy_done = 0;
+	CHECK_EQ(archk_thread_spawn(&echo, busy_echo, (void *)(uintptr_t)s, 65536, "echo"), 0);
+	CHECK_EQ(archk_thread_spawn(&spinner, busy_spinner, NULL, 65536, "spinner"), 0);
+	CHECK_EQ(archk_thread_set_priority(spinner.handle, ARCHK_SCHED_IDLE, 0, 0), 0);
+	for (int i = 0; i < BUSY_ROUND_TRIPS; i++) {
+		snprintf(msg, sizeof(msg), "round trip %d", i);
+		if (archk_write(c, msg, sizeof(msg)) != (long)sizeof(msg) ||
+		    read_all(c, back, sizeof(back)) != (long)sizeof(back))
+			break;
+		intact += memcmp(msg, back, sizeof(msg)) == 0;
+	}
+	CHECK_EQ(intact, BUSY_ROUND_TRIPS);
+	busy_done = 1;
+	archk_handle_close(c);
+	CHECK_EQ(archk_thread_wait(&echo), 0);
+	CHECK_EQ(archk_thread_wait(&spinner), 0);
+	archk_handle_close(s);
+	archk_handle_close(l);
+}
+
 /* Through an I/O queue: READs waiting on many connections, a CANCEL, back-pressure. */
 static void test_driver_ring(void)
 {
@@ -833,6 +901,7 @@ static void driver_tests(archk_handle_t bus)
 	start_net_driver(bus);
 	test_driver_names();
 	test_driver_tcp();
+	test_driver_busy_vcpu();
 	test_driver_ring();
 	test_driver_udp();
 	test_driver_death(bus);

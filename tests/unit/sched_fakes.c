@@ -9,6 +9,7 @@
 struct vcpu *fake_last_kick, *fake_last_interrupt;
 int fake_kicks, fake_interrupts;
 int64_t fake_slice_armed = -1, fake_slice_left;
+bool fake_slice_pending;
 
 void hook_slice_arm(struct vcpu *v, int64_t ns)
 {
@@ -18,6 +19,11 @@ void hook_slice_arm(struct vcpu *v, int64_t ns)
 int64_t hook_slice_left(struct vcpu *v)
 {
 	return fake_slice_left;
+}
+
+bool hook_slice_pending(struct vcpu *v)
+{
+	return fake_slice_pending;
 }
 
 void hook_kick(struct vcpu *v)

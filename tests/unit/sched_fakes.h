@@ -10,5 +10,6 @@ extern struct vcpu *fake_last_kick, *fake_last_interrupt;
 extern int fake_kicks, fake_interrupts;
 /* The last slice armed (-1: none yet); what hook_slice_left answers. */
 extern int64_t fake_slice_armed, fake_slice_left;
+extern bool fake_slice_pending; /* what hook_slice_pending answers */
 
 #endif

@@ -198,7 +198,7 @@ Test(sched, slices)
 	fake_slice_left = 1000000;
 	sched_arm_slice(&v[0], b);
 	cr_assert_eq(fake_slice_armed, full);
-		cr_assert_eq(a->slice_left, 1000000);
+	cr_assert_eq(a->slice_left, 1000000);
 	cr_assert_eq(sched_take(&v[0]), a); /* a runs again */
 	a->state = THREAD_RUNNING;
 	sched_arm_slice(&v[0], a);
@@ -207,7 +207,7 @@ Test(sched, slices)
 	/* Displaced again with 7 ms left: it gets the 7 ms. */
 	v[0].resched = true;
 	sched_slice_end(&v[0], a);
-		fake_slice_left = 7000000;
+	fake_slice_left = 7000000;
 	sched_arm_slice(&v[0], b);
 	cr_assert_eq(sched_take(&v[0]), a);
 	a->state = THREAD_RUNNING;
@@ -223,4 +223,50 @@ Test(sched, slices)
 	b->sched_class = ARCHK_SCHED_REALTIME;
 	sched_arm_slice(&v[0], b);
 	cr_assert_eq(fake_slice_armed, 0); /* real time: no timer */
+}
+
+/*
+ * Host I/O in flight: slices go in ticks of 200 us. A tick still pending at a
+ * switch is left to run out (no timer_settime per switch) and the new slice
+ * follows it; one that may have fired already is armed afresh.
+ */
+Test(sched, io_ticks)
+{
+	struct thread *a = &threads[0], *b = &threads[1];
+	int64_t full = 10000000, tick = 200000;
+
+	kconfig.slice_ns = full;
+	a->vcpu = b->vcpu = &v[0];
+	v[0].host_io = 1;
+	fake_slice_armed = -1;
+	sched_arm_slice(&v[0], a);
+	cr_assert_eq(fake_slice_armed, tick);
+	cr_assert(v[0].tick);
+
+	/* b starts while the tick is pending: nothing is armed, b's slice follows. */
+	fake_slice_pending = true;
+	fake_slice_armed = -1;
+	sched_arm_slice(&v[0], b);
+	cr_assert_eq(fake_slice_armed, -1);
+	cr_assert_eq(v[0].tick_rest, full);
+
+	/* The tick fires with the I/O done: the rest of b's slice. */
+	v[0].host_io = 0;
+	b->state = THREAD_RUNNING;
+	v[0].current = b;
+	cr_assert_eq(sched_slice_end(&v[0], b), b);
+	cr_assert_eq(fake_slice_armed, full - tick);
+	cr_assert(!v[0].tick);
+
+	/* A tick that may have fired is not trusted: a armed afresh. */
+	v[0].host_io = 1;
+	sched_arm_slice(&v[0], b); /* b goes on; its call began host I/O */
+	cr_assert_eq(fake_slice_armed, tick);
+	fake_slice_pending = false;
+	fake_slice_armed = -1;
+	sched_arm_slice(&v[0], a);
+	cr_assert_eq(fake_slice_armed, tick);
+	cr_assert_eq(v[0].tick_rest, full);
+	v[0].host_io = 0;
+	v[0].current = NULL;
 }

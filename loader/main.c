@@ -35,7 +35,10 @@ static const char usage_text[] =
     "  --log-level LEVEL    error, warn (default), info or debug\n"
     "  --trust KEYFILE      also trust packages signed by this public key\n"
     "  --slice-us N         timeslice in microseconds (default 10000)\n"
-    "  --no-huge-pages      do not back partitions with transparent huge pages\n"
+    "  --huge-pages         back partitions with transparent huge pages (cheaper\n"
+    "                       mprotect on hosts where huge pages are; not the default:\n"
+    "                       on the PVM guests archk is tested on they cost 3-4x more)\n"
+    "  --no-huge-pages      4 KiB pages (the default)\n"
     "  --strict-buffers     make the buffer of an I/O queue request inaccessible to\n"
     "                       the guest until its completion (finds misuse)\n"
     "  --no-sandbox         do not restrict archk's own system calls\n"
@@ -201,6 +204,7 @@ enum {
 	OPT_TRUST,
 	OPT_SLICE,
 	OPT_NO_HUGE,
+	OPT_HUGE,
 	OPT_STRICT_BUFFERS,
 	OPT_NO_SANDBOX,
 	OPT_NO_GATE,
@@ -269,6 +273,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	    {"trust", required_argument, NULL, OPT_TRUST},
 	    {"slice-us", required_argument, NULL, OPT_SLICE},
+	    {"huge-pages", no_argument, NULL, OPT_HUGE},
 	    {"no-huge-pages", no_argument, NULL, OPT_NO_HUGE},
 	    {"strict-buffers", no_argument, NULL, OPT_STRICT_BUFFERS},
 	    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
@@ -335,7 +340,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->slice_us = parse_number("--slice-us", optarg, 100, 10000000);
 			break;
 		case OPT_NO_HUGE:
-			o->huge_pages = false;
+		case OPT_HUGE:
+			o->huge_pages = c == OPT_HUGE;
 			break;
 		case OPT_STRICT_BUFFERS:
 			o->strict_buffers = true;
@@ -520,7 +526,7 @@ int main(int argc, char **argv)
 	    .isolation = ARCHK_ISOLATION_PROCESS,
 	    .log_level = LOG_WARN,
 	    .slice_us = 10000,
-	    .huge_pages = true,
+	    .huge_pages = false, /* see --huge-pages: dearer switches on the hosts we run on */
 	    .sandbox = true,
 	    .gate = true,
 	};

@@ -431,24 +431,13 @@ static bool inside_earlier_subdir(const struct store_node *n, uint32_t i)
 /* Appends e as a record continuing at next to out (room bytes free); its length or 0. */
 static size_t dirent_put(uint8_t *out, size_t room, const struct listing_entry *e, uint64_t next)
 {
-	struct archk_dirent d = {
-	    .next = next,
-	    .kind = e->file ? ARCHK_KIND_FILE : ARCHK_KIND_DIR,
-	    .name_len = (uint8_t)e->name_len,
-	};
-	size_t reclen = ALIGN_UP(sizeof(d) + e->name_len + 1, 8);
+	size_t put =
+	    io_dirent_put(out, room, next, e->name, e->name_len,
+			  e->file ? ARCHK_KIND_FILE : ARCHK_KIND_DIR, e->file ? e->file->size : 0);
 
-	if (reclen > room)
-		return 0;
-	if (e->file) {
-		d.size = e->file->size;
-		d.mode = e->file->mode;
-	}
-	d.reclen = (uint16_t)reclen;
-	memset(out, 0, reclen);
-	memcpy(out, &d, sizeof(d));
-	memcpy(out + sizeof(d), e->name, e->name_len);
-	return reclen;
+	if (put && e->file)
+		((struct archk_dirent *)out)->mode = e->file->mode;
+	return put;
 }
 
 /* Number of files directly or indirectly below a directory. */

@@ -27,7 +27,7 @@
 
 /* What conf_gate_probe calls with, and what it finds after the call. */
 struct probe {
-	uint64_t entry; /* the gate, or trap_stub */
+	uint64_t entry; /* the gate, or trap_syscall */
 	uint64_t nr;
 	uint64_t args[6];
 	uint64_t flags_in; /* OR-ed into rflags for the call */
@@ -48,14 +48,14 @@ _Static_assert(__builtin_offsetof(struct probe, rsp_before) == 136, "probe layou
 _Static_assert(__builtin_offsetof(struct probe, fcw_out) == 164, "probe layout");
 
 void conf_gate_probe(struct probe *p);
-extern const char trap_stub[];
+extern const char trap_syscall[];
 
 /*
  * conf_gate_probe: loads the probe's state (rflags |= flags_in, MXCSR, x87
  * control word, patterns in the callee-saved registers, garbage in rcx, a
  * stack 8 bytes off the ABI's alignment) and calls entry with the number
  * and arguments in the syscall registers; then records what came back.
- * trap_stub is what it calls without a gate: a syscall instruction.
+ * trap_syscall is what it calls without a gate: a syscall instruction.
  */
 __asm__("	.text\n"
 	"	.globl	conf_gate_probe\n"
@@ -120,14 +120,14 @@ __asm__("	.text\n"
 	"	pop	%rbp\n"
 	"	pop	%rbx\n"
 	"	ret\n"
-	"	.globl	trap_stub\n"
-	"trap_stub:\n"
+	"	.globl	trap_syscall\n"
+	"trap_syscall:\n"
 	"	syscall\n"
 	"	ret\n");
 
 static uint64_t entry_point(void)
 {
-	return archk_call_gate() ? archk_call_gate() : (uint64_t)(uintptr_t)trap_stub;
+	return archk_call_gate() ? archk_call_gate() : (uint64_t)(uintptr_t)trap_syscall;
 }
 
 /* Makes call nr through the probe with every hostile setting; returns the result. */

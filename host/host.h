@@ -41,6 +41,7 @@ struct host_vcpu {
 	timer_t timer;		/* the slice timer */
 	int64_t slice_armed_ns; /* what it was last armed for (0: disarmed) */
 	int64_t slice_armed_at; /* and when (CLOCK_MONOTONIC) */
+	int idle_spin;		/* enum idle_spin (idle_spin.h): hook_idle spins, a kick ends it */
 	struct sigreturn_frame frame __attribute__((aligned(64)));
 };
 
@@ -152,6 +153,8 @@ int timer_prepare(void);
 /* Creates the time page; returns its guest address, 0 on failure. */
 uint64_t timepage_prepare(void);
 int timer_start(void);
+/* The timer thread's ring; its submission queue is used only under the kernel lock. */
+struct io_uring *timer_ring(void);
 
 /* ---- dev_socket.c ---- */
 #define SOCKET_RING_OPS_MAX 12

@@ -162,6 +162,11 @@ int timer_prepare(void)
 	return ring_init(&timers.ring, 256);
 }
 
+struct io_uring *timer_ring(void)
+{
+	return &timers.ring;
+}
+
 int timer_start(void)
 {
 	return pthread_create(&timers.thread, NULL, timer_main, NULL) == 0 ? 0 : -1;

@@ -12,15 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 #include "host.h"
+#include "idle_spin.h"
 
-#define RING_ENTRIES	  64
-#define KICK_TAG	  0	/* user_data of a wake-up message */
-#define SPIN_IDLE_MAX_NS  50000 /* hook_idle spins instead of sleeping up to this long */
-#define SLICE_SLACK_SHIFT 6	/* hook_slice_arm keeps a timer within slice / 64 */
+#define RING_ENTRIES	     64
+#define KICK_TAG	     0	   /* user_data of a wake-up message */
+#define SPIN_IDLE_MAX_NS     50000 /* hook_idle spins instead of sleeping up to this long */
+#define SPIN_BEFORE_SLEEP_NS 30000 /* and spins this long before any longer sleep */
+#define SLICE_SLACK_SHIFT    6	   /* hook_slice_arm keeps a timer within slice / 64 */
 
 static struct host_vcpu *vcpus;
 static unsigned vcpu_count;
-static pthread_mutex_t kernel_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t kernel_lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
 static _Thread_local bool lock_owner; /* this host thread holds kernel_lock */
 static int exit_status;
 _Thread_local struct io_uring *kick_ring;
@@ -308,25 +310,46 @@ void hook_poll(struct vcpu *v)
 }
 
 /*
+ * Spins on the mapped completion ring until a completion, a kick
+ * (idle_spin.h) or end (CLOCK_MONOTONIC). Returns true if something came,
+ * false at the end; then kicks go through the ring again.
+ */
+static bool spin_until(struct host_vcpu *hv, int64_t end)
+{
+	idle_spin_start(&hv->idle_spin);
+	while (!ring_pending(&hv->ring) && !idle_spin_kicked(&hv->idle_spin) &&
+	       monotonic_ns() < end)
+		__builtin_ia32_pause();
+	return idle_spin_stop(&hv->idle_spin) || ring_pending(&hv->ring);
+}
+
+/*
  * Short waits (a polled I/O queue is active) spin on the mapped completion
  * ring: sleeping in io_uring_enter and waking again would cost more than
- * the wait itself. Longer ones block in io_uring.
+ * the wait itself. Longer ones spin SPIN_BEFORE_SLEEP_NS first, then block
+ * in io_uring: on the hosts archk runs on, waking a sleeping thread on
+ * another CPU costs about as much as that spin, and a request's reply or a
+ * client's next request usually comes sooner (a client and its server on a
+ * vCPU each: sched.c, place).
  */
 void hook_idle(struct vcpu *v, int64_t timeout_ns)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
-	struct __kernel_timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
+	int64_t now = monotonic_ns(), spin = timeout_ns && timeout_ns <= SPIN_IDLE_MAX_NS
+						 ? timeout_ns
+						 : SPIN_BEFORE_SLEEP_NS;
+	struct __kernel_timespec ts;
 	struct io_uring_cqe *cqe;
 	int err;
 
-	if (timeout_ns > 0 && timeout_ns <= SPIN_IDLE_MAX_NS) {
-		int64_t end = monotonic_ns() + timeout_ns;
-
-		while (io_uring_peek_cqe(&hv->ring, &cqe) != 0 && monotonic_ns() < end)
-			__builtin_ia32_pause();
+	if (spin_until(hv, now + spin) || spin == timeout_ns) {
 		hook_poll(v);
 		return;
 	}
+	timeout_ns -= timeout_ns ? monotonic_ns() - now : 0;
+	if (timeout_ns < 0)
+		return;
+	ts = (struct __kernel_timespec){timeout_ns / 1000000000, timeout_ns % 1000000000};
 	err = timeout_ns ? io_uring_wait_cqe_timeout(&hv->ring, &cqe, &ts)
 			 : io_uring_wait_cqe(&hv->ring, &cqe);
 	if (err == 0)
@@ -345,13 +368,22 @@ struct io_uring_sqe *ring_get_sqe(struct io_uring *ring)
 	return sqe;
 }
 
-/* Sends a wake-up message from the calling vCPU's ring to target's. */
+/*
+ * Wakes target: a store if it spins in hook_idle, else a wake-up message
+ * from the calling thread's ring to target's. Threads without a ring of
+ * their own (the terminal's signal thread, the gdb server, the main thread
+ * at boot) send it through the timer thread's ring, whose submission queue
+ * is touched only under the kernel lock, as every kick is: a thread they
+ * wake must not wait on a sleeping vCPU that nobody kicked.
+ */
 static void send_kick(struct host_vcpu *target)
 {
-	struct io_uring *ring = kick_ring;
+	struct io_uring *ring = kick_ring ? kick_ring : timer_ring();
 	struct io_uring_sqe *sqe;
 
-	if (!ring || ring == &target->ring)
+	if (!lock_owner)
+		kpanic("send_kick: the kernel lock is not held");
+	if (ring == &target->ring || idle_spin_kick(&target->idle_spin))
 		return;
 	sqe = ring_get_sqe(ring);
 	io_uring_prep_msg_ring(sqe, target->ring.ring_fd, 0, KICK_TAG, 0);

@@ -220,6 +220,7 @@ static void process_reclaim(struct process *p)
 	struct thread *w;
 
 	process_unload_image(p);
+	sched_release_idle_holds(p);
 	vm_reclaim(p);
 	while ((w = TAILQ_FIRST(&p->waiters)))
 		thread_wake(w, 0, resume_waiter);

@@ -164,15 +164,55 @@ static bool about_to_pick(const struct vcpu *v)
 }
 
 /*
+ * Process isolation: a vCPU with nothing running that still holds t's
+ * process (an idle vCPU keeps its hold, see idle), where t runs without an
+ * mprotect. A switch costs tens of microseconds of host mprotect and TLB
+ * flushes on the hosts archk runs on; waking the other vCPU costs a few, so
+ * a request and its reply each go to the vCPU that holds their process and
+ * a client and its server stay open on a vCPU each.
+ */
+static struct vcpu *idle_holder(const struct thread *t)
+{
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		struct vcpu *v = sched.vcpus[i];
+
+		if (v->holding == t->proc && !v->current && allowed(t, v))
+			return v;
+	}
+	return NULL;
+}
+
+/* A vCPU t may run on with nothing running and nothing queued, or NULL. */
+static struct vcpu *free_vcpu(const struct thread *t)
+{
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		struct vcpu *v = sched.vcpus[i];
+
+		if (!v->current && !v->runq.count && allowed(t, v))
+			return v;
+	}
+	return NULL;
+}
+
+/*
  * Wake-time placement: the vCPU a synchronous hand-off names (prefer), else
  * the waking vCPU if it is about to pick anyway (no other vCPU is woken for
  * it), else an idle allowed vCPU, else the last one, else the least loaded.
+ * In process isolation a hand-off that would switch partitions gives way to
+ * a vCPU with nothing running, one that holds t's process first: the
+ * caller's vCPU then keeps the caller's partition open for the reply.
  */
 static struct vcpu *place(const struct thread *t, struct vcpu *prefer)
 {
-	struct vcpu *best = NULL;
+	struct vcpu *best = NULL, *v;
 
-	if (prefer && allowed(t, prefer) && !realtime_caller(prefer))
+	if (prefer && (!allowed(t, prefer) || realtime_caller(prefer)))
+		prefer = NULL;
+	if (kconfig.isolation == ARCHK_ISOLATION_PROCESS &&
+	    !(prefer && prefer->holding == t->proc) &&
+	    ((v = idle_holder(t)) || (prefer && (v = free_vcpu(t)))))
+		return v;
+	if (prefer)
 		return prefer;
 
 	if (about_to_pick(this_vcpu) && allowed(t, this_vcpu))
@@ -185,10 +225,10 @@ static struct vcpu *place(const struct thread *t, struct vcpu *prefer)
 	if (t->vcpu && allowed(t, t->vcpu))
 		return t->vcpu;
 	for (unsigned i = 0; i < sched.vcpu_count; i++) {
-		struct vcpu *v = sched.vcpus[i];
+		struct vcpu *u = sched.vcpus[i];
 
-		if (allowed(t, v) && (!best || v->runq.count < best->runq.count))
-			best = v;
+		if (allowed(t, u) && (!best || u->runq.count < best->runq.count))
+			best = u;
 	}
 	return best;
 }
@@ -380,6 +420,16 @@ static struct thread *first_allowed(const struct runq *q, int level, const struc
 }
 
 /*
+ * Process isolation: t was placed on o, which has nothing running and is on
+ * its way to run it (place), and v does not hold t's process: v taking it
+ * would switch partitions on the vCPU that keeps the caller's open.
+ */
+static bool placed_for_other(const struct vcpu *o, const struct thread *t, const struct vcpu *v)
+{
+	return kconfig.isolation == ARCHK_ISOLATION_PROCESS && !o->current && v->holding != t->proc;
+}
+
+/*
  * The best thread v could run: the head of its own queue, unless another
  * queue has an allowed thread at a strictly higher level (or, with
  * prefer_others, at the same level: a rotation at a slice end).
@@ -400,7 +450,8 @@ static struct thread *best_candidate(struct vcpu *v, bool prefer_others)
 
 			if (l < best_level || (l == best_level && !prefer_others))
 				break;
-			if (!(o->runq.bitmap >> l & 1) || !(t = first_allowed(&o->runq, l, v)))
+			if (!(o->runq.bitmap >> l & 1) || !(t = first_allowed(&o->runq, l, v)) ||
+			    placed_for_other(o, t, v))
 				continue;
 			best = t;
 			best_level = l;
@@ -612,17 +663,39 @@ static int64_t shorter_wait(int64_t a, int64_t b)
 /*
  * Idles v in the host until a kick, host I/O or timeout_ns. The lock is
  * dropped meanwhile; nothing is held across (v lives as long as archk) and
- * the caller looks at the state afresh afterwards.
+ * the caller looks at the state afresh afterwards. In process isolation v
+ * keeps its hold on the process it ran last, unless that has ended: its
+ * next wake-up is placed here and runs without opening anything (at most
+ * one private part per vCPU is open, as before: see docs/architecture.md,
+ * "Isolation modes"). Strict isolation releases it, for other vCPUs.
  */
 static void idle(struct vcpu *v, int64_t timeout_ns)
 {
-	vm_release(v);
+	if (kconfig.isolation != ARCHK_ISOLATION_PROCESS ||
+	    (v->holding && v->holding->state != PROCESS_ALIVE))
+		vm_release(v);
 	cpu_account_stop(v);
 	v->idle = true;
 	hook_unlock();
 	hook_idle(v, timeout_ns);
 	hook_lock();
 	v->idle = false;
+}
+
+/*
+ * p has ended: vCPUs that idle with a hold on it let go (the caller's own
+ * vCPU lets go in after_exit or before it idles), so its partition is freed
+ * now rather than when they next run something.
+ */
+void sched_release_idle_holds(struct process *p)
+{
+	ASSERT_LOCKED();
+	for (unsigned i = 0; i < sched.vcpu_count; i++) {
+		struct vcpu *u = sched.vcpus[i];
+
+		if (u != this_vcpu && u->holding == p && !u->current)
+			vm_release(u);
+	}
 }
 
 /*

@@ -16,8 +16,8 @@ struct vcpu {
 	bool resched; /* a better thread was queued: switch at the next exit */
 
 	struct runq runq;
-	struct thread *last;	  /* the thread its slice timer is armed for */
-	bool slice_over;	  /* the slice timer fired: arm a new slice */
+	struct thread *last; /* the thread its slice timer is armed for */
+	bool slice_over;     /* the slice timer fired: arm a new slice */
 	/*
 	 * The slice timer may be cut short (a tick): for a child queued behind
 	 * its spawner (spawn_check), or to reap host I/O this vCPU submitted
@@ -29,11 +29,11 @@ struct vcpu {
 	int64_t tick_rest, tick_len;
 	uint32_t host_io; /* requests in flight on this vCPU's io_uring (reaped by it) */
 	struct thread *current;
-	struct process *holding; /* partition this vCPU keeps open (referenced, vm.c) */
-	bool in_guest;		 /* between entering a guest and taking the lock again */
-	bool in_call;		 /* serving a system call: wake-ups wait in woken */
-	bool strict_yield;	 /* strict isolation: give the hold up (strict_claim) */
-	struct thread_list woken;	 /* threads woken by the call being served */
+	struct process *holding;   /* partition this vCPU keeps open (referenced, vm.c) */
+	bool in_guest;		   /* between entering a guest and taking the lock again */
+	bool in_call;		   /* serving a system call: wake-ups wait in woken */
+	bool strict_yield;	   /* strict isolation: give the hold up (strict_claim) */
+	struct thread_list woken;  /* threads woken by the call being served */
 	uint32_t output_in_flight; /* console writes among them (shutdown lets them finish) */
 	struct thread *timed;	   /* whose vCPU time runs since timed_since (proctable.c) */
 	int64_t timed_since;
@@ -86,6 +86,8 @@ struct thread *sched_take(struct vcpu *v);
 struct thread *sched_slice_end(struct vcpu *v, struct thread *t);
 /* Arms v's slice timer for t if t starts a new slice or resumes one (see sched.c). */
 void sched_arm_slice(struct vcpu *v, struct thread *t);
+/* p has ended: idle vCPUs that still hold it (process isolation) let it go. */
+void sched_release_idle_holds(struct process *p);
 /* Forgets a released thread (vCPUs remember whose slice they timed). */
 void sched_forget(struct thread *t);
 /* t blocked before its slice ended: it earns a boost step. */

@@ -11,6 +11,9 @@ endforeach()
 archk_unit_test(test_ring SOURCES test_ring.c)
 target_include_directories(test_ring PRIVATE ${PROJECT_SOURCE_DIR}/kernel)
 
+# The idle spin's kick hand-shake (host/idle_spin.h), crossed by two threads.
+archk_unit_test(test_idle_spin SOURCES test_idle_spin.c LIBS Threads::Threads)
+
 # The scheduler's run queues (pure data structure).
 archk_unit_test(test_runq SOURCES test_runq.c ${PROJECT_SOURCE_DIR}/kernel/runq.c)
 target_include_directories(test_runq PRIVATE ${PROJECT_SOURCE_DIR}/kernel ${PROJECT_SOURCE_DIR}/abi/include)

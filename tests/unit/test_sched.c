@@ -270,3 +270,65 @@ Test(sched, io_ticks)
 	v[0].host_io = 0;
 	v[0].current = NULL;
 }
+
+/*
+ * What a system call that wakes t and then ends does on vCPU caller_vcpu
+ * (sched_make_runnable during a call, then sched_call_end): the test has no
+ * vCPU thread, so it queues t on the woken list itself.
+ */
+static void wake_in_call(struct vcpu *caller_vcpu, struct thread *caller, struct thread *t)
+{
+	sched_call_begin(caller_vcpu);
+	t->state = THREAD_RUNNABLE;
+	t->level = RUNQ_LEVEL_WOKEN;
+	t->queued_on = caller_vcpu;
+	TAILQ_INSERT_TAIL(&caller_vcpu->woken, t, run_link);
+	sched_call_end(caller_vcpu, caller, true);
+}
+
+/*
+ * Process isolation: a request goes to a vCPU with nothing running rather
+ * than switching the caller's vCPU to the server's partition, the caller's
+ * vCPU does not take it back, and the reply goes to the idle vCPU that still
+ * holds the client. With isolation off the same hand-off stays on the
+ * caller's vCPU.
+ */
+Test(sched, process_isolation_keeps_client_and_server_open)
+{
+	int saved = kconfig.isolation;
+	struct process server;
+	struct thread *client = &threads[0], *serve = &threads[1];
+
+	memset(&server, 0, sizeof(server));
+	serve->proc = &server;
+	kconfig.isolation = ARCHK_ISOLATION_PROCESS;
+
+	client->state = THREAD_RUNNING;
+	v[0].current = client;
+	v[0].holding = &proc;
+	wake_in_call(&v[0], client, serve); /* the request */
+	cr_assert_eq(serve->queued_on, &v[1]);
+	v[0].current = NULL; /* the client waits for the reply */
+	client->state = THREAD_BLOCKED;
+	cr_assert_null(sched_take(&v[0]));
+	cr_assert_eq(sched_take(&v[1]), serve);
+
+	serve->state = THREAD_RUNNING;
+	v[1].current = serve;
+	v[1].holding = &server;
+	wake_in_call(&v[1], serve, client); /* the reply */
+	cr_assert_eq(client->queued_on, &v[0]);
+	cr_assert_eq(sched_take(&v[0]), client);
+
+	kconfig.isolation = ARCHK_ISOLATION_OFF;
+	client->state = THREAD_RUNNING;
+	v[0].current = client;
+	v[1].current = NULL;
+	serve->state = THREAD_BLOCKED;
+	wake_in_call(&v[0], client, serve);
+	cr_assert_eq(serve->queued_on, &v[0]);
+
+	v[0].current = NULL;
+	v[0].holding = v[1].holding = NULL;
+	kconfig.isolation = saved;
+}

@@ -71,7 +71,6 @@ static void submit_flush(struct blk_request *r)
 
 	r->waiting = false;
 	io_uring_prep_fsync(sqe, r->disk->fd, IORING_FSYNC_DATASYNC);
-	io_uring_submit(kick_ring);
 }
 
 /* A write completed: FLUSHes waiting for it may go now. */
@@ -172,10 +171,13 @@ static void start(struct blk_disk *disk, struct blk_request *r)
 	else
 		io_uring_prep_writev(sqe, disk->fd, r->iov, (unsigned)n,
 				     h.sector * ARCHK_BLK_SECTOR);
-	io_uring_submit(kick_ring);
 }
 
-/* Takes every chain offered while requests are free (the rest wait in the ring). */
+/*
+ * Takes every chain offered while requests are free (the rest wait in the
+ * ring), then submits their host I/O, and any FLUSH made ready before, in
+ * one io_uring_enter.
+ */
 static void blk_notify(struct device *d, void *state, unsigned q)
 {
 	struct blk_disk *disk = state;
@@ -186,11 +188,12 @@ static void blk_notify(struct device *d, void *state, unsigned q)
 		if (r->busy)
 			continue;
 		if (device_pop(d, q, &r->c) != 1)
-			return;
+			break;
 		r->busy = true;
 		r->waiting = false;
 		start(disk, r);
 	}
+	device_io_submit();
 }
 
 /*

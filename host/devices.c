@@ -37,6 +37,12 @@ struct io_uring_sqe *device_io_sqe(struct device_io *io)
 	return sqe;
 }
 
+void device_io_submit(void)
+{
+	if (io_uring_sq_ready(kick_ring))
+		io_uring_submit(kick_ring);
+}
+
 void device_io_done(struct device_io *io)
 {
 	sched_host_io_end(io->vcpu);

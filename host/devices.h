@@ -30,8 +30,13 @@ struct device_io {
 	struct vcpu *vcpu;
 };
 
-/* A free submission slot of the calling vCPU's ring, with io counted as in flight there. */
+/*
+ * A free submission slot of the calling vCPU's ring, with io counted as in
+ * flight there; the host sees it at the next device_io_submit.
+ */
 struct io_uring_sqe *device_io_sqe(struct device_io *io);
+/* Submits what device_io_sqe prepared on the calling vCPU's ring (one host call for all). */
+void device_io_submit(void);
 /* io's completion has come: no longer in flight. */
 void device_io_done(struct device_io *io);
 /* The writable buffers of c, as many as fit, skipping skip bytes and leaving out the last

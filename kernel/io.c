@@ -179,6 +179,59 @@ long io_req_stage(struct io_req *r, const void *src, size_t len)
 	return 0;
 }
 
+/*
+ * Where the kernel reaches [addr, addr+len) of p, checked for prot as
+ * copy_to_guest and copy_from_guest check it: through the VMO's own view
+ * when the range lies in one VMO mapping (*ref then holds the VMO until
+ * the caller drops it), else at addr (*ref NULL). Request data goes
+ * through the view because the view is never closed: on hosts with shadow
+ * paging the first touch of a page that isolation has just reopened costs
+ * a host fault (about 4 µs a page on the PVM machines, docs/performance.md),
+ * and DMA memory that only the kernel and the host touch keeps no
+ * page-table entries in its partition, so closing and opening it stays cheap.
+ */
+static long data_at(const struct process *p, uintptr_t addr, size_t len, int prot, void **at,
+		    struct object **ref)
+{
+	long err = vm_check(p, addr, len, prot);
+
+	*ref = NULL;
+	if (err < 0)
+		return err;
+	*at = len ? vm_dma(p, addr, len, prot, ref) : NULL;
+	if (!*at)
+		*at = (void *)addr;
+	return 0;
+}
+
+/* Copies len bytes between p's memory at addr and the kernel's at flat, either way. */
+static int data_copy(const struct process *p, uintptr_t addr, void *flat, size_t len, bool to_guest)
+{
+	struct object *ref;
+	void *at;
+	long err = data_at(p, addr, len, to_guest ? HOOK_PROT_WRITE : HOOK_PROT_READ, &at, &ref);
+
+	if (err < 0)
+		return (int)err;
+	if (to_guest)
+		memcpy(at, flat, len);
+	else
+		memcpy(flat, at, len);
+	if (ref)
+		object_unref(ref);
+	return 0;
+}
+
+int io_copy_to_guest(const struct process *p, uintptr_t dst, const void *src, size_t len)
+{
+	return data_copy(p, dst, (void *)src, len, true);
+}
+
+int io_copy_from_guest(const struct process *p, void *dst, uintptr_t src, size_t len)
+{
+	return data_copy(p, src, dst, len, false);
+}
+
 long io_req_give(struct io_req *r, const void *src, size_t len)
 {
 	long err;
@@ -187,7 +240,7 @@ long io_req_give(struct io_req *r, const void *src, size_t len)
 		len = r->len;
 	ioq_unguard(r);
 	if (io_client_open(r->proc))
-		err = copy_to_guest(r->proc, r->buf, src, len);
+		err = io_copy_to_guest(r->proc, r->buf, src, len);
 	else
 		err = io_req_stage(r, src, len);
 	return err < 0 ? err : (long)len;
@@ -196,17 +249,23 @@ long io_req_give(struct io_req *r, const void *src, size_t len)
 long io_req_give_from_guest(struct io_req *r, const struct process *src_proc, uintptr_t src,
 			    size_t len)
 {
-	long err = vm_check(src_proc, src, len < r->len ? len : r->len, HOOK_PROT_READ);
+	struct object *ref;
+	void *at;
+	long err = data_at(src_proc, src, len < r->len ? len : r->len, HOOK_PROT_READ, &at, &ref);
 
 	/* The source process runs this call, so its checked memory is readable here. */
-	return err < 0 ? err : io_req_give(r, (const void *)src, len);
+	if (err == 0)
+		err = io_req_give(r, at, len);
+	if (ref)
+		object_unref(ref);
+	return err;
 }
 
 long io_req_stage_from_guest(struct io_req *r, const struct process *p, uintptr_t src, size_t len)
 {
 	long err = io_req_stage(r, NULL, len);
 
-	if (err == 0 && (err = copy_from_guest(p, r->data, src, len)) < 0)
+	if (err == 0 && (err = io_copy_from_guest(p, r->data, src, len)) < 0)
 		r->data_len = 0;
 	return err;
 }
@@ -288,7 +347,7 @@ long io_deliver(struct io_req *r)
 	if (result >= 0 && r->data_len) {
 		size_t n = r->data_len < r->len ? r->data_len : r->len;
 
-		if (copy_to_guest(r->proc, r->buf, r->data, n) < 0)
+		if (io_copy_to_guest(r->proc, r->buf, r->data, n) < 0)
 			result = ARCHK_ERR_BAD_ADDRESS;
 	}
 	if (result >= 0 && r->out_handle) {

@@ -84,6 +84,13 @@ void io_req_complete(struct io_req *r, long result);
 long io_deliver(struct io_req *r);
 /* Drops everything r holds (handles, staged data, target). */
 void io_req_release(struct io_req *r);
+/*
+ * copy_to_guest and copy_from_guest for request data (the same checks and
+ * errors): through the VMO's kernel view when the range lies in a VMO
+ * mapping, which spares the host faults of a partition just reopened.
+ */
+int io_copy_to_guest(const struct process *p, uintptr_t dst, const void *src, size_t len);
+int io_copy_from_guest(const struct process *p, void *dst, uintptr_t src, size_t len);
 /* Stages len bytes for r (in r or a large buffer); NO_MEMORY if none is free. */
 long io_req_stage(struct io_req *r, const void *src, size_t len);
 /*

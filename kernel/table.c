@@ -197,7 +197,8 @@ static long receive_into(struct thread *t, struct io_req *r, uintptr_t out_req, 
 	if ((err = vm_check(t->proc, out_handles, r->handle_count * sizeof(values[0]),
 			    HOOK_PROT_WRITE)) < 0 ||
 	    (err = vm_check(t->proc, out_req, sizeof(desc), HOOK_PROT_WRITE)) < 0 ||
-	    (err = copy_to_guest(t->proc, data, r->data, has_in_data(r->op) ? r->data_len : 0)) < 0)
+	    (err = io_copy_to_guest(t->proc, data, r->data, has_in_data(r->op) ? r->data_len : 0)) <
+		0)
 		return err;
 	for (n = 0; n < r->handle_count; n++) {
 		long h = handle_install(&t->proc->handles, r->handles[n].obj, r->handles[n].rights);

@@ -3,7 +3,8 @@
  * "Tables"). Creation and rights; each op on a served object through sync
  * do_io (answered by a server thread) and through an I/O queue (answered by
  * the test itself); handles both ways; CLOSE with the cookie on the last
- * close; reply errors, TOO_LONG, clipping and the receive deadline; the
+ * close; reply errors, TOO_LONG, clipping and the receive deadline; data in
+ * VMO mappings on both sides; the
  * server going away (table closed, server process killed) and the client
  * going away (client process killed) with requests in flight; spawning
  * through a served process table. The kernel arenas end where they started.
@@ -23,6 +24,7 @@
 #define MS	    1000000LL
 #define STACK_BYTES (64 * 1024)
 #define STOP_COOKIE 0x5709
+#define PAGE	    4096
 
 static archk_handle_t out, proc;
 
@@ -562,6 +564,72 @@ static void test_ring_ops(void)
 	archk_handle_close(t);
 }
 
+/*
+ * Data in VMO mappings on both sides, which archk copies through the VMO's
+ * own view (io.c, data_at): it arrives whole and in place, 8 KiB across
+ * pages at an odd offset; and the checks are those of any memory: a
+ * read-only mapping takes no READ data and no received in-data, and data
+ * that leaves its mapping is BAD_ADDRESS, the request staying where it was.
+ */
+static void test_vmo_buffers(void)
+{
+	archk_handle_t t = new_table(), o = new_object(t, 0xf00d);
+	long vmo = archk_vmo_create(4 * PAGE);
+	struct ring *r = ring_new(4, 0, 0);
+	struct archk_table_request req;
+	uint8_t *rw, *ro;
+
+	CHECK_TRUE(vmo > 0);
+	rw = (uint8_t *)archk_vmo_map((archk_handle_t)vmo, 0, 4 * PAGE,
+				      ARCHK_PROT_READ | ARCHK_PROT_WRITE);
+	ro = (uint8_t *)archk_vmo_map((archk_handle_t)vmo, 0, 4 * PAGE, ARCHK_PROT_READ);
+	CHECK_TRUE((long)rw > 0 && (long)ro > 0);
+
+	/* WRITE: in-data from the read-only mapping, received into the writable one. */
+	memset(rw, 'c', 2 * PAGE);
+	put(r, ARCHK_IO_WRITE, o, ro + 1, 2 * PAGE - 1, 0, 1);
+	CHECK_TAKEN(r, 0, 1);
+	CHECK_EQ(
+	    archk_table_receive(t, &req, ro + 2 * PAGE, 2 * PAGE, rx_handles, now() + 1000 * MS),
+	    ARCHK_ERR_BAD_ADDRESS);
+	CHECK_EQ(archk_table_receive(t, &req, rw + 2 * PAGE + 2, 2 * PAGE, rx_handles,
+				     now() + 1000 * MS),
+		 ARCHK_ERR_BAD_ADDRESS); /* its end leaves the mapping */
+	CHECK_EQ(
+	    archk_table_receive(t, &req, rw + 2 * PAGE, 2 * PAGE, rx_handles, now() + 1000 * MS),
+	    0);
+	CHECK_EQ(req.len, 2 * PAGE - 1);
+	CHECK_EQ(rw[2 * PAGE] == 'c' && rw[4 * PAGE - 2] == 'c' && rw[4 * PAGE - 1] == 0, 1);
+	CHECK_EQ(archk_table_reply(t, req.id, 7, NULL, 0, 0), 0);
+	CHECK_EQ(await(r, 1), 7);
+
+	/* READ: the reply's data from the read-only mapping into the writable one. */
+	memset(rw, 0, 2 * PAGE);
+	memset(rw + 2 * PAGE, 's', 2 * PAGE);
+	put(r, ARCHK_IO_READ, o, rw + 1, 2 * PAGE - 2, 0, 2);
+	CHECK_TAKEN(r, 0, 1);
+	CHECK_EQ(receive(t, &req, 1000), 0);
+	CHECK_EQ(archk_table_reply(t, req.id, 0, ro + 3 * PAGE, 2 * PAGE, 0),
+		 ARCHK_ERR_BAD_ADDRESS);
+	CHECK_EQ(archk_table_reply(t, req.id, 0, ro + 2 * PAGE, 2 * PAGE, 0), 0);
+	CHECK_EQ(await(r, 2), 2 * PAGE - 2);
+	CHECK_EQ(rw[0] == 0 && rw[1] == 's' && rw[2 * PAGE - 2] == 's' && rw[2 * PAGE - 1] == 0, 1);
+	/* A READ into the read-only mapping never reaches the server. */
+	put(r, ARCHK_IO_READ, o, ro, 16, 0, 3);
+	CHECK_TAKEN(r, 0, 1);
+	CHECK_EQ(await(r, 3), ARCHK_ERR_BAD_ADDRESS);
+	CHECK_EQ(receive(t, &req, 0), ARCHK_ERR_TIMED_OUT);
+
+	ring_free(r);
+	CHECK_EQ(archk_vmo_unmap(rw, 4 * PAGE), 0);
+	CHECK_EQ(archk_vmo_unmap(ro, 4 * PAGE), 0);
+	archk_handle_close((archk_handle_t)vmo);
+	archk_handle_close(o);
+	CHECK_EQ(receive(t, &req, 1000), 0); /* the CLOSE notice */
+	CHECK_EQ(req.op, ARCHK_IO_CLOSE);
+	archk_handle_close(t);
+}
+
 /* A thread blocked in a sync READ on obj; its result in *arg. */
 struct blocked {
 	archk_handle_t obj;
@@ -796,6 +864,7 @@ int main(int argc, char **argv)
 	test_create_rights();
 	test_sync_ops();
 	test_ring_ops();
+	test_vmo_buffers();
 	test_server_closes_table();
 	test_server_killed();
 	test_client_killed();

@@ -46,10 +46,15 @@ void *arena_alloc(struct arena *a)
 
 void arena_free(struct arena *a, void *slot)
 {
+	arena_free_used(a, slot, a->slot_size);
+}
+
+void arena_free_used(struct arena *a, void *slot, size_t used)
+{
 	uint32_t index = arena_index(a, slot);
 
-	KASSERT(a->next_free[index] == SLOT_IN_USE);
-	memset(slot, 0, a->slot_size);
+	KASSERT(a->next_free[index] == SLOT_IN_USE && used <= a->slot_size);
+	memset(slot, 0, used);
 	a->next_free[index] = a->free_head;
 	a->free_head = index + 1;
 	a->live--;

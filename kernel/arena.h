@@ -29,6 +29,12 @@ int arena_init(struct arena *a, const char *name, size_t slot_size, uint32_t cap
 void *arena_alloc(struct arena *a);
 /* Wipes the slot and returns it; its generation advances. */
 void arena_free(struct arena *a, void *slot);
+/*
+ * arena_free for a slot of which only the first used bytes were ever
+ * written (the rest are still the zeros arena_alloc gave): only those are
+ * wiped. A 64 KiB staging buffer that carried 4 KiB costs a 4 KiB wipe.
+ */
+void arena_free_used(struct arena *a, void *slot, size_t used);
 /* The slot's position in its arena (a slot of a it must be). */
 uint32_t arena_index(const struct arena *a, const void *slot);
 

@@ -159,9 +159,9 @@ long io_req_take_handles(struct io_req *r, uintptr_t addr, uint32_t count)
 static void stage_free(struct io_req *r)
 {
 	if (r->data && r->data != r->inline_data)
-		arena_free(&buffer_arena, r->data);
+		arena_free_used(&buffer_arena, r->data, r->data_size);
 	r->data = r->inline_data;
-	r->data_len = 0;
+	r->data_len = r->data_size = 0;
 }
 
 long io_req_stage(struct io_req *r, const void *src, size_t len)
@@ -172,6 +172,7 @@ long io_req_stage(struct io_req *r, const void *src, size_t len)
 			r->data = r->inline_data;
 			return ARCHK_ERR_NO_MEMORY;
 		}
+		r->data_size = (uint32_t)len;
 	}
 	if (src)
 		memcpy(r->data, src, len);

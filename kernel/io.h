@@ -50,6 +50,7 @@ struct io_req {
 	/* The outcome, delivered to the client's memory by io_deliver. */
 	long result;
 	uint32_t data_len;	   /* staged bytes at data: in-data to a server, or out-data */
+	uint32_t data_size;	   /* a large buffer's bytes that may be written (wiped on free) */
 	uint8_t *data;		   /* inline_data or a large buffer */
 	struct object *out_handle; /* moved to the client's table on delivery */
 	uint32_t out_rights;

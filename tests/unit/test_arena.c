@@ -84,6 +84,24 @@ Test(arena, free_wipes_the_slot)
 	cr_assert(slot_is_filled(p, 0), "reused slot not zeroed");
 }
 
+/* arena_free_used wipes the bytes that were used, and the slot comes back all zeros. */
+Test(arena, free_used_wipes_the_used_bytes)
+{
+	void *p = arena_alloc(&arena);
+
+	memset(p, 0xAA, 20);
+	arena_free_used(&arena, p, 20);
+	cr_assert(slot_is_filled(p, 0), "freed slot still holds data");
+	cr_assert_eq(arena.live, 0);
+	cr_assert_eq(arena_alloc(&arena), p);
+}
+
+/* Claiming more used bytes than a slot has is a kernel bug: a panic, not a wipe past it. */
+Test(arena, free_used_past_the_slot_panics, .signal = SIGABRT)
+{
+	arena_free_used(&arena, arena_alloc(&arena), arena.slot_size + 1);
+}
+
 /* Slots are handed out from the lowest index up, and their index is their place. */
 Test(arena, index_is_the_slot_position)
 {

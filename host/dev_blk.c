@@ -3,8 +3,9 @@
  *
  * Each chain is a request: a readable header (struct archk_blk_req), data
  * buffers (readable for OUT, writable for IN and GET_ID) and a last
- * writable byte for the status. IN and OUT become one readv or writev on the
- * vCPU's io_uring at the sector's byte offset; FLUSH waits until every
+ * writable byte for the status. IN and OUT become one read or write (readv
+ * or writev for several buffers) on the vCPU's io_uring at the sector's byte
+ * offset, all those of one doorbell submitted together; FLUSH waits until every
  * write taken before it has completed, then syncs the file (fdatasync
  * through io_uring), so a FLUSH's completion means everything written before
  * it is on the host's disk. A request that reaches past the capacity, or
@@ -116,12 +117,28 @@ static uint32_t data_range(const struct blk_disk *disk, const struct archk_blk_r
 	return bytes;
 }
 
+/*
+ * An IN (read) or OUT of the n buffers iov at offset. One buffer, the usual
+ * case, is a plain read or write: the host copies no iovec array for it.
+ */
+static void prep_data_io(struct io_uring_sqe *sqe, int fd, bool in, const struct iovec *iov,
+			 unsigned n, uint64_t offset)
+{
+	if (n == 1 && in)
+		io_uring_prep_read(sqe, fd, iov[0].iov_base, (unsigned)iov[0].iov_len, offset);
+	else if (n == 1)
+		io_uring_prep_write(sqe, fd, iov[0].iov_base, (unsigned)iov[0].iov_len, offset);
+	else if (in)
+		io_uring_prep_readv(sqe, fd, iov, n, offset);
+	else
+		io_uring_prep_writev(sqe, fd, iov, n, offset);
+}
+
 /* Starts request r, whose chain is taken; it finishes now or when its host I/O does. */
 static void start(struct blk_disk *disk, struct blk_request *r)
 {
 	const struct virtq_chain *c = &r->c.vc;
 	struct archk_blk_req h;
-	struct io_uring_sqe *sqe;
 	int n;
 
 	if (c->in_bytes == 0) { /* no room for a status: nothing to answer with */
@@ -164,13 +181,8 @@ static void start(struct blk_disk *disk, struct blk_request *r)
 		finish(disk, r, ARCHK_BLK_S_IOERR, 0);
 		return;
 	}
-	sqe = device_io_sqe(&r->io);
-	if (h.type == ARCHK_BLK_T_IN)
-		io_uring_prep_readv(sqe, disk->fd, r->iov, (unsigned)n,
-				    h.sector * ARCHK_BLK_SECTOR);
-	else
-		io_uring_prep_writev(sqe, disk->fd, r->iov, (unsigned)n,
-				     h.sector * ARCHK_BLK_SECTOR);
+	prep_data_io(device_io_sqe(&r->io), disk->fd, h.type == ARCHK_BLK_T_IN, r->iov, (unsigned)n,
+		     h.sector * ARCHK_BLK_SECTOR);
 }
 
 /*

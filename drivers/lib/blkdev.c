@@ -108,6 +108,7 @@ long blkdev_submit(struct blkdev *b, int op, uint64_t offset, void *buf, uint32_
 	s->clipped_to_nothing = op == ARCHK_IO_READ && bytes == 0;
 	if (s->clipped_to_nothing) { /* nothing to ask the device: it finishes at the next reap */
 		s->status = ARCHK_BLK_S_OK;
+		b->clipped++;
 		return 0;
 	}
 	v[n++] = (struct vbuf){&s->hdr, sizeof(s->hdr), false};
@@ -131,6 +132,8 @@ static int finish(struct blkdev *b, struct blk_slot *s, void **cookie, long *res
 {
 	*cookie = s->cookie;
 	*result = result_of(s);
+	if (s->clipped_to_nothing)
+		b->clipped--;
 	s->clipped_to_nothing = false;
 	b->free_list[b->free_count++] = (uint16_t)(s - b->slots);
 	return 1;
@@ -140,7 +143,7 @@ int blkdev_reap(struct blkdev *b, void **cookie, long *result)
 {
 	struct blk_slot *s;
 
-	for (unsigned i = 0; i < b->depth; i++)
+	for (unsigned i = 0; b->clipped && i < b->depth; i++)
 		if (b->slots[i].clipped_to_nothing)
 			return finish(b, &b->slots[i], cookie, result);
 	if (!(s = vq_get(&b->q, NULL)))

@@ -25,7 +25,8 @@ struct blkdev {
 	struct blk_slot *slots; /* in DMA memory: headers and status bytes */
 	unsigned free_count;
 	uint16_t *free_list;
-	bool unkicked; /* requests were submitted since the last doorbell */
+	bool unkicked;	  /* requests were submitted since the last doorbell */
+	unsigned clipped; /* READs at the end, finished without the device, not yet reaped */
 };
 
 /*

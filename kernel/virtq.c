@@ -74,8 +74,10 @@ static int walk_chain(struct virtq *q, uint16_t head, struct virtq_chain *c)
 {
 	uint16_t i = head;
 
-	memset(c, 0, sizeof(*c));
+	/* Only the first count buffers mean anything: no wipe of all VIRTQ_SEGS_MAX. */
 	c->head = head;
+	c->count = c->readable = 0;
+	c->out_bytes = c->in_bytes = 0;
 	for (uint32_t steps = 0;; steps++) {
 		struct archk_virtq_desc d;
 		bool write;
@@ -88,8 +90,10 @@ static int walk_chain(struct virtq *q, uint16_t head, struct virtq_chain *c)
 		if ((d.flags & ARCHK_VIRTQ_DESC_F_INDIRECT) || (!write && c->count > c->readable))
 			return break_queue(q, c);
 		s = &c->seg[c->count];
+		s->ptr = NULL;
 		s->len = d.len;
 		s->write = write;
+		c->refs[c->count] = NULL;
 		if (d.len &&
 		    !(s->ptr = q->dma(q->dma_ctx, d.addr, d.len, write, &c->refs[c->count])))
 			return break_queue(q, c);
@@ -151,7 +155,7 @@ bool virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written)
 
 void virtq_chain_release(struct virtq_chain *c)
 {
-	for (unsigned i = 0; i < VIRTQ_SEGS_MAX; i++) {
+	for (unsigned i = 0; i < c->count && i < VIRTQ_SEGS_MAX; i++) {
 		if (c->refs[i])
 			object_unref(c->refs[i]);
 		c->refs[i] = NULL;

@@ -49,7 +49,7 @@ struct virtq_seg {
 	bool write; /* device-writable */
 };
 
-/* A chain taken from the available ring: its buffers, readable ones first. */
+/* A chain taken from the available ring: its first count buffers, readable ones first. */
 struct virtq_chain {
 	uint16_t head;
 	uint16_t count;	    /* buffers in seg */
@@ -57,7 +57,7 @@ struct virtq_chain {
 	uint32_t out_bytes; /* bytes the device may read */
 	uint32_t in_bytes;  /* bytes the device may write */
 	struct virtq_seg seg[VIRTQ_SEGS_MAX];
-	struct object *refs[VIRTQ_SEGS_MAX]; /* one per buffer, NULL if none */
+	struct object *refs[VIRTQ_SEGS_MAX]; /* one per buffer, NULL if none (or released) */
 };
 
 /*

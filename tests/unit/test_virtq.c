@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include "object.h"
 #include "virtq.h"
 #include "lib/virtio.h"
 
@@ -321,4 +322,65 @@ Test(virtq, zero_length_buffer)
 	offer_raw(0);
 	cr_assert_eq(virtq_pop(&devq, &c), 1);
 	cr_assert_eq(c.in_bytes, 0);
+}
+
+/* ---- references: every buffer's is dropped exactly once ---- */
+static struct object held; /* what counted_dma references for each buffer */
+
+static void *counted_dma(void *ctx, uint64_t addr, uint64_t len, bool write, struct object **ref)
+{
+	void *p = fake_dma(ctx, addr, len, write, ref);
+
+	if (p) {
+		object_ref(&held);
+		*ref = &held;
+	}
+	return p;
+}
+
+static void counted_setup(void)
+{
+	held = (struct object){.refcount = 1};
+	devq.dma = counted_dma;
+}
+
+/*
+ * A chain holds one reference per buffer until it is released; releasing
+ * twice drops nothing more, and a shorter chain taken into the same record
+ * later drops only its own, not those the longer one left behind.
+ */
+Test(virtq, chain_references_dropped_once)
+{
+	struct vbuf three[] = {{buffer(16), 16, false}, {buffer(8), 8, true}, {buffer(1), 1, true}};
+	struct vbuf one[] = {{buffer(4), 4, true}};
+	struct virtq_chain c;
+
+	counted_setup();
+	cr_assert_eq(vq_add(&drv, three, 3, NULL), 0);
+	cr_assert_eq(virtq_pop(&devq, &c), 1);
+	cr_assert_eq(held.refcount, 4);
+	cr_assert(virtq_push(&devq, &c, 0));
+	virtq_chain_release(&c);
+	cr_assert_eq(held.refcount, 1);
+	virtq_chain_release(&c);
+	cr_assert_eq(held.refcount, 1, "a second release drops nothing");
+	(void)vq_get(&drv, NULL); /* the driver takes it back: its descriptors are free */
+	cr_assert_eq(vq_add(&drv, one, 1, NULL), 0);
+	cr_assert_eq(virtq_pop(&devq, &c), 1);
+	cr_assert_eq(c.count, 1);
+	cr_assert_eq(held.refcount, 2);
+	virtq_chain_release(&c);
+	cr_assert_eq(held.refcount, 1);
+}
+
+/* A chain refused halfway gives back the references of the buffers it had taken. */
+Test(virtq, refused_chain_drops_its_references)
+{
+	desc(0, buffer(8), 8, ARCHK_VIRTQ_DESC_F_NEXT, 1);
+	desc(1, buffer(8), 0, ARCHK_VIRTQ_DESC_F_NEXT, 2); /* no memory, no reference */
+	desc(2, outside, 8, ARCHK_VIRTQ_DESC_F_WRITE, 0);
+	counted_setup();
+	offer_raw(0);
+	expect_broken();
+	cr_assert_eq(held.refcount, 1);
 }

@@ -39,6 +39,7 @@ struct blk_disk {
 	bool read_only;
 	uint64_t capacity; /* sectors */
 	uint64_t next_write_seq;
+	bool starved; /* the last doorbell found every record busy: chains may wait */
 	char id[ARCHK_BLK_ID_BYTES];
 	struct archk_blk_config config;
 	struct blk_request requests[BLK_QUEUE_SIZE];
@@ -102,7 +103,10 @@ static void blk_done(struct io_token *token, long result)
 	       ok && r->type == ARCHK_BLK_T_IN ? r->data_bytes : 0);
 	if (r->type == ARCHK_BLK_T_OUT)
 		start_ready_flushes(disk);
-	blk_notify(disk->dev, disk, 0); /* chains may wait for a free request */
+	if (disk->starved)
+		blk_notify(disk->dev, disk, 0); /* chains wait for a free record */
+	else
+		device_io_submit(); /* FLUSHes the write let go */
 }
 
 /* Checks the data range of an IN or OUT; the byte count, or 0 if it is bad. */
@@ -186,21 +190,24 @@ static void start(struct blk_disk *disk, struct blk_request *r)
 }
 
 /*
- * Takes every chain offered while requests are free (the rest wait in the
- * ring), then submits their host I/O, and any FLUSH made ready before, in
- * one io_uring_enter.
+ * Takes every chain offered while records are free (the rest wait in the
+ * ring, and a completion takes them: starved), then submits their host
+ * I/O, and any FLUSH made ready before, in one io_uring_enter.
  */
 static void blk_notify(struct device *d, void *state, unsigned q)
 {
 	struct blk_disk *disk = state;
 
+	disk->starved = true;
 	for (unsigned i = 0; i < BLK_QUEUE_SIZE; i++) {
 		struct blk_request *r = &disk->requests[i];
 
 		if (r->busy)
 			continue;
-		if (device_pop(d, q, &r->c) != 1)
+		if (device_pop(d, q, &r->c) != 1) {
+			disk->starved = false;
 			break;
+		}
 		r->busy = true;
 		r->waiting = false;
 		start(disk, r);

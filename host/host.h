@@ -38,10 +38,11 @@ struct host_vcpu {
 	struct signal_block *block; /* bottom of this vCPU's alternate signal stack */
 	struct entry_block entry;   /* the context being run, where traps return to */
 	struct guest_exit *exit;
-	timer_t timer;		/* the slice timer */
-	int64_t slice_armed_ns; /* what it was last armed for (0: disarmed) */
-	int64_t slice_armed_at; /* and when (CLOCK_MONOTONIC) */
-	int idle_spin;		/* enum idle_spin (idle_spin.h): hook_idle spins, a kick ends it */
+	timer_t timer;		 /* the slice timer */
+	int64_t slice_armed_ns;	 /* what it was last armed for (0: disarmed) */
+	int64_t slice_armed_at;	 /* and when (CLOCK_MONOTONIC) */
+	int64_t idle_typical_ns; /* its idle periods' length, smoothed (vcpu.c, hook_idle) */
+	int idle_spin;		 /* enum idle_spin (idle_spin.h): hook_idle spins, a kick ends it */
 	struct sigreturn_frame frame __attribute__((aligned(64)));
 };
 

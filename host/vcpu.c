@@ -15,10 +15,11 @@
 #include "idle_spin.h"
 
 #define RING_ENTRIES	     64
-#define KICK_TAG	     0	   /* user_data of a wake-up message */
-#define SPIN_IDLE_MAX_NS     50000 /* hook_idle spins instead of sleeping up to this long */
-#define SPIN_BEFORE_SLEEP_NS 30000 /* and spins this long before any longer sleep */
-#define SLICE_SLACK_SHIFT    6	   /* hook_slice_arm keeps a timer within slice / 64 */
+#define KICK_TAG	     0	    /* user_data of a wake-up message */
+#define SPIN_IDLE_MAX_NS     50000  /* hook_idle spins instead of sleeping up to this long */
+#define SPIN_BEFORE_SLEEP_NS 30000  /* and spins this long before any longer sleep... */
+#define IDLE_LONG_NS	     120000 /* ...while idle periods last less (note_idle_length) */
+#define SLICE_SLACK_SHIFT    6	    /* hook_slice_arm keeps a timer within slice / 64 */
 
 static struct host_vcpu *vcpus;
 static unsigned vcpu_count;
@@ -282,8 +283,9 @@ long host_error(int err)
 }
 
 /*
- * Hands one completion to the kernel; wake-up messages carry no work. A
- * token marked HOST_RAW_RESULT gets the host's result as it is.
+ * Hands one completion to the kernel, under the lock; wake-up messages
+ * carry no work. A token marked HOST_RAW_RESULT gets the host's result as
+ * it is.
  */
 static void complete(struct io_uring_cqe *cqe)
 {
@@ -291,22 +293,36 @@ static void complete(struct io_uring_cqe *cqe)
 	long res = cqe->res;
 
 	if (data & HOST_RAW_RESULT)
-		kernel_io_done((void *)(uintptr_t)(data & ~HOST_RAW_RESULT), res);
-	else if (data != KICK_TAG)
-		kernel_io_done((void *)(uintptr_t)data, res >= 0 ? res : host_error((int)res));
+		kernel_io_done_locked((void *)(uintptr_t)(data & ~HOST_RAW_RESULT), res);
+	else
+		kernel_io_done_locked((void *)(uintptr_t)data,
+				      res >= 0 ? res : host_error((int)res));
 }
 
+/*
+ * Reaps v's completions. The kernel lock is taken once for all of them, not
+ * per completion: a device's doorbell submits a batch that completes as one
+ * (dev_blk.c).
+ */
 void hook_poll(struct vcpu *v)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
 	struct io_uring_cqe *cqe;
+	bool locked = false;
 
 	while (io_uring_peek_cqe(&hv->ring, &cqe) == 0) {
 		struct io_uring_cqe copy = *cqe;
 
 		io_uring_cqe_seen(&hv->ring, cqe);
+		if (copy.user_data == KICK_TAG)
+			continue;
+		if (!locked)
+			hook_lock();
+		locked = true;
 		complete(&copy);
 	}
+	if (locked)
+		hook_unlock();
 }
 
 /*
@@ -324,25 +340,40 @@ static bool spin_until(struct host_vcpu *hv, int64_t end)
 }
 
 /*
+ * How long v's idle periods last, smoothed over the last few (each counted
+ * as at most IDLE_LONG_NS): hook_idle spins only while they are short.
+ */
+static void note_idle_length(struct host_vcpu *hv, int64_t ns)
+{
+	hv->idle_typical_ns =
+	    (3 * hv->idle_typical_ns + (ns < IDLE_LONG_NS ? ns : IDLE_LONG_NS)) / 4;
+}
+
+/*
  * Short waits (a polled I/O queue is active) spin on the mapped completion
  * ring: sleeping in io_uring_enter and waking again would cost more than
  * the wait itself. Longer ones spin SPIN_BEFORE_SLEEP_NS first, then block
  * in io_uring: on the hosts archk runs on, waking a sleeping thread on
  * another CPU costs about as much as that spin, and a request's reply or a
  * client's next request usually comes sooner (a client and its server on a
- * vCPU each: sched.c, place).
+ * vCPU each: sched.c, place). Only usually: a vCPU whose idle periods have
+ * been longer than the spin sleeps at once, since its spinning would only
+ * take the CPU from host programs it waits for (a client on loopback).
  */
 void hook_idle(struct vcpu *v, int64_t timeout_ns)
 {
 	struct host_vcpu *hv = (struct host_vcpu *)v;
-	int64_t now = monotonic_ns(), spin = timeout_ns && timeout_ns <= SPIN_IDLE_MAX_NS
-						 ? timeout_ns
-						 : SPIN_BEFORE_SLEEP_NS;
+	bool short_wait = timeout_ns && timeout_ns <= SPIN_IDLE_MAX_NS;
+	int64_t now = monotonic_ns(), spin = short_wait ? timeout_ns
+					     : hv->idle_typical_ns < SPIN_BEFORE_SLEEP_NS
+						 ? SPIN_BEFORE_SLEEP_NS
+						 : 0;
 	struct __kernel_timespec ts;
 	struct io_uring_cqe *cqe;
 	int err;
 
-	if (spin_until(hv, now + spin) || spin == timeout_ns) {
+	if ((spin && spin_until(hv, now + spin)) || short_wait) {
+		note_idle_length(hv, monotonic_ns() - now);
 		hook_poll(v);
 		return;
 	}
@@ -352,6 +383,7 @@ void hook_idle(struct vcpu *v, int64_t timeout_ns)
 	ts = (struct __kernel_timespec){timeout_ns / 1000000000, timeout_ns % 1000000000};
 	err = timeout_ns ? io_uring_wait_cqe_timeout(&hv->ring, &cqe, &ts)
 			 : io_uring_wait_cqe(&hv->ring, &cqe);
+	note_idle_length(hv, monotonic_ns() - now);
 	if (err == 0)
 		hook_poll(v);
 }

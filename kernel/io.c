@@ -435,12 +435,18 @@ long sys_do_io(struct thread *t, struct syscall_args *args)
 }
 
 /* Host I/O completed (called by the host without the lock, on any host thread). */
-void kernel_io_done(void *token, long result)
+void kernel_io_done_locked(void *token, long result)
 {
 	struct io_token *io = token;
 
-	hook_lock();
+	ASSERT_LOCKED();
 	io->complete(io, result);
+}
+
+void kernel_io_done(void *token, long result)
+{
+	hook_lock();
+	kernel_io_done_locked(token, result);
 	hook_unlock();
 }
 

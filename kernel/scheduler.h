@@ -99,6 +99,8 @@ void kernel_vcpu_run(struct vcpu *v);
 void kernel_shutdown(int status);
 /* Called by the host (without the lock) when host I/O for token completes. */
 void kernel_io_done(void *token, long result);
+/* The same with the lock held: the host reaping a batch of completions under one lock. */
+void kernel_io_done_locked(void *token, long result);
 /*
  * Called by the host's call gate (host/gate.c), without the lock, for a
  * system call that v's current thread made through the gate (its state is

@@ -9,8 +9,9 @@
  * just before it was needed again. The slots' bytes are in memory objects
  * (vmo_read and vmo_write are calls, not switches), so the cache does not
  * make the server's partition, which is closed and opened at each switch,
- * any bigger. Reads fill it (whole blocks only), writes go to the disk
- * and then to the cache, and a failed write forgets the blocks it touched.
+ * any bigger. Reads fill it (whole blocks only); writes go to the disk
+ * and then update the blocks the cache holds, and a failed write forgets
+ * the blocks it touched.
  */
 #include <archk/runtime.h>
 #include "disk.h"
@@ -91,9 +92,11 @@ static void cache_store(uint64_t block, const void *buf, uint32_t n)
 
 /*
  * After count sectors from sector were written from buf (err: or failed to
- * be): whole blocks written go in the cache, blocks written in part (log
- * records, which nothing reads again before the next mount) or not at all
- * leave it.
+ * be): whole blocks written that the cache holds are updated there; blocks
+ * written in part (log records, which nothing reads again before the next
+ * mount) or not at all leave it. Writes do not bring new blocks in: a new
+ * slot costs a fresh page of memory, which a block nobody reads back (the
+ * usual fate of what was just written) would not repay.
  */
 static void cache_written(uint64_t sector, const uint8_t *buf, uint32_t count, long err)
 {
@@ -101,14 +104,17 @@ static void cache_written(uint64_t sector, const uint8_t *buf, uint32_t count, l
 
 	for (uint64_t s = sector; s < end;) {
 		uint64_t b = s / SPB;
-		int whole = s % SPB == 0 && end - s >= SPB;
-		uint32_t n = whole ? span(b, (end - s) / SPB) : 1;
+		int whole = s % SPB == 0 && end - s >= SPB, hit = cached(b);
+		uint32_t n = whole ? span(b, (end - s) / SPB) : 1, run = 1;
 
-		if (whole && err == 0)
-			cache_store(b, buf + (s - sector) * HFS_SECTOR_BYTES, n);
-		else if (cached(b))
-			disk.tags[slot_of(b)] = 0;
-		s = whole ? s + (uint64_t)n * SPB : (b + 1) * SPB;
+		while (run < n && cached(b + run) == hit)
+			run++;
+		if (hit &&
+		    (!whole || err < 0 ||
+		     slot_copy(b, (void *)(buf + (s - sector) * HFS_SECTOR_BYTES), run, 1) < 0))
+			for (uint32_t i = 0; i < run; i++)
+				disk.tags[slot_of(b + i)] = 0;
+		s = whole ? s + (uint64_t)run * SPB : (b + 1) * SPB;
 	}
 }
 

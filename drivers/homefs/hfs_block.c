@@ -2,6 +2,7 @@
  * Block I/O and allocation (hfs_block.h).
  */
 #include "hfs_block.h"
+#include "hfs_crc.h"
 #include "hfs_mem.h"
 
 /* Every device error after which the disk may hold less than we think. */
@@ -11,12 +12,43 @@ static long failed(struct hfs *fs, long err)
 	return err < 0 ? err : ARCHK_ERR_IO;
 }
 
+/* Is disk block b in the write-back batch (freed ones included)? */
+static int in_wb(const struct hfs *fs, uint32_t b)
+{
+	return b - fs->wb_first < fs->wb_n;
+}
+
+/* Reads from the disk, or from the write-back batch what is there. */
 long hfs_read_blocks(struct hfs *fs, uint32_t block, void *buf, uint32_t count)
 {
+	uint8_t *out = buf;
+	uint32_t done = 0;
+
 	if ((uint64_t)block + count > fs->blocks)
 		return ARCHK_ERR_CORRUPT;
-	return fs->disk.read(fs->disk.ctx, (uint64_t)block * HFS_SECTORS_PER_BLOCK, buf,
-			     count * HFS_SECTORS_PER_BLOCK);
+	while (done < count) {
+		uint32_t b = block + done, n = 0;
+		long err;
+
+		if (in_wb(fs, b)) {
+			const uint8_t *src = fs->wb + (size_t)(b - fs->wb_first) * HFS_BLOCK_BYTES;
+
+			n = fs->wb_first + fs->wb_n - b < count - done ? fs->wb_first + fs->wb_n - b
+								       : count - done;
+			if (src != out + (size_t)done * HFS_BLOCK_BYTES)
+				memcpy(out + (size_t)done * HFS_BLOCK_BYTES, src,
+				       (size_t)n * HFS_BLOCK_BYTES);
+		} else {
+			while (done + n < count && !in_wb(fs, b + n))
+				n++;
+			if ((err = fs->disk.read(fs->disk.ctx, (uint64_t)b * HFS_SECTORS_PER_BLOCK,
+						 out + (size_t)done * HFS_BLOCK_BYTES,
+						 n * HFS_SECTORS_PER_BLOCK)) < 0)
+				return err;
+		}
+		done += n;
+	}
+	return 0;
 }
 
 long hfs_write_sectors(struct hfs *fs, uint64_t sector, const void *buf, uint32_t count)
@@ -30,10 +62,92 @@ long hfs_write_sectors(struct hfs *fs, uint64_t sector, const void *buf, uint32_
 	return 0;
 }
 
+long hfs_write_many(struct hfs *fs, const struct hfs_write *w, uint32_t n)
+{
+	long err = 0;
+
+	for (uint32_t i = 0; !err && i < n; i++)
+		err = hfs_write_sectors(fs, w[i].sector, w[i].buf, w[i].count);
+	return err;
+}
+
 long hfs_write_blocks(struct hfs *fs, uint32_t block, const void *buf, uint32_t count)
 {
 	return hfs_write_sectors(fs, (uint64_t)block * HFS_SECTORS_PER_BLOCK, buf,
 				 count * HFS_SECTORS_PER_BLOCK);
+}
+
+/* ---- the write-back batch ---- */
+
+long hfs_wb_slot(struct hfs *fs, uint32_t d, uint8_t **slot)
+{
+	long err;
+
+	if (!in_wb(fs, d) && fs->wb_n &&
+	    (d != fs->wb_first + fs->wb_n || fs->wb_n == HFS_SEG_BLOCKS) &&
+	    (err = hfs_wb_flush(fs)) < 0)
+		return err;
+	if (!fs->wb_n)
+		fs->wb_first = d;
+	*slot = fs->wb + (size_t)(d - fs->wb_first) * HFS_BLOCK_BYTES;
+	return 0;
+}
+
+void hfs_wb_add(struct hfs *fs, uint32_t d)
+{
+	if (!in_wb(fs, d))
+		fs->wb_n++;
+	fs->wb_dead &= ~(1u << (d - fs->wb_first));
+}
+
+long hfs_wb_seal(struct hfs *fs)
+{
+	for (uint32_t i = 0; i < fs->wb_n; i++) {
+		long err;
+
+		if (!(fs->wb_dead >> i & 1) &&
+		    (err = hfs_crcmap_put(
+			 &fs->crcs, fs->wb_first + i,
+			 hfs_crc32c(0, fs->wb + (size_t)i * HFS_BLOCK_BYTES, HFS_BLOCK_BYTES))) < 0)
+			return err;
+	}
+	return 0;
+}
+
+uint32_t hfs_wb_take(struct hfs *fs, struct hfs_write *w)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < fs->wb_n;) {
+		uint32_t j = i;
+
+		if (fs->wb_dead >> i & 1) {
+			i++;
+			continue;
+		}
+		while (j < fs->wb_n && !(fs->wb_dead >> j & 1))
+			j++;
+		w[n++] = (struct hfs_write){.sector = (uint64_t)(fs->wb_first + i) *
+						      HFS_SECTORS_PER_BLOCK,
+					    .buf = fs->wb + (size_t)i * HFS_BLOCK_BYTES,
+					    .count = (j - i) * HFS_SECTORS_PER_BLOCK};
+		i = j;
+	}
+	fs->wb_n = 0;
+	fs->wb_dead = 0;
+	return n;
+}
+
+long hfs_wb_flush(struct hfs *fs)
+{
+	struct hfs_write w[HFS_SEG_BLOCKS];
+	long err;
+
+	if (!fs->wb_n)
+		return 0;
+	if ((err = hfs_wb_seal(fs)) < 0)
+		return err;
+	return hfs_write_many(fs, w, hfs_wb_take(fs, w));
 }
 
 long hfs_flush(struct hfs *fs)
@@ -136,7 +250,12 @@ void hfs_free_now(struct hfs *fs, uint32_t block, uint32_t count)
 		hfs_bit_clear(&fs->fresh, b);
 		hfs_bit_clear(&fs->pubfresh, b);
 		hfs_crcmap_del(&fs->crcs, b);
+		/* Its bytes waiting in the batch must never reach the block's next owner. */
+		if (in_wb(fs, b))
+			fs->wb_dead |= 1u << (b - fs->wb_first);
 	}
+	while (fs->wb_n && fs->wb_dead >> (fs->wb_n - 1) & 1)
+		fs->wb_dead &= ~(1u << --fs->wb_n);
 	fs->free_blocks += count;
 }
 

@@ -13,11 +13,36 @@
 
 #include "hfs_s.h"
 
-/* Reads or writes count blocks from block; a write error marks fs failed. */
+/*
+ * Reads or writes count blocks from block; a write error marks fs failed.
+ * Reads see the write-back batch (below).
+ */
 long hfs_read_blocks(struct hfs *fs, uint32_t block, void *buf, uint32_t count);
 long hfs_write_blocks(struct hfs *fs, uint32_t block, const void *buf, uint32_t count);
 long hfs_write_sectors(struct hfs *fs, uint64_t sector, const void *buf, uint32_t count);
+/* n writes, one after the other. */
+long hfs_write_many(struct hfs *fs, const struct hfs_write *w, uint32_t n);
 long hfs_flush(struct hfs *fs);
+
+/*
+ * The write-back batch (struct hfs, wb): file data is assembled there and
+ * reaches the disk with the next commit, in the same round trip as its
+ * record, or when a write starts a batch elsewhere. Until then reads find
+ * it there, and freeing one of its blocks drops it from the batch.
+ */
+/*
+ * The batch's slot for disk block d: its own if d is in the batch, else the
+ * one after the last, after writing the batch out if d cannot join it
+ * there. Reads do not see what is put in the slot until hfs_wb_add(d).
+ */
+long hfs_wb_slot(struct hfs *fs, uint32_t d, uint8_t **slot);
+void hfs_wb_add(struct hfs *fs, uint32_t d);
+/* Records the CRCs of the batch's blocks, as a commit's VERIFY ops need them. */
+long hfs_wb_seal(struct hfs *fs);
+/* Empties the batch into writes (at most HFS_SEG_BLOCKS) the caller must do now; their count. */
+uint32_t hfs_wb_take(struct hfs *fs, struct hfs_write *w);
+/* Seals the batch and writes it out. */
+long hfs_wb_flush(struct hfs *fs);
 
 /* Bitmaps and counters for a filesystem of blocks blocks, all free but the superblocks. */
 long hfs_blocks_init(struct hfs *fs, uint32_t blocks);

@@ -3,7 +3,6 @@
  */
 #include "hfs_file.h"
 #include "hfs_block.h"
-#include "hfs_crc.h"
 #include "hfs_map.h"
 #include "hfs_mem.h"
 #include "hfs_op.h"
@@ -120,22 +119,6 @@ static long read_block(struct hfs *fs, struct hfs_inode *ip, uint64_t b, uint8_t
 	return hfs_read_blocks(fs, d, dst, 1);
 }
 
-/* Writes a batch of consecutive disk blocks from fs->stage and remembers their CRCs. */
-static long write_batch(struct hfs *fs, uint32_t first, uint32_t n)
-{
-	long err;
-
-	if (!n)
-		return 0;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t crc = hfs_crc32c(0, fs->stage + (size_t)i * BS, BS);
-
-		if ((err = hfs_crcmap_put(&fs->crcs, first + i, crc)) < 0)
-			return err;
-	}
-	return hfs_write_blocks(fs, first, fs->stage, n);
-}
-
 /* Adds a run of newly allocated blocks to the overlay. */
 static void overlay_add(struct hfs *fs, struct hfs_vnode *vn, uint64_t fblock, uint32_t dblock,
 			uint32_t n)
@@ -152,13 +135,14 @@ static void overlay_add(struct hfs *fs, struct hfs_vnode *vn, uint64_t fblock, u
 /*
  * Writes file blocks [first, last] with the bytes of buf that fall in
  * them (buf holds [off, off + len)); a block partly covered keeps its
- * other bytes. Each block goes to its overlay block, or to a new one.
+ * other bytes. Each block goes to its overlay block, or to a new one, by
+ * way of the write-back batch.
  */
 static long write_blocks(struct hfs *fs, struct hfs_inode *ip, const uint8_t *buf, size_t len,
 			 uint64_t off, uint64_t first, uint64_t last)
 {
 	struct hfs_vnode *vn = ip->vn;
-	uint32_t batch_first = 0, batched = 0, hint = 0;
+	uint32_t hint = 0;
 	long err;
 
 	for (uint64_t b = first; b <= last; b++) {
@@ -171,28 +155,22 @@ static long write_blocks(struct hfs *fs, struct hfs_inode *ip, const uint8_t *bu
 		if (!own && ((err = hfs_map_reserve(&vn->overlay, 2)) < 0 ||
 			     (err = hfs_alloc(fs, 1, hint, 1, &d)) < 0))
 			return err;
-		if (batched == HFS_SEG_BLOCKS || (batched && d != batch_first + batched)) {
-			if ((err = write_batch(fs, batch_first, batched)) < 0)
-				return err;
-			batched = 0;
-		}
-		dst = fs->stage + (size_t)batched * BS;
+		if ((err = hfs_wb_slot(fs, d, &dst)) < 0)
+			return err;
 		/* A partly covered block starts as the file's current block (read before it moves).
 		 */
 		if ((off > start || off + len < start + BS) &&
 		    (err = read_block(fs, ip, b, dst)) < 0)
 			return err;
+		hfs_wb_add(fs, d);
 		if (!own)
 			overlay_add(fs, vn, b, d, 1);
-		if (!batched)
-			batch_first = d;
-		batched++;
 		hint = d + 1;
 		from = off > start ? off - start : 0;
 		to = off + len < start + BS ? off + len - start : BS;
 		memcpy(dst + from, buf + (start + from - off), to - from);
 	}
-	return write_batch(fs, batch_first, batched);
+	return 0;
 }
 
 long hfs_file_write(struct hfs *fs, struct hfs_inode *ip, const void *buf, size_t len, uint64_t off)

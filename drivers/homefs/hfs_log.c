@@ -137,15 +137,18 @@ static long alloc_segment(struct hfs *fs, uint32_t *start, uint32_t *blocks)
 }
 
 /*
- * Appends the ops as one record. NO_SPACE (nothing written) means the log
- * cannot take it: the caller checkpoints instead.
+ * Appends the ops as one record, written with the write-back batch (sealed
+ * already). NO_SPACE (nothing written) means the log cannot take it: the
+ * caller checkpoints instead.
  */
 static long append_record(struct hfs *fs, const struct hfs_buf *manifest)
 {
 	uint32_t bytes = (uint32_t)(HFS_REC_HDR + manifest->len + fs->ops.len);
 	uint32_t sectors = SECTORS(bytes);
+	struct hfs_write w[HFS_SEG_BLOCKS + 1];
 	struct hfs_logpos pos;
 	uint8_t *r = fs->stage;
+	uint32_t n;
 	long err;
 
 	/* Every record names the segment the log goes on in: reserve it first. */
@@ -171,9 +174,12 @@ static long append_record(struct hfs *fs, const struct hfs_buf *manifest)
 	memcpy(r + HFS_REC_HDR, manifest->p, manifest->len);
 	memcpy(r + HFS_REC_HDR + manifest->len, fs->ops.p, fs->ops.len);
 	hfs_put32(r + HFS_REC_CRC_O, crc_skipping(r, bytes, HFS_REC_CRC_O));
-	if ((err = hfs_write_sectors(fs, (uint64_t)pos.seg * HFS_SECTORS_PER_BLOCK + pos.used, r,
-				     sectors)) < 0 ||
-	    (err = hfs_flush(fs)) < 0)
+	/* The write-back batch and the record, then one flush for all. */
+	n = hfs_wb_take(fs, w);
+	w[n++] = (struct hfs_write){.sector = (uint64_t)pos.seg * HFS_SECTORS_PER_BLOCK + pos.used,
+				    .buf = r,
+				    .count = sectors};
+	if ((err = hfs_write_many(fs, w, n)) < 0 || (err = hfs_flush(fs)) < 0)
 		return err;
 	if (pos.seg != fs->log.seg) { /* moved on: the reserved segment joins the log */
 		if ((err = hfs_vec_push(&fs->segs, pos.seg)) < 0 ||
@@ -403,12 +409,13 @@ long hfs_commit(struct hfs *fs)
 		return ARCHK_ERR_IO;
 	if (!fs->ops.len && !fs->pubfresh_list.n)
 		return 0;
-	if ((err = build_manifest(fs, &blocks, &manifest)) < 0)
+	/* The manifest needs the CRCs of the data blocks still in the write-back batch. */
+	if ((err = hfs_wb_seal(fs)) < 0 || (err = build_manifest(fs, &blocks, &manifest)) < 0)
 		goto out;
 	err = ARCHK_ERR_NO_SPACE;
 	if (HFS_REC_HDR + manifest.len + fs->ops.len <= HFS_REC_MAX && !log_full(fs))
 		err = append_record(fs, &manifest);
-	if (err == ARCHK_ERR_NO_SPACE && !fs->failed)
+	if (err == ARCHK_ERR_NO_SPACE && !fs->failed && (err = hfs_wb_flush(fs)) == 0)
 		err = hfs_checkpoint(fs, &manifest);
 	if (!err)
 		committed(fs, &blocks);

@@ -40,9 +40,11 @@ static struct hfs *fs_new(const struct hfs_disk *disk, unsigned flags, char *why
 	fs->log_min_blocks = HFS_LOG_MIN_BLOCKS;
 	fs->stage = malloc(HFS_REC_MAX);
 	fs->block = malloc(HFS_BLOCK_BYTES);
-	if (!fs->stage || !fs->block) {
+	fs->wb = malloc(HFS_SEG_BLOCKS * HFS_BLOCK_BYTES);
+	if (!fs->stage || !fs->block || !fs->wb) {
 		free(fs->stage);
 		free(fs->block);
+		free(fs->wb);
 		free(fs);
 		return NULL;
 	}
@@ -72,6 +74,7 @@ static void fs_clear(struct hfs *fs)
 	fs->name_bytes = fs->extents = fs->overlay_extents = fs->overlay_blocks = 0;
 	fs->log = (struct hfs_logpos){0};
 	fs->log_blocks = 0;
+	fs->wb_n = fs->wb_dead = 0;
 	fs->live = fs->failed = 0;
 }
 
@@ -82,6 +85,7 @@ void hfs_unmount(struct hfs *fs)
 	fs_clear(fs);
 	free(fs->stage);
 	free(fs->block);
+	free(fs->wb);
 	free(fs);
 }
 

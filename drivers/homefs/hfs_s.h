@@ -170,6 +170,13 @@ struct hfs_node {
 	struct hfs_node *next, *prev; /* every open node of fs */
 };
 
+/* One write of count sectors from buf at sector. */
+struct hfs_write {
+	uint64_t sector;
+	const void *buf;
+	uint32_t count;
+};
+
 /* A position in the log: a segment and the sectors used in it. */
 struct hfs_logpos {
 	uint32_t seg, seg_blocks;   /* the segment being filled */
@@ -222,6 +229,16 @@ struct hfs {
 	uint64_t extents;	  /* published, in every file's map */
 	uint64_t overlay_extents; /* in every vnode's overlay */
 	uint64_t overlay_blocks;
+
+	/*
+	 * The write-back batch: data blocks files wrote, consecutive on the
+	 * disk from wb_first, not written there yet. They go with the next
+	 * commit's record, or before a batch that does not continue this one.
+	 */
+	uint8_t *wb;	   /* HFS_SEG_BLOCKS blocks */
+	uint32_t wb_first; /* the disk block of its first block */
+	uint32_t wb_n;	   /* blocks in it */
+	uint32_t wb_dead;  /* bit i: block wb_first + i was freed, not to be written */
 
 	uint8_t *stage; /* HFS_REC_MAX bytes for building writes */
 	uint8_t *block; /* one block for read-modify-write */

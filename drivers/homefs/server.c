@@ -1,18 +1,21 @@
 /*
- * homefs [-f | -i]: serves the home directory tree (docs/homefs.md) from the
- * block object it receives as "disk" (docs/abi.md "Block objects"). It
- * mounts the disk (-f: formats it first; -i: formats it only if it is blank,
- * its two superblock sectors all zeros), then sends the root directory on
- * its "reply" channel: an int64 0 and the handle, or the error and none,
- * after one line on "err" such as
+ * homefs [-f | -i] [-c MIB]: serves the home directory tree (docs/homefs.md)
+ * from the block object it receives as "disk" (docs/abi.md "Block objects").
+ * It mounts the disk (-f: formats it first; -i: formats it only if it is
+ * blank, its two superblock sectors all zeros), then sends the root
+ * directory on its "reply" channel: an int64 0 and the handle, or the error
+ * and none, after one line on "err" such as
  *
  *   homefs: cannot mount the home: CORRUPT: no homefs superblock (bad magic)
  *
- * Every open file or directory is an object of its table; docs/abi.md
- * ("The home filesystem") lists the operations and their errors. When the
- * last handle to the last of them is closed it commits and exits.
+ * It keeps up to MIB MiB of the disk's blocks in memory (disk.h; default
+ * 128, never more than the disk; 0: none). Every open file or directory is
+ * an object of its table; docs/abi.md ("The home filesystem") lists the
+ * operations and their errors. When the last handle to the last of them is
+ * closed it commits and exits.
  */
 #include <archk/runtime.h>
+#include "disk.h"
 #include "hfs.h"
 
 #define FILE_RIGHTS                                                                                \
@@ -33,47 +36,6 @@ static archk_handle_t err_h, reply_h, disk, table;
 static struct hfs *fs;
 static uint32_t objects; /* served objects alive */
 static char data[ARCHK_TABLE_DATA_MAX], out[ARCHK_TABLE_DATA_MAX];
-
-/* ---- the disk: the block object protocol ---- */
-
-static long disk_io(int op, uint64_t sector, void *buf, uint32_t count)
-{
-	uint64_t bytes = (uint64_t)count * HFS_SECTOR_BYTES;
-
-	for (uint64_t done = 0; done < bytes;) {
-		uint64_t n =
-		    bytes - done < ARCHK_TABLE_DATA_MAX ? bytes - done : ARCHK_TABLE_DATA_MAX;
-		long got = archk_do_io(op, disk, (long)((char *)buf + done), (long)n,
-				       (long)(sector * HFS_SECTOR_BYTES + done), 0);
-
-		if (got < 0)
-			return got;
-		if ((uint64_t)got != n)
-			return ARCHK_ERR_IO; /* past the end of the disk */
-		done += n;
-	}
-	return 0;
-}
-
-static long disk_read(void *ctx, uint64_t sector, void *buf, uint32_t count)
-{
-	return disk_io(ARCHK_IO_READ, sector, buf, count);
-}
-
-static long disk_write(void *ctx, uint64_t sector, const void *buf, uint32_t count)
-{
-	return disk_io(ARCHK_IO_WRITE, sector, (void *)buf, count);
-}
-
-static long disk_flush(void *ctx)
-{
-	return archk_do_io(ARCHK_IO_SYNC, disk, 0, 0, 0, 0);
-}
-
-static int64_t disk_now(void *ctx)
-{
-	return archk_clock_read(ARCHK_CLOCK_REALTIME);
-}
 
 /* ---- served objects ---- */
 
@@ -342,22 +304,50 @@ static int blank(const struct hfs_disk *d)
 	return 1;
 }
 
-/* Mounts the disk (formatting it first if asked to); 0 or 1 after saying why not. */
-static int start(int format, int format_blank)
+/* What the command line asks for. */
+struct options {
+	int format;	  /* -f */
+	int format_blank; /* -i */
+	uint64_t cache;	  /* -c MIB, in bytes */
+};
+
+/* s as a number of MiB up to HOMEFS_CACHE_MAX, in bytes; 0 if it is not one. */
+static int mib_arg(const char *s, uint64_t *bytes)
 {
-	struct hfs_disk d = {
-	    .read = disk_read, .write = disk_write, .flush = disk_flush, .now = disk_now};
-	struct archk_meta meta;
+	char *end;
+	unsigned long mib = strtoul(s, &end, 10);
+
+	if (end == s || *end || mib > HOMEFS_CACHE_MAX >> 20)
+		return 0;
+	*bytes = (uint64_t)mib << 20;
+	return 1;
+}
+
+/* Parses [-f | -i] [-c MIB]; 1 if they make sense. */
+static int options(int argc, char **argv, struct options *o)
+{
+	*o = (struct options){.cache = HOMEFS_CACHE_DEFAULT};
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-f") && !o->format_blank)
+			o->format = 1;
+		else if (!strcmp(argv[i], "-i") && !o->format)
+			o->format_blank = 1;
+		else if (!(!strcmp(argv[i], "-c") && i + 1 < argc && mib_arg(argv[++i], &o->cache)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Mounts the disk (formatting it first if asked to); 0 or 1 after saying why not. */
+static int start(const struct options *o)
+{
+	struct hfs_disk d;
 	char why[200];
 	long err;
 
-	if ((err = archk_get_meta(disk, &meta)) < 0)
-		return fail("disk", NULL, err);
-	if (meta.kind != ARCHK_KIND_BLOCK)
-		return fail("disk", "not a block object", ARCHK_ERR_WRONG_TYPE);
-	d.sectors = meta.size / HFS_SECTOR_BYTES;
-	d.read_only = !!(meta.flags & ARCHK_META_READ_ONLY);
-	if ((format || (format_blank && blank(&d))) && (err = hfs_format(&d)) < 0)
+	if ((err = homefs_disk_open(disk, o->cache, &d)) < 0)
+		return fail("disk", err == ARCHK_ERR_WRONG_TYPE ? "not a block object" : NULL, err);
+	if ((o->format || (o->format_blank && blank(&d))) && (err = hfs_format(&d)) < 0)
 		return fail("cannot format the home", NULL, err);
 	if ((err = hfs_mount(&d, 0, &fs, why, sizeof(why))) < 0)
 		return fail("cannot mount the home", why, err);
@@ -367,18 +357,20 @@ static int start(int format, int format_blank)
 int main(int argc, char **argv)
 {
 	struct hfs_node *root;
+	struct options o;
 	long err, served = 0;
 
 	err_h = archk_handle_named("err");
 	reply_h = archk_handle_named("reply");
 	disk = archk_handle_named("disk");
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "-f") && strcmp(argv[1], "-i")) ||
-	    reply_h == ARCHK_HANDLE_INVALID || disk == ARCHK_HANDLE_INVALID) {
-		archk_dprintf(err_h,
-			      "usage: homefs [-f | -i] (with \"disk\" and \"reply\" handles)\n");
+	if (!options(argc, argv, &o) || reply_h == ARCHK_HANDLE_INVALID ||
+	    disk == ARCHK_HANDLE_INVALID) {
+		archk_dprintf(
+		    err_h,
+		    "usage: homefs [-f | -i] [-c MIB] (with \"disk\" and \"reply\" handles)\n");
 		return 2;
 	}
-	if (start(argc == 2 && argv[1][1] == 'f', argc == 2 && argv[1][1] == 'i'))
+	if (start(&o))
 		return 1;
 	if ((err = archk_table_create()) < 0)
 		return fail("table_create", NULL, err);

@@ -112,12 +112,18 @@ archk_handle_t start_ramdisk(const char *size, int ro, archk_handle_t *process)
 	return disk > 0 ? (archk_handle_t)disk : 0;
 }
 
-long start_homefs(archk_handle_t disk, const char *flag, archk_handle_t *process)
+long start_homefs_argv(archk_handle_t disk, const char *const *argv, archk_handle_t *process)
 {
-	const char *argv[] = {"/bin/homefs", flag, NULL};
 	struct archk_spawn_handle h = {.name = "disk", .handle = disk, .rights = ARCHK_RIGHTS_SAME};
 
 	return archk_spawn_server(argv, &h, 1, process);
+}
+
+long start_homefs(archk_handle_t disk, const char *flag, archk_handle_t *process)
+{
+	const char *argv[] = {"/bin/homefs", flag, NULL};
+
+	return start_homefs_argv(disk, argv, process);
 }
 
 struct archk_exit_status run_to_exit(const char *const *argv)

@@ -47,6 +47,8 @@ struct archk_exit_status run_to_exit(const char *const *argv);
 archk_handle_t start_ramdisk(const char *size, int ro, archk_handle_t *process);
 /* Starts homefs on disk with flag ("-f", "-i" or NULL): the home, or the error it reported. */
 long start_homefs(archk_handle_t disk, const char *flag, archk_handle_t *process);
+/* The same with the arguments argv ("/bin/homefs", ..., NULL). */
+long start_homefs_argv(archk_handle_t disk, const char *const *argv, archk_handle_t *process);
 
 /* Remembers the kernel arenas' live counts (arena_stats) for check_arenas_returned. */
 void arenas_snapshot(void);

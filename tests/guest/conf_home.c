@@ -4,8 +4,9 @@
  * its "disk", and checks every operation on the home with its exact result:
  * files and directories, positions, listings, rights, renames, removes,
  * SET_META, SYNC, an I/O queue, then homefs killed and started again on the
- * same disk (what was synced is there), a full disk, a corrupt disk refused,
- * the ramdisk's own protocol, and the servers' exits.
+ * same disk (what was synced is there), a full disk, homefs's cache of
+ * disk blocks, a corrupt disk refused, the ramdisk's own protocol, and the
+ * servers' exits.
  */
 #include "check.h"
 #include "ringtest.h"
@@ -451,9 +452,122 @@ static void full_disk(void)
 	rig_down(&r);
 }
 
+/* The byte a program put at offset off of a file written with seed. */
+static uint8_t pattern(uint64_t off, unsigned seed)
+{
+	return (uint8_t)(off * 131 + (off >> 12) + seed * 7);
+}
+
+/* Writes [off, off + len) of f with seed's pattern, in pieces of up to 64 KiB. */
+static void write_pattern(archk_handle_t f, uint64_t off, uint64_t len, unsigned seed)
+{
+	static uint8_t piece[65536];
+
+	for (uint64_t done = 0; done < len;) {
+		uint64_t n = len - done < sizeof(piece) ? len - done : sizeof(piece);
+
+		for (uint64_t i = 0; i < n; i++)
+			piece[i] = pattern(off + done + i, seed);
+		CHECK_EQ(io(ARCHK_IO_WRITE, f, piece, n, off + done), (long)n);
+		done += n;
+	}
+}
+
+/* 1 if [off, off + len) of f holds seed's pattern. */
+static int has_pattern(archk_handle_t f, uint64_t off, uint64_t len, unsigned seed)
+{
+	static uint8_t piece[65536];
+
+	for (uint64_t done = 0; done < len;) {
+		uint64_t n = len - done < sizeof(piece) ? len - done : sizeof(piece);
+
+		if (io(ARCHK_IO_READ, f, piece, n, off + done) != (long)n)
+			return 0;
+		for (uint64_t i = 0; i < n; i++)
+			if (piece[i] != pattern(off + done + i, seed))
+				return 0;
+		done += n;
+	}
+	return 1;
+}
+
+/* A ramdisk of 8 MiB and homefs on it, formatted, with a cache of mib MiB. */
+static void rig_cached(struct rig *r, const char *mib)
+{
+	const char *argv[] = {"/bin/homefs", "-f", "-c", mib, NULL};
+	long home;
+
+	r->disk = start_ramdisk("8M", 0, &r->ramdisk);
+	home = start_homefs_argv(r->disk, argv, &r->homefs);
+	CHECK_TRUE(home > 0);
+	r->home = home > 0 ? (archk_handle_t)home : 0;
+}
+
+/* homefs started again on r's disk without a cache: b must hold seed 4's 2 MiB, a be gone. */
+static void check_on_disk(struct rig *r)
+{
+	const char *no_cache[] = {"/bin/homefs", "-c", "0", NULL};
+	long home = start_homefs_argv(r->disk, no_cache, &r->homefs), b;
+
+	CHECK_TRUE(home > 0);
+	r->home = home > 0 ? (archk_handle_t)home : 0;
+	CHECK_EQ(open_at(r->home, "a", ARCHK_RIGHT_READ), ARCHK_ERR_NOT_FOUND);
+	b = open_at(r->home, "b", ARCHK_RIGHT_READ);
+	CHECK_TRUE(b > 0 && has_pattern((archk_handle_t)b, 0, 2 << 20, 4));
+	archk_handle_close((archk_handle_t)b);
+	rig_down(r);
+}
+
+/*
+ * homefs keeps disk blocks in memory (-c MIB; disk.c). What a program reads
+ * is always what it wrote — after overwrites across blocks and in place,
+ * before and after a sync, after a truncation and a remove whose blocks
+ * another file takes — and so is what a homefs without a cache finds on
+ * the disk afterwards: with a cache of 1 MiB, which 3 MiB of files make
+ * every slot change hands, and with one as big as the disk, which keeps
+ * every block it saw (a stale one would show).
+ */
+static void cache(const char *mib)
+{
+	struct rig r;
+	long a, b;
+
+	rig_cached(&r, mib);
+	a = create(r.home, "a", ALL_FILE);
+	b = create(r.home, "b", ALL_FILE);
+	write_pattern((archk_handle_t)a, 0, 3 << 20, 1);
+	CHECK_TRUE(has_pattern((archk_handle_t)a, 0, 3 << 20, 1)); /* not synced yet */
+	CHECK_EQ(io(ARCHK_IO_SYNC, (archk_handle_t)a, NULL, 0, 0), 0);
+	write_pattern((archk_handle_t)a, 123457, 10000, 2); /* across blocks, unaligned */
+	CHECK_TRUE(has_pattern((archk_handle_t)a, 0, 123457, 1));
+	CHECK_TRUE(has_pattern((archk_handle_t)a, 123457, 10000, 2));
+	CHECK_TRUE(has_pattern((archk_handle_t)a, 133457, (3 << 20) - 133457, 1));
+	/* 17 new blocks: the first 16 reach the disk, then one is read and written in place. */
+	write_pattern((archk_handle_t)a, 1 << 20, 17 * 4096, 5);
+	CHECK_TRUE(has_pattern((archk_handle_t)a, 1 << 20, 4096, 5));
+	write_pattern((archk_handle_t)a, 1 << 20, 100, 3);
+	CHECK_EQ(io(ARCHK_IO_SYNC, (archk_handle_t)a, NULL, 0, 0), 0);
+	CHECK_TRUE(has_pattern((archk_handle_t)a, 1 << 20, 100, 3));
+	CHECK_TRUE(has_pattern((archk_handle_t)a, (1 << 20) + 100, 17 * 4096 - 100, 5));
+	CHECK_EQ(set_size((archk_handle_t)a, (1 << 20) + 100), 0);
+	CHECK_EQ(io(ARCHK_IO_SYNC, (archk_handle_t)a, NULL, 0, 0), 0);
+	CHECK_EQ(path_op(ARCHK_IO_DESTROY, r.home, "a"), 0);
+	write_pattern((archk_handle_t)b, 0, 2 << 20, 4);	     /* into a's old blocks */
+	CHECK_TRUE(has_pattern((archk_handle_t)a, 1 << 20, 100, 3)); /* a stays readable */
+	CHECK_TRUE(has_pattern((archk_handle_t)b, 0, 2 << 20, 4));
+	CHECK_EQ(io(ARCHK_IO_SYNC, (archk_handle_t)b, NULL, 0, 0), 0);
+	CHECK_TRUE(has_pattern((archk_handle_t)b, 0, 2 << 20, 4));
+	archk_handle_close((archk_handle_t)a);
+	archk_handle_close((archk_handle_t)b);
+	stop(r.home, r.homefs, 0);
+	check_on_disk(&r);
+}
+
 /* A blank disk is refused without -f (or formatted with -i); garbage is CORRUPT. */
 static void refusals(void)
 {
+	const char *bad_cache[] = {"/bin/homefs", "-c", "1x", NULL};
+	const char *both[] = {"/bin/homefs", "-f", "-i", NULL};
 	static char garbage[8192];
 	archk_handle_t rd, p;
 	archk_handle_t disk = start_ramdisk("1M", 0, &rd);
@@ -474,6 +588,10 @@ static void refusals(void)
 	CHECK_EQ(start_homefs(disk, "-i", &p), ARCHK_ERR_CORRUPT);
 	CHECK_EQ(wait_exit(p), 1);
 	CHECK_EQ(start_homefs(disk, "-x", &p), ARCHK_ERR_PEER_CLOSED);
+	CHECK_EQ(wait_exit(p), 2);
+	CHECK_EQ(start_homefs_argv(disk, bad_cache, &p), ARCHK_ERR_PEER_CLOSED);
+	CHECK_EQ(wait_exit(p), 2);
+	CHECK_EQ(start_homefs_argv(disk, both, &p), ARCHK_ERR_PEER_CLOSED);
 	CHECK_EQ(wait_exit(p), 2);
 	stop(disk, rd, 0);
 }
@@ -502,6 +620,8 @@ int main(void)
 	ramdisk_protocol();
 	restart();
 	full_disk();
+	cache("1");
+	cache("8");
 	refusals();
 	return check_done("conf_home");
 }

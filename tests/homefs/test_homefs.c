@@ -542,6 +542,10 @@ Test(homefs, read_only_mounts_refuse_changes)
 	cr_assert_eq(hfs_format(&td->disk), ARCHK_ERR_READ_ONLY);
 }
 
+/*
+ * File data waits in the write-back batch: a failed disk write shows in the
+ * call that sends the batch out, a SYNC, or a WRITE far from the batch.
+ */
 Test(homefs, a_failed_write_stops_changes)
 {
 	struct hfs_node *f;
@@ -550,9 +554,25 @@ Test(homefs, a_failed_write_stops_changes)
 	put("a", "data", 4);
 	cr_assert_eq(open_path("a", 0, &f), 0);
 	td->crash_at = td->ops + 1; /* the next write fails */
-	cr_assert_eq(hfs_write(f, "more", 4, 4), ARCHK_ERR_IO);
+	cr_assert_eq(hfs_write(f, "more", 4, 4), 4, "the block waits in the batch");
+	cr_assert_eq(td->ops, td->crash_at - 1, "nothing was written");
 	cr_assert_eq(hfs_sync(f), ARCHK_ERR_IO);
+	cr_assert_eq(hfs_write(f, "more", 4, 4), ARCHK_ERR_IO);
 	cr_assert_eq(hfs_remove(fs, NULL, "a", 1), ARCHK_ERR_IO);
+	hfs_close(f);
+}
+
+Test(homefs, a_failed_batch_write_fails_the_write_that_sends_it)
+{
+	static uint8_t full[16 * 4096];
+	struct hfs_node *f;
+
+	mount_fresh(1 << 20);
+	cr_assert_eq(open_path("a", HFS_CREATE, &f), 0);
+	cr_assert_eq(hfs_write(f, full, sizeof(full), 0), sizeof(full), "a full batch");
+	td->crash_at = td->ops + 1;
+	cr_assert_eq(hfs_write(f, "two", 3, sizeof(full)), ARCHK_ERR_IO, "sends the batch out");
+	cr_assert_eq(hfs_sync(f), ARCHK_ERR_IO);
 	hfs_close(f);
 }
 
@@ -574,7 +594,7 @@ Test(homefs, an_incomplete_commit_stays_discarded)
 	memset(data, 7, sizeof(data));
 	cr_assert_eq(open_path("b", HFS_CREATE, &f), 0);
 	cr_assert_eq(hfs_write(f, data, sizeof(data), 0), 4096);
-	td->crash_at = td->ops + 2; /* the record goes out; the flush fails */
+	td->crash_at = td->ops + 3; /* the data block and the record go out; the flush fails */
 	cr_assert_eq(hfs_sync(f), ARCHK_ERR_IO);
 	hfs_close(f);
 	hfs_unmount(fs);

@@ -8,6 +8,7 @@
  *   rt-exit          init exits with 7 while a child's real-time thread spins
  *   rt-exit-thread   init exits with 7 while its own real-time thread spins
  *   rt-kill          init kills a child whose real-time thread spins
+ *   held-kill        init kills, 1100 times, a child whose idle vCPU still holds it
  */
 #include "hostile.h"
 
@@ -175,10 +176,78 @@ static void rt_kill(void)
 	check_arenas_returned(not_deadline);
 }
 
+/* ---- process isolation: a vCPU idles holding the process it ran last ---- */
+
+/* Answers one message on "chan", then waits on it again: killed while it waits. */
+static int echo_once(void)
+{
+	archk_handle_t chan = archk_handle_named("chan");
+	char msg[4];
+
+	if (await_signal(chan, ARCHK_SIGNAL_READABLE) < 0 ||
+	    archk_channel_read(chan, msg, sizeof(msg), NULL, 0, NULL) < 0 ||
+	    archk_channel_write(chan, msg, sizeof(msg), NULL, 0) < 0)
+		return 2;
+	await_signal(chan, ARCHK_SIGNAL_READABLE);
+	return 0;
+}
+
+/*
+ * With two vCPUs in process isolation, the child answers on the vCPU that
+ * does not run init and that vCPU idles still holding it (sched.c, idle).
+ * init kills the child there, HELD_KILL_ROUNDS times, more than there are
+ * partitions: each ended child's partition and process must go at once,
+ * not when that vCPU next runs something (sched_release_idle_holds), so
+ * spawning never runs out of partitions and the arenas end where they
+ * started while the vCPU still idles.
+ */
+#define HELD_KILL_ROUNDS 1100
+
+/* One round: 0, or the step that failed (1 spawn ... 5 kill and wait). */
+static int held_kill_round(void)
+{
+	archk_handle_t chan;
+	long child = spawn_with_channel("echo-once", &chan, NULL, 0);
+	char msg[4] = "ping";
+	int step = 0;
+
+	if (child < 0)
+		return 1;
+	if (archk_channel_write(chan, msg, sizeof(msg), NULL, 0) < 0)
+		step = 2;
+	else if (await_signal(chan, ARCHK_SIGNAL_READABLE) < 0)
+		step = 3;
+	else if (archk_channel_read(chan, msg, sizeof(msg), NULL, 0, NULL) < 0)
+		step = 4;
+	else if (archk_process_kill((archk_handle_t)child) < 0 ||
+		 wait_exit(child) != 1000 + ARCHK_EXIT_KILLED) /* wait_exit closes child */
+		step = 5;
+	archk_handle_close(chan);
+	return step;
+}
+
+static void held_kill(void)
+{
+	int step = 0, i;
+
+	arenas_snapshot();
+	for (i = 0; i < HELD_KILL_ROUNDS && !step; i++)
+		step = held_kill_round();
+	if (step)
+		printf("held-kill: round %d failed at step %d\n", i - 1, step);
+	CHECK_EQ(step, 0);
+	check_arenas_returned(not_deadline);
+}
+
 static const struct scenario scenarios[] = {
-    {"ac-call", ac_call, NULL}, {"ac-spin", ac_spin, NULL},
-    {"rt-exit", NULL, rt_exit}, {"rt-exit-thread", NULL, rt_exit_thread},
-    {"rt-kill", rt_kill, NULL}, {"rt-spinner", NULL, rt_spinner},
+    {"ac-call", ac_call, NULL},
+    {"ac-spin", ac_spin, NULL},
+    {"rt-exit", NULL, rt_exit},
+    {"rt-exit-thread", NULL, rt_exit_thread},
+    {"rt-kill", rt_kill, NULL},
+    {"rt-spinner", NULL, rt_spinner},
+    {"held-kill", held_kill, NULL},
+    {"echo-once", NULL, echo_once},
     {NULL, NULL, NULL},
 };
 

@@ -9,10 +9,11 @@
  * writable segments, so they stay mapped for everyone in every mode.
  *  - off: a partition keeps its region protections from spawn to exit.
  *  - process: private memory is accessible only while some vCPU holds the
- *    process, that is, runs one of its threads or kernel code on its behalf.
- *    A vCPU keeps its hold while it keeps running threads of the same process
- *    and drops it when it switches process or idles, so protection flips
- *    only on switches.
+ *    process, that is, runs one of its threads or kernel code on its behalf,
+ *    or ran them last and has run no other process since. A vCPU keeps its
+ *    hold while it keeps running threads of the same process and while it
+ *    idles after them (sched.c, idle), and drops it when it switches process
+ *    or the process ends, so protection flips only on switches.
  *  - strict: as process, and in addition at most one process is held in the
  *    whole system, so no guest can ever reach another guest's private memory
  *    even when several vCPUs run at once.

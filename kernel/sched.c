@@ -18,7 +18,10 @@
  *    call is a reply that the caller follows by waiting again (table_reply,
  *    channel_write), they go to the caller's vCPU, which switches to them
  *    when the caller blocks (or, if it goes on, at the end of its slice):
- *    a synchronous hand-off that keeps a request/reply pair on one vCPU;
+ *    a synchronous hand-off that keeps a request/reply pair on one vCPU —
+ *    except in process isolation, where a hand-off that would switch
+ *    partitions goes to a vCPU that holds the woken thread's process or has
+ *    nothing to run, so a client and its server stay open on a vCPU each;
  *  - and two exceptions keep a spawn-and-wait on one vCPU: a wake-up made by
  *    a vCPU that has nothing left to run (a child's exit waking its parent)
  *    stays on that vCPU, and a new process starts on its spawner's vCPU,

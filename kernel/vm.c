@@ -50,12 +50,12 @@ static struct {
 	uintptr_t base;
 	size_t partition_size;
 	uint32_t slot_count;
-	uint8_t *slot_state;	       /* enum slot_state */
-	uint32_t recycled;	       /* SLOT_RECYCLED slots, at most RECYCLED_SLOTS_MAX */
-	uint32_t mappings;	       /* in all partitions, at most MAPPINGS_SYSTEM_MAX */
+	uint8_t *slot_state; /* enum slot_state */
+	uint32_t recycled;   /* SLOT_RECYCLED slots, at most RECYCLED_SLOTS_MAX */
+	uint32_t mappings;   /* in all partitions, at most MAPPINGS_SYSTEM_MAX */
 	/* Strict mode: the one held process, since when others wait, and who gets it next. */
 	struct process *strict_holder;
-	int64_t strict_contended; /* when a vCPU first waited for this hold; 0: none yet */
+	int64_t strict_contended;	  /* when a vCPU first waited for this hold; 0: none yet */
 	struct vcpu *strict_next;	  /* the next hold is kept for this vCPU... */
 	struct process *strict_next_proc; /* ...to run this process (referenced)... */
 	int64_t strict_next_until;	  /* ...until then */
@@ -403,8 +403,7 @@ long vm_map(struct process *p, size_t len, int prot, struct vmo *vmo, size_t off
 	return (long)m->start;
 }
 
-void *vm_dma(const struct process *p, uintptr_t addr, uint64_t len, int prot,
-	     struct object **vmo)
+void *vm_dma(const struct process *p, uintptr_t addr, uint64_t len, int prot, struct object **vmo)
 {
 	const struct mapping *m;
 	int i;

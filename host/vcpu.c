@@ -292,11 +292,9 @@ static void complete(struct io_uring_cqe *cqe)
 	uint64_t data = cqe->user_data;
 	long res = cqe->res;
 
-	if (data & HOST_RAW_RESULT)
-		kernel_io_done_locked((void *)(uintptr_t)(data & ~HOST_RAW_RESULT), res);
-	else
-		kernel_io_done_locked((void *)(uintptr_t)data,
-				      res >= 0 ? res : host_error((int)res));
+	if (!(data & HOST_RAW_RESULT) && res < 0)
+		res = host_error((int)res);
+	kernel_io_done_locked((void *)(uintptr_t)(data & ~HOST_RAW_RESULT), res);
 }
 
 /*

@@ -185,15 +185,12 @@ static struct vcpu *idle_holder(const struct thread *t)
 	return NULL;
 }
 
-/* A vCPU t may run on with nothing running and nothing queued, or NULL. */
+/* A vCPU t may run on with nothing running and nothing queued (about_to_pick), or NULL. */
 static struct vcpu *free_vcpu(const struct thread *t)
 {
-	for (unsigned i = 0; i < sched.vcpu_count; i++) {
-		struct vcpu *v = sched.vcpus[i];
-
-		if (!v->current && !v->runq.count && allowed(t, v))
-			return v;
-	}
+	for (unsigned i = 0; i < sched.vcpu_count; i++)
+		if (about_to_pick(sched.vcpus[i]) && allowed(t, sched.vcpus[i]))
+			return sched.vcpus[i];
 	return NULL;
 }
 
